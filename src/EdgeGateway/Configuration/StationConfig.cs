@@ -1,0 +1,334 @@
+using EdgeGateway.Modbus;
+
+namespace EdgeGateway.Configuration;
+
+// The station.yaml model. Every class mirrors one mapping of the file; property names are the
+// camelCase YAML keys. Defaults are the documented ones. Validation lives in StationConfigValidator,
+// and every node remembers where it came from (Located) so errors can name FILE:LINE:COLUMN.
+
+/// <summary>A position in the configuration file (1-based line and column).</summary>
+public readonly record struct SourceMark(int Line, int Column);
+
+/// <summary>Base for every mapping: the loader records the position of the mapping and of each key.</summary>
+public abstract class Located
+{
+    private readonly Dictionary<string, SourceMark> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>Where the mapping (or scalar) itself starts.</summary>
+    public SourceMark Mark { get; set; }
+
+    /// <summary>Where the value of <paramref name="key"/> starts, else the mapping's own position.</summary>
+    public SourceMark MarkOf(string key) => _keys.TryGetValue(key, out var m) ? m : Mark;
+
+    public void SetMark(string key, SourceMark mark) => _keys[key] = mark;
+
+    public bool Has(string key) => _keys.ContainsKey(key);
+}
+
+public sealed class StationConfig : Located
+{
+    public StationSection Station { get; set; } = new();
+    public HardwareSection Hardware { get; set; } = new();
+    public ControlSection Control { get; set; } = new();
+    public StorageSection Storage { get; set; } = new();
+    public List<BusConfig> Buses { get; set; } = [];
+    public List<SensorConfig> Sensors { get; set; } = [];
+    public AlertingSection Alerting { get; set; } = new();
+    public BroadcastSection? Broadcast { get; set; }
+    public UplinkSection? Uplink { get; set; }
+}
+
+public sealed class StationSection : Located
+{
+    /// <summary>[a-z0-9-]{3,40}; used in MQTT topics.</summary>
+    public string Id { get; set; } = "";
+    public string? Name { get; set; }
+    /// <summary>IANA zone for local-time display only; everything recorded is UTC.</summary>
+    public string? Timezone { get; set; }
+}
+
+public enum GpioDriverKind
+{
+    Libgpiod,
+    Simulated,
+}
+
+public sealed class HardwareSection : Located
+{
+    public GpioSection Gpio { get; set; } = new();
+}
+
+public sealed class GpioSection : Located
+{
+    public GpioDriverKind Driver { get; set; } = GpioDriverKind.Libgpiod;
+    public string Chip { get; set; } = "gpiochip0";
+}
+
+public sealed class ControlSection : Located
+{
+    public const string DefaultSocket = "/run/edge-gateway/control.sock";
+    public string Socket { get; set; } = DefaultSocket;
+}
+
+public sealed class StorageSection : Located
+{
+    public const string DefaultPath = "/var/lib/edge-gateway";
+    public string Path { get; set; } = DefaultPath;
+    /// <summary>Outbox cap in bytes: past it telemetry is dropped oldest first; alerts never.</summary>
+    public long QueueLimit { get; set; } = 256L * 1024 * 1024;
+    /// <summary>How long readings history is kept (at least the longest rule window).</summary>
+    public TimeSpan History { get; set; } = TimeSpan.FromDays(8);
+}
+
+public enum Parity
+{
+    None,
+    Even,
+    Odd,
+}
+
+public sealed class BusConfig : Located
+{
+    public string Id { get; set; } = "";
+    public ModbusRtuSection? ModbusRtu { get; set; }
+    public ModbusTcpSection? ModbusTcp { get; set; }
+    /// <summary>Per request.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
+    public int Retries { get; set; } = 1;
+    /// <summary>Silence kept between two transactions on this bus, for slow devices.</summary>
+    public TimeSpan Gap { get; set; } = TimeSpan.Zero;
+}
+
+public sealed class ModbusRtuSection : Located
+{
+    public string Port { get; set; } = "";
+    public int Baud { get; set; } = 9600;
+    public Parity Parity { get; set; } = Parity.None;
+    public int DataBits { get; set; } = 8;
+    public int StopBits { get; set; } = 1;
+}
+
+public sealed class ModbusTcpSection : Located
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 502;
+}
+
+public enum SensorKind
+{
+    WaterLevel,
+    RainTotal,
+    RainPulse,
+    Digital,
+    Analog,
+}
+
+public sealed class SensorConfig : Located
+{
+    public string Id { get; set; } = "";
+    public SensorKind Kind { get; set; }
+    public string? Unit { get; set; }
+    public ModbusPointSection? Modbus { get; set; }
+    public GpioInputSection? Gpio { get; set; }
+    public Ina219Section? Ina219 { get; set; }
+    /// <summary>Engineering value = raw * scale + offset.</summary>
+    public double Scale { get; set; } = 1.0;
+    public double Offset { get; set; }
+    /// <summary>[min, max]; outside it a reading is out-of-range and ignored by rules.</summary>
+    public ValidRange? Valid { get; set; }
+    public TimeSpan? Poll { get; set; }
+    /// <summary>Rain per tip of a tipping bucket (rain-pulse).</summary>
+    public double? MmPerTip { get; set; }
+}
+
+public sealed class ValidRange : Located
+{
+    public double Min { get; set; }
+    public double Max { get; set; }
+}
+
+public sealed class ModbusPointSection : Located
+{
+    public string Bus { get; set; } = "";
+    public int Slave { get; set; }
+    public ModbusTable Table { get; set; } = ModbusTable.Holding;
+    public int Address { get; set; }
+    public RegisterType Type { get; set; } = RegisterType.UInt16;
+    public ByteOrder Order { get; set; } = ByteOrder.ABCD;
+}
+
+public enum GpioEdge
+{
+    Falling,
+    Rising,
+    Both,
+}
+
+public enum GpioPull
+{
+    None,
+    Up,
+    Down,
+}
+
+public sealed class GpioInputSection : Located
+{
+    public int Pin { get; set; }
+    public GpioEdge Edge { get; set; } = GpioEdge.Falling;
+    public GpioPull Pull { get; set; } = GpioPull.None;
+    public bool ActiveLow { get; set; }
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(25);
+}
+
+public sealed class Ina219Section : Located
+{
+    public int Bus { get; set; } = 1;
+    public int Address { get; set; } = 0x40;
+}
+
+/// <summary>CAP 1.2 severity values.</summary>
+public enum CapSeverity
+{
+    Extreme,
+    Severe,
+    Moderate,
+    Minor,
+    Unknown,
+}
+
+public sealed class AlertingSection : Located
+{
+    public TimeSpan ClearAfter { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>Ordered, lowest first; "none" is implicit below the first.</summary>
+    public List<LevelConfig> Levels { get; set; } = [];
+    public BroadcastRequestConfig? AllClear { get; set; }
+    public List<RuleConfig> Rules { get; set; } = [];
+}
+
+public sealed class LevelConfig : Located
+{
+    public string Id { get; set; } = "";
+    public CapSeverity Severity { get; set; } = CapSeverity.Unknown;
+    public BroadcastRequestConfig? Broadcast { get; set; }
+}
+
+public sealed class BroadcastRequestConfig : Located
+{
+    public string Message { get; set; } = "";
+    public int Repeat { get; set; } = 1;
+}
+
+public enum MeasureKind
+{
+    Value,
+    Sum,
+    Rise,
+}
+
+/// <summary><c>value</c>, <c>{ sum: W }</c> or <c>{ rise: W }</c>.</summary>
+public sealed class MeasureConfig : Located
+{
+    public MeasureKind Kind { get; set; } = MeasureKind.Value;
+    public TimeSpan Window { get; set; }
+}
+
+public enum DigitalCondition
+{
+    Active,
+    Inactive,
+}
+
+public sealed class RuleConfig : Located
+{
+    public string Id { get; set; } = "";
+    public string Sensor { get; set; } = "";
+    /// <summary>Threshold rules: the measure and its per-level thresholds.</summary>
+    public MeasureConfig? Measure { get; set; }
+    /// <summary>Level id -> threshold, in file order.</summary>
+    public List<KeyValuePair<string, double>>? Above { get; set; }
+    public double Hysteresis { get; set; }
+    public TimeSpan Hold { get; set; } = TimeSpan.Zero;
+    /// <summary>Overrides alerting.clearAfter for this rule.</summary>
+    public TimeSpan? ClearAfter { get; set; }
+    /// <summary>Digital rules: the state that raises <see cref="Level"/>.</summary>
+    public DigitalCondition? When { get; set; }
+    public string? Level { get; set; }
+    /// <summary>Never steps down by itself; cleared by an operator or a signed command.</summary>
+    public bool Latch { get; set; }
+}
+
+public sealed class BroadcastSection : Located
+{
+    public AmplifierConfig Amplifier { get; set; } = new();
+    public List<ZoneConfig> Zones { get; set; } = [];
+    public AudioConfig Audio { get; set; } = new();
+    /// <summary>Silence between repeats.</summary>
+    public TimeSpan Gap { get; set; } = TimeSpan.FromSeconds(3);
+    public Dictionary<string, MessageConfig> Messages { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Silent self-test period (relays and audio path, no sound on the speakers); zero disables.</summary>
+    public TimeSpan SelfTest { get; set; } = TimeSpan.FromDays(7);
+}
+
+public sealed class AmplifierConfig : Located
+{
+    public int Gpio { get; set; }
+    public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Tail { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+public sealed class ZoneConfig : Located
+{
+    public string Id { get; set; } = "";
+    public int Gpio { get; set; }
+}
+
+public enum AudioSinkKind
+{
+    Alsa,
+    File,
+    None,
+}
+
+public sealed class AudioConfig : Located
+{
+    public AudioSinkKind Sink { get; set; } = AudioSinkKind.Alsa;
+    public string Device { get; set; } = "default";
+    /// <summary>For <c>sink: file</c>: the WAV everything played is appended to.</summary>
+    public string? Path { get; set; }
+}
+
+public sealed class MessageConfig : Located
+{
+    public string? File { get; set; }
+    public string? Text { get; set; }
+    public string? Voice { get; set; }
+}
+
+public sealed class UplinkSection : Located
+{
+    public MqttSection? Mqtt { get; set; }
+    /// <summary>Reading batches and the status heartbeat; alerts and events go at once.</summary>
+    public TimeSpan Telemetry { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>ECDSA P-256 public key (PEM) that signs hub commands.</summary>
+    public string? CommandKey { get; set; }
+}
+
+public sealed class MqttSection : Located
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 8883;
+    public TlsConfig? Tls { get; set; }
+    public string? Username { get; set; }
+    public string? PasswordFile { get; set; }
+    public string Prefix { get; set; } = "ews";
+    /// <summary>"3.1.1" or "5".</summary>
+    public string Protocol { get; set; } = "5";
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class TlsConfig : Located
+{
+    public string? Ca { get; set; }
+    public string? Cert { get; set; }
+    public string? Key { get; set; }
+}
