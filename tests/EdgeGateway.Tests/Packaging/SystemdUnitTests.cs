@@ -22,42 +22,28 @@ public sealed class SystemdUnitTests
     [Fact]
     public async Task CheckUnit_UnitWithUnknownSetting_Fails()
     {
-        var dir = Directory.CreateTempSubdirectory("edgegw-unit-");
-        try
-        {
-            var text = await File.ReadAllTextAsync(Path.Combine(ScriptRunner.RepoRoot, UnitPath));
-            var broken = Path.Combine(dir.FullName, "edge-gateway.service");
-            await File.WriteAllTextAsync(broken, text.Replace("Type=notify", "Type=notify-please", StringComparison.Ordinal));
+        using var dir = new TempDirectory();
+        var text = await File.ReadAllTextAsync(Path.Combine(ScriptRunner.RepoRoot, UnitPath));
+        var broken = dir.File("edge-gateway.service");
+        await File.WriteAllTextAsync(broken, text.Replace("Type=notify", "Type=notify-please", StringComparison.Ordinal));
 
-            var result = await ScriptRunner.RunScriptAsync("scripts/check-unit.sh", Timeout, broken);
+        var result = await ScriptRunner.RunScriptAsync("scripts/check-unit.sh", Timeout, broken);
 
-            Assert.Equal(1, result.ExitCode);
-            Assert.Contains("not clean", result.Stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("not clean", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task CheckUnit_UnhardenedUnit_FailsOnExposure()
     {
-        var dir = Directory.CreateTempSubdirectory("edgegw-unit-");
-        try
-        {
-            var bare = Path.Combine(dir.FullName, "edge-gateway.service");
-            await File.WriteAllTextAsync(bare, "[Service]\nType=notify\nExecStart=/usr/bin/edgegw run\n");
+        using var dir = new TempDirectory();
+        var bare = dir.File("edge-gateway.service");
+        await File.WriteAllTextAsync(bare, "[Service]\nType=notify\nExecStart=/usr/bin/edgegw run\n");
 
-            var result = await ScriptRunner.RunScriptAsync("scripts/check-unit.sh", Timeout, bare);
+        var result = await ScriptRunner.RunScriptAsync("scripts/check-unit.sh", Timeout, bare);
 
-            Assert.Equal(1, result.ExitCode);
-            Assert.Contains("is above 3.0", result.Stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is above 3.0", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
