@@ -98,12 +98,29 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
     public UplinkStatus Status => new(
         _state,
-        _outbox?.Count ?? 0,
+        QueueDepth(),
         _outbox?.Bytes ?? 0,
         _outbox?.LastSeq ?? 0,
         _connectedSince,
         _lastError,
         _gate?.HasKey ?? false);
+
+    // Messages not yet acknowledged: stored rows less those acknowledged but not yet deleted in a batch.
+    private long QueueDepth()
+    {
+        if (_outbox is null)
+        {
+            return 0;
+        }
+
+        long acked;
+        lock (_laneLock)
+        {
+            acked = _lanes[0].AckedSinceDelete + _lanes[1].AckedSinceDelete;
+        }
+
+        return Math.Max(0, _outbox.Count - acked);
+    }
 
     public void SetHealthProvider(Func<IReadOnlyDictionary<string, object?>> provider) => _health = provider;
 
@@ -373,12 +390,16 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     {
         try
         {
-            var result = await client.PublishAsync(new MqttApplicationMessageBuilder()
+            var builder = new MqttApplicationMessageBuilder()
                 .WithTopic(_topics.For(message.Topic))
                 .WithPayload(message.Payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithContentType(message.Topic == Topics.AlertCap ? "application/cap+xml" : "application/json")
-                .Build(), ct).ConfigureAwait(false);
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (_options.Mqtt.Protocol == MqttProtocol.V5)
+            {
+                builder = builder.WithContentType(message.Topic == Topics.AlertCap ? "application/cap+xml" : "application/json");
+            }
+
+            var result = await client.PublishAsync(builder.Build(), ct).ConfigureAwait(false);
             if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
             {
                 Log.PublishRejected(_logger, message.Seq, message.Topic, result.ReasonCode.ToString());
@@ -505,7 +526,6 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             .WithPayload(StatusPayload(online: true))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(true)
-            .WithContentType("application/json")
             .Build(), ct).ConfigureAwait(false);
     }
 
@@ -555,8 +575,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 fields["healthError"] = e.Message;
             }
 
-            fields.TryAdd("queue", _outbox?.Count ?? 0);
-            fields.TryAdd("seq", _outbox?.LastSeq ?? 0);
+            fields.TryAdd("queue", QueueDepth());
             health = fields;
         }
 
