@@ -27,6 +27,7 @@ import bisect
 import json
 import math
 import os
+import random
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -85,10 +86,12 @@ def river_series():
     return stage
 
 
-def noise(m):
-    """Deterministic sensor noise in [-0.012, 0.012] m (a linear congruential generator)."""
-    x = (1103515245 * (m + 12345) + 12345) % 2 ** 31
-    return (x / 2 ** 31 - 0.5) * 0.024
+NOISE = random.Random(20260701)     # Mersenne Twister with an integer seed: the same on every Python 3
+
+
+def noise():
+    """Sensor noise, uniform in [-0.03, 0.03] m (waves on a radar gauge)."""
+    return NOISE.uniform(-0.03, 0.03)
 
 
 # --- the readings -------------------------------------------------------------------------------------
@@ -110,7 +113,7 @@ def generate():
         else:
             tenths = math.floor(0.93 * (cumulative_rain(m) - cumulative_rain(reset_minute - 0.5)) * 10 + 1e-9)
         rows.append((m, "rain-counter", f"{tenths // 10}.{tenths % 10}"))
-        level = stage[m] + noise(m)
+        level = stage[m] + noise()
         rows.append((m, "river-level", "" if m in OUTAGE else f"{level:.3f}"))
         rows.append((m, "flood-switch", "1" if stage[m] >= FLOAT_SWITCH_M else "0"))
     return rows
