@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-config="$root/tests/EdgeGateway.Tests/Replay/Storm/station.yaml"
+config="$root/firmware-config/examples/station.yaml"
 
 work=${1:-}
 if [ -z "$work" ]; then
