@@ -9,7 +9,9 @@ public static class CliRoot
     {
         var root = new RootCommand("edgegw: the EdgeGateway flood-warning station service and its tools");
         // Verb groups, in the order --help lists them.
+        root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ConfigCommands.Build());
+        root.Subcommands.Add(ReplayCommands.Build());
         return root;
     }
 
