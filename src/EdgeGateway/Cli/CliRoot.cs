@@ -12,6 +12,7 @@ public static class CliRoot
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(ReplayCommands.Build());
+        root.Subcommands.Add(DemoCommands.Build());
         return root;
     }
 

@@ -168,6 +168,41 @@ public sealed class TyphoonScenario
         }
     }
 
+    /// <summary>
+    /// The river radar and the rain logger as a Modbus simulator scenario
+    /// (<c>time,slave,table,address,type,order,value</c>): the river level as a float32 (ABCD) holding
+    /// register pair, the logger's raw counter as a uint32 (CDAB) input register pair, one row every
+    /// <paramref name="step"/> of storm time when the value changed. Times are divided by
+    /// <paramref name="speed"/>, for a simulator playing the storm faster than real time.
+    /// </summary>
+    public void WriteModbusScenario(TextWriter writer, TimeSpan step, double speed = 1,
+        int riverSlave = 1, int riverAddress = 0, int loggerSlave = 2, int loggerAddress = 10)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteLine("time,slave,table,address,type,order,value");
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# typhoon of {Duration.TotalHours:0.#} h at {speed:0.##}x: river level (m) and rain logger counter (0.1 mm counts)"));
+        double? river = null;
+        uint? counter = null;
+        for (var t = TimeSpan.Zero; t <= Duration; t += step)
+        {
+            var at = (long)Math.Round(t.TotalMilliseconds / speed);
+            var level = RiverLevel(t);
+            if (level != river)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{at}ms,{riverSlave},holding,{riverAddress},float32,ABCD,{level:R}"));
+                river = level;
+            }
+
+            var count = RainCounterRaw(t);
+            if (count != counter)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{at}ms,{loggerSlave},input,{loggerAddress},uint32,CDAB,{count}"));
+                counter = count;
+            }
+        }
+    }
+
     private string Row(TimeSpan offset, string sensor, double value) =>
         string.Create(CultureInfo.InvariantCulture,
             $"{(Start + offset).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ},{sensor},{value:R}");

@@ -109,3 +109,29 @@ public sealed class TyphoonScenarioTests
         Assert.Equal(times.Order(), times);
     }
 }
+
+public sealed class TyphoonModbusScenarioTests
+{
+    [Fact]
+    public void WriteModbusScenario_RowsOnlyWhenValuesChange_TimesDividedBySpeed()
+    {
+        var storm = TyphoonScenario.Create(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+
+        storm.WriteModbusScenario(writer, TimeSpan.FromSeconds(10), speed: 100);
+
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("time,slave,table,address,type,order,value", lines[0]);
+        Assert.StartsWith("#", lines[1]);
+        var rows = lines.Skip(2).Select(l => l.Split(',')).ToList();
+        Assert.All(rows, r => Assert.Equal(7, r.Length));
+        Assert.Equal(["0ms", "1", "holding", "0", "float32", "ABCD"], rows[0][..6]);
+        Assert.Equal(["0ms", "2", "input", "10", "uint32", "CDAB", TyphoonScenario.CounterStart.ToString(CultureInfo.InvariantCulture)], rows[1]);
+        // 8 h at 100x is 288 s; the last change is no later than that.
+        var last = rows.Max(r => long.Parse(r[0].TrimEnd('m', 's'), CultureInfo.InvariantCulture));
+        Assert.InRange(last, 250_000, 288_000);
+        var counters = rows.Where(r => r[1] == "2").Select(r => uint.Parse(r[6], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(counters.Distinct().Count(), counters.Count);
+        Assert.Equal(counters.Order(), counters);
+    }
+}
