@@ -69,6 +69,7 @@ public static class StationHost
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
         builder.Services.AddStationWatchdog();
         builder.Services.AddStationPipeline(config);
+        builder.Services.AddStationAcquisition(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
