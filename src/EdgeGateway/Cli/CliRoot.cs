@@ -11,6 +11,10 @@ public static class CliRoot
         // Verb groups, in the order --help lists them.
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ConfigCommands.Build());
+        root.Subcommands.Add(ReplayCommands.Build());
+        root.Subcommands.Add(AlertCommands.Build());
+        root.Subcommands.Add(CommandCommands.Build());
+        root.Subcommands.Add(DemoCommands.Build());
         return root;
     }
 

@@ -1,5 +1,7 @@
 using System.Reflection;
 using EdgeGateway.Configuration;
+using EdgeGateway.Control;
+using EdgeGateway.Hosting.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -59,6 +61,11 @@ public static class StationHost
         builder.Services.AddSingleton(new StationConfigFile(configPath));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<StationLifecycleLog>();
+
+        // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
+        builder.Services.AddStationPipeline(config);
+        builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
+        builder.Services.AddControlSocket(config);
         return builder;
     }
 }
