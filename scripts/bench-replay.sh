@@ -68,48 +68,38 @@ PY
 now_ns() { date +%s%N; }
 
 run() { # LABEL FILE
-  local label=$1 file=$2 rows t0 t1 rss transitions
+  local label=$1 file=$2 rows transitions
   rows=$(($(wc -l < "$file") - 1))
-  t0=$(now_ns)
-  /usr/bin/time -f '%M' -o "$work/rss" "$edgegw" replay --config "$config" --readings "$file" > "$work/out.txt"
-  t1=$(now_ns)
-  rss=$(tail -1 "$work/rss")
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$edgegw" replay --config "$config" --readings "$file" > "$work/out.txt"
   transitions=$(wc -l < "$work/out.txt")
-  awk -v l="$label" -v r="$rows" -v ns=$((t1 - t0)) -v kb="$rss" -v tr="$transitions" 'BEGIN {
-    s = ns / 1e9
-    printf "%-34s %9d rows %7.2f s %12.0f readings/s  peak RSS %6.1f MiB  %d transitions\n", l, r, s, r / s, kb / 1024, tr }'
+  # Wall-clock rate, and the rate per CPU second (user + sys), which a loaded machine does not distort.
+  awk -v l="$label" -v r="$rows" -v tr="$transitions" '{
+    printf "%-30s %9d rows  wall %6.2f s %9.0f readings/s  cpu %5.2f s %9.0f readings/s  peak RSS %5.1f MiB  %d transitions\n",
+      l, r, $1, r / $1, $2 + $3, r / ($2 + $3), $4 / 1024, tr }' < <(tail -1 "$work/time")
 }
 
-floor_wc() { # FILE
-  local file=$1 rows t0 t1
-  rows=$(($(wc -l < "$file") - 1))
-  t0=$(now_ns); wc -l "$file" > /dev/null; t1=$(now_ns)
-  awk -v r="$rows" -v ns=$((t1 - t0)) 'BEGIN { s = ns / 1e9; printf "%-34s %9d rows %7.2f s %12.0f rows/s\n", "floor: wc -l", r, s, r / s }'
+reference() { # LABEL COMMAND...
+  local label=$1 rows
+  shift
+  rows=$(($(wc -l < "$work/year1.csv") - 1))
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" > /dev/null
+  awk -v l="$label" -v r="$rows" '{
+    printf "%-30s %9d rows  wall %6.2f s %9.0f rows/s      cpu %5.2f s %9.0f rows/s      peak RSS %5.1f MiB\n",
+      l, r, $1, r / $1, $2 + $3, r / ($2 + $3), $4 / 1024 }' < <(tail -1 "$work/time")
 }
 
-peer_python() { # FILE
-  local file=$1 rows t0 t1
-  rows=$(($(wc -l < "$file") - 1))
-  t0=$(now_ns)
-  python3 -c 'import csv, sys
-from datetime import datetime
-n = 0
-with open(sys.argv[1], newline="") as f:
-    r = csv.reader(f); next(r)
-    for t, s, v in r:
-        datetime.fromisoformat(t); float(v or "nan"); n += 1' "$file"
-  t1=$(now_ns)
-  awk -v r="$rows" -v ns=$((t1 - t0)) 'BEGIN { s = ns / 1e9; printf "%-34s %9d rows %7.2f s %12.0f rows/s\n", "peer: python3 csv parse only", r, s, r / s }'
-}
+echo "generating one and two years of 1-minute readings (kept if WORKDIR has them)..." >&2
+[ -s "$work/year1.csv" ] || generate 1 "$work/year1.csv"
+[ -s "$work/year2.csv" ] || generate 2 "$work/year2.csv"
 
-echo "generating one and two years of 1-minute readings..." >&2
-generate 1 "$work/year1.csv"
-generate 2 "$work/year2.csv"
-ls -l "$work"/year*.csv >&2
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), dotnet $(dotnet --version)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), dotnet $(dotnet --version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run "edgegw replay, 1 year" "$work/year1.csv"
 run "edgegw replay, 1 year (again)" "$work/year1.csv"
 run "edgegw replay, 2 years" "$work/year2.csv"
-floor_wc "$work/year1.csv"
-peer_python "$work/year1.csv"
+reference "floor: wc -l" wc -l "$work/year1.csv"
+reference "peer: python3 csv, parse only" python3 -c 'import csv, sys
+from datetime import datetime
+with open(sys.argv[1], newline="") as f:
+    r = csv.reader(f); next(r)
+    for t, s, v in r:
+        datetime.fromisoformat(t); float(v or "nan")' "$work/year1.csv"

@@ -33,6 +33,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
     private HistoryDatabase? _db;
     private DateTimeOffset _nextPrune;
     private bool _disposed;
+    private long _batches;
 
     public ReadingHistory(HistoryOptions options, TimeProvider time, ILogger<ReadingHistory>? logger = null)
     {
@@ -45,6 +46,12 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
     }
 
     public string Path => _options.Path;
+
+    /// <summary>Transactions written since start (one per batch).</summary>
+    public long BatchesWritten => Interlocked.Read(ref _batches);
+
+    /// <summary>Raised after each batch is committed, with its size.</summary>
+    internal event Action<int>? BatchWritten;
 
     /// <summary>Readings queued and not yet written.</summary>
     public int Pending
@@ -111,6 +118,8 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
                 if (Database() is { } db)
                 {
                     db.Append(batch);
+                    Interlocked.Increment(ref _batches);
+                    BatchWritten?.Invoke(batch.Count);
                     return true;
                 }
             }

@@ -47,11 +47,14 @@ internal sealed class Ina219Sensor : IDisposable
     public void PollOnce()
     {
         double volts;
+        var opening = false;
         try
         {
             if (_ina is null)
             {
+                opening = true;
                 _device = _openDevice(new I2cConnectionSettings(_options.Bus, _options.Address));
+                opening = false;
                 var ina = new Ina219(_device);
 
                 // Reset writes the configuration register: the first transfer, so a missing device shows here.
@@ -64,7 +67,7 @@ internal sealed class Ina219Sensor : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or PlatformNotSupportedException)
         {
-            var reason = Describe(ex);
+            var reason = Describe(ex, opening);
             Close();
             _channel.PublishFault(_time.GetUtcNow(), reason);
             return;
@@ -87,11 +90,11 @@ internal sealed class Ina219Sensor : IDisposable
         }
     }
 
-    private string Describe(Exception ex)
+    private string Describe(Exception ex, bool opening)
     {
         var where = string.Create(CultureInfo.InvariantCulture, $"INA219 on I2C bus {_options.Bus} at 0x{_options.Address:x2}");
         var device = string.Create(CultureInfo.InvariantCulture, $"/dev/i2c-{_options.Bus}");
-        if (!File.Exists(device))
+        if (opening && !File.Exists(device))
         {
             return $"{where}: the I2C bus is not present ({device} missing; enable I2C, e.g. dtparam=i2c_arm=on): {ex.Message}";
         }
@@ -101,10 +104,10 @@ internal sealed class Ina219Sensor : IDisposable
             return $"{where}: no permission to use {device} (the service user needs the i2c group): {ex.Message}";
         }
 
-        // EREMOTEIO (121) / ENXIO (6): nothing acknowledged the address.
-        return ex.Message.Contains("121", StringComparison.Ordinal) || ex.Message.Contains("Error 6 ", StringComparison.Ordinal)
-            ? $"{where}: no answer at this address (check wiring, address jumpers and power): {ex.Message}"
-            : $"{where}: {ex.Message}";
+        // A transfer that fails (EREMOTEIO, ENXIO): nothing acknowledged the address.
+        return opening
+            ? $"{where}: {ex.Message}"
+            : $"{where}: no answer at this address (check wiring, address jumpers and power): {ex.Message}";
     }
 
     private void Close()

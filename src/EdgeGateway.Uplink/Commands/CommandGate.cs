@@ -24,9 +24,6 @@ internal sealed record CommandVerdict(bool Accepted, string? Jti, StationCommand
 /// </remarks>
 internal sealed class CommandGate : IDisposable
 {
-    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(1);
-
     private readonly Lock _lock = new();
     private readonly SqliteConnection _db;
     private readonly string _stationId;
@@ -104,7 +101,7 @@ internal sealed class CommandGate : IDisposable
                 return Refuse(c.Jti, "wrong-audience");
             }
 
-            if (c.Expires < c.IssuedAt || c.Expires - c.IssuedAt > MaxLifetime)
+            if (c.Expires < c.IssuedAt || c.Expires - c.IssuedAt > CommandLimits.MaxLifetime)
             {
                 return Refuse(c.Jti, "lifetime-too-long");
             }
@@ -128,7 +125,7 @@ internal sealed class CommandGate : IDisposable
                     return Refuse(c.Jti, "expired");
                 }
 
-                if (c.IssuedAt > now + MaxFutureSkew)
+                if (c.IssuedAt > now + CommandLimits.MaxFutureSkew)
                 {
                     return Refuse(c.Jti, "iat-in-future");
                 }

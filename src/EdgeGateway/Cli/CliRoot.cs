@@ -12,6 +12,8 @@ public static class CliRoot
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(ReplayCommands.Build());
+        root.Subcommands.Add(AlertCommands.Build());
+        root.Subcommands.Add(CommandCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
         return root;
     }

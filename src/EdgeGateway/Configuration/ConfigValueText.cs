@@ -22,23 +22,26 @@ public static class ConfigValueText
             return false;
         }
 
-        long? ms = unit switch
+        long? factor = unit switch
         {
-            "ms" => n,
-            "s" => n * 1000,
-            "m" => n * 60_000,
-            "h" => n * 3_600_000,
-            "d" => n * 86_400_000,
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
             // A bare 0 needs no unit.
-            "" when n == 0 => 0,
+            "" when n == 0 => 1,
             _ => null,
         };
-        if (ms is null || n > 100L * 365 * 86_400_000)
+
+        // Nothing the station schedules is longer than a century.
+        const long MaxMilliseconds = 100L * 365 * 86_400_000;
+        if (factor is null || n > MaxMilliseconds / factor.Value)
         {
             return false;
         }
 
-        value = TimeSpan.FromMilliseconds(ms.Value);
+        value = TimeSpan.FromMilliseconds(n * factor.Value);
         return true;
     }
 

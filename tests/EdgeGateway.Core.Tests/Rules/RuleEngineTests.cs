@@ -273,6 +273,25 @@ public sealed class RuleEngineTests
     }
 
     [Fact]
+    public void OnReading_FaultDuringHold_HoldIsNotBrokenIfTheConditionStillHoldsAfter()
+    {
+        var engine = Engine(River(holdSeconds: 30));
+
+        var transitions = Feed(
+            engine,
+            Good("river-level", At(0), 3.3),
+            new Reading("river-level", At(10), double.NaN, Quality.Stale));
+        transitions.AddRange(engine.OnTick(At(50)));
+        Assert.Empty(transitions);
+
+        // Faulty at 30 s: nothing rises while the sensor cannot tell; the first good reading still meets
+        // prepare, whose condition has held since 0 s.
+        transitions.AddRange(engine.OnReading(Good("river-level", At(60), 3.3)));
+
+        Assert.Equal(["00:01:00 rule river none->prepare"], RuleSteps(transitions));
+    }
+
+    [Fact]
     public void OnTick_RiseWindowEmpties_NoMeasureNeverClears()
     {
         var rise = RuleDefinition.ForThresholds(

@@ -43,6 +43,8 @@ internal sealed class ScriptedTransport : IModbusTransport
 
     public ValueTask OpenAsync(CancellationToken cancellationToken)
     {
+        // A new connection starts with nothing left over from the last one.
+        Clear();
         IsOpen = true;
         Opens++;
         return ValueTask.CompletedTask;
@@ -53,11 +55,7 @@ internal sealed class ScriptedTransport : IModbusTransport
     public bool DiscardInput()
     {
         Discards++;
-        _pending = null;
-        while (_incoming.Reader.TryRead(out _))
-        {
-        }
-
+        Clear();
         return IsOpen;
     }
 
@@ -67,7 +65,10 @@ internal sealed class ScriptedTransport : IModbusTransport
         Written.Add(frame);
         foreach (var chunk in _responder(frame))
         {
-            _incoming.Writer.TryWrite(chunk);
+            if (chunk.Length > 0)
+            {
+                _incoming.Writer.TryWrite(chunk);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -100,6 +101,14 @@ internal sealed class ScriptedTransport : IModbusTransport
         }
 
         return n;
+    }
+
+    private void Clear()
+    {
+        _pending = null;
+        while (_incoming.Reader.TryRead(out _))
+        {
+        }
     }
 
     public ValueTask DisposeAsync()
