@@ -22,7 +22,7 @@ public sealed class StationCommandHandler(StationPipeline pipeline, BroadcastCon
             case ClearCommand clear:
                 try
                 {
-                    await pipeline.ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken).ConfigureAwait(false);
+                    await pipelineAccessor().ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken).ConfigureAwait(false);
                     return CommandOutcome.Success;
                 }
                 catch (ArgumentException ex)
@@ -35,6 +35,7 @@ public sealed class StationCommandHandler(StationPipeline pipeline, BroadcastCon
                 return CommandOutcome.Success;
         }
 
+        var broadcaster = broadcasterAccessor();
         if (broadcaster is null)
         {
             return new CommandOutcome(false, "this station has no broadcast section");

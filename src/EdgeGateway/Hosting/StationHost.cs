@@ -72,7 +72,7 @@ public static class StationHost
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
-                sp.GetRequiredService<StationPipeline>(), sp.GetService<BroadcastController>()));
+                sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
             builder.Services.AddUplink(uplink);
         }
 
