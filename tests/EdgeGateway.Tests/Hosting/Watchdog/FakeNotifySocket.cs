@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using System.Text;
+using EdgeGateway.Tests.Packaging;
+using Microsoft.Extensions.Hosting.Systemd;
+
+namespace EdgeGateway.Tests.Hosting.Watchdog;
+
+/// <summary>
+/// Stands in for systemd's notification socket: a unix datagram socket bound in a temp dir.
+/// Every receive happens on the caller's thread, so "nothing queued" is a fact, not a race.
+/// </summary>
+internal sealed class FakeNotifySocket : IDisposable
+{
+    private static readonly Lock EnvironmentGate = new();
+    private readonly TempDirectory _dir = new("edgegw-notify-");
+    private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+
+    public FakeNotifySocket()
+    {
+        SocketPath = _dir.File("notify.sock");
+        _socket.Bind(new UnixDomainSocketEndPoint(SocketPath));
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>Every datagram received so far, in order.</summary>
+    public List<string> Received { get; } = [];
+
+    /// <summary>
+    /// The production notifier, configured the way systemd configures it: from NOTIFY_SOCKET, which
+    /// it reads once, in its constructor. The variable is set only for that instant.
+    /// </summary>
+    public SystemdNotifier CreateNotifier()
+    {
+        lock (EnvironmentGate)
+        {
+            var previous = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", SocketPath);
+            try
+            {
+                return new SystemdNotifier();
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("NOTIFY_SOCKET", previous);
+            }
+        }
+    }
+
+    /// <summary>Receives until a datagram equal to <paramref name="expected"/> arrives, or fails after the timeout.</summary>
+    public async Task<string> WaitForAsync(string expected, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var buffer = new byte[4096];
+        while (true)
+        {
+            int length;
+            try
+            {
+                length = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException(
+                    $"'{expected}' did not arrive within {timeout}; received: [{string.Join(" | ", Received)}]");
+            }
+
+            var message = Encoding.UTF8.GetString(buffer, 0, length);
+            Received.Add(message);
+            if (message == expected)
+            {
+                return message;
+            }
+        }
+    }
+
+    /// <summary>The datagrams already queued on the socket, without waiting.</summary>
+    public IReadOnlyList<string> Drain()
+    {
+        var drained = new List<string>();
+        var buffer = new byte[4096];
+        while (_socket.Available > 0)
+        {
+            var length = _socket.Receive(buffer);
+            drained.Add(Encoding.UTF8.GetString(buffer, 0, length));
+        }
+
+        Received.AddRange(drained);
+        return drained;
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _dir.Dispose();
+    }
+}
