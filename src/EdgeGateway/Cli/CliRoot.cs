@@ -9,6 +9,8 @@ public static class CliRoot
     {
         var root = new RootCommand("edgegw: the EdgeGateway flood-warning station service and its tools");
         // Verb groups, in the order --help lists them.
+        root.Subcommands.Add(ModbusCommands.Build());
+        root.Subcommands.Add(SimCommands.Build());
         return root;
     }
 
