@@ -41,6 +41,8 @@ internal sealed class EdgegwProcess : IDisposable
         psi.Environment.Remove("INVOCATION_ID");
         psi.Environment.Remove("NOTIFY_SOCKET");
         _process = new Process { StartInfo = psi };
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => OnExited();
         _process.OutputDataReceived += (_, e) => OnLine(_stdout, e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(_stderr, e.Data);
         _process.Start();
@@ -128,6 +130,23 @@ internal sealed class EdgegwProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    // A line that has not come by the time the process ends never will: fail the waits at once.
+    private void OnExited()
+    {
+        // Let the last buffered lines arrive before judging.
+        _process.WaitForExit();
+        lock (_gate)
+        {
+            foreach (var (text, seen) in _waits)
+            {
+                seen.TrySetException(new InvalidOperationException(
+                    $"edgegw exited ({_process.ExitCode}) before printing '{text}'\nstdout:\n{_stdout}\nstderr:\n{_stderr}"));
+            }
+
+            _waits.Clear();
+        }
     }
 
     private void OnLine(StringBuilder into, string? line)
