@@ -3,6 +3,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hosting.Pipeline;
+using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Commands;
@@ -68,6 +69,7 @@ public static class StationHost
 
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
         builder.Services.AddStationWatchdog();
+        builder.Services.AddConfigReload(config, configPath);
         builder.Services.AddStationPipeline(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
