@@ -8,7 +8,7 @@ namespace EdgeGateway.Hosting;
 /// Carries out the hub's verified commands: broadcasts go to the broadcaster as hub requests (they
 /// outrank automatic ones), clears to the rule pipeline. A station without speakers refuses broadcasts.
 /// </summary>
-public sealed class StationCommandHandler(StationPipeline pipeline, BroadcastController? broadcaster = null) : ICommandHandler
+public sealed class StationCommandHandler(Func<StationPipeline> pipelineAccessor, Func<BroadcastController?> broadcasterAccessor) : ICommandHandler
 {
     /// <summary>Spoken before and after an exercise, so no one takes it for a real warning.</summary>
     public const string ExerciseStart = "以下是应急广播演习。";
