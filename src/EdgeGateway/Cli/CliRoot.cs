@@ -15,6 +15,7 @@ public static class CliRoot
         root.Subcommands.Add(AlertCommands.Build());
         root.Subcommands.Add(CommandCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
+        root.Subcommands.Add(ModbusCommands.Build());
         root.Subcommands.Add(SimCommands.Build());
         return root;
     }

@@ -8,6 +8,7 @@ internal static class SimCommands
     public static Command Build()
     {
         var sim = new Command("sim", "Simulate field devices and inputs");
+        sim.Subcommands.Add(SimModbusCommand.Build());
         sim.Subcommands.Add(SimGpioCommand.Build());
         return sim;
     }

@@ -3,6 +3,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hosting.Pipeline;
+using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Commands;
@@ -68,12 +69,13 @@ public static class StationHost
 
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
         builder.Services.AddStationWatchdog();
+        builder.Services.AddConfigReload(config, configPath);
         builder.Services.AddStationPipeline(config);
         builder.Services.AddStationAcquisition(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
-                sp.GetRequiredService<StationPipeline>(), sp.GetService<BroadcastController>()));
+                sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
             builder.Services.AddUplink(uplink);
         }
 
