@@ -23,6 +23,9 @@ public sealed class AcquisitionDevices
 
     /// <summary>How an I2C device is opened; <see cref="I2cDevice.Create"/> when null.</summary>
     public Func<I2cConnectionSettings, I2cDevice>? OpenI2c { get; init; }
+
+    /// <summary>The host's watchdog bookkeeping; null runs the loops unwatched.</summary>
+    public ILoopMonitor? Loops { get; init; }
 }
 
 /// <summary>
@@ -129,22 +132,32 @@ public sealed class AcquisitionService : BackgroundService
         var loops = new List<Task>();
         foreach (var sensor in _ina219)
         {
-            loops.Add(Task.Run(() => sensor.RunAsync(stoppingToken), CancellationToken.None));
+            loops.Add(Watched($"ina219:{sensor.Id}", (sensor.Poll * 3) + TimeSpan.FromSeconds(30), beat => sensor.RunAsync(stoppingToken, beat)));
         }
 
         foreach (var bus in _buses)
         {
-            loops.Add(Task.Run(() => bus.RunAsync(stoppingToken), CancellationToken.None));
+            var o = _options.Buses.Find(b => b.Id == bus.Id)!;
+            var silence = BusScheduler.MaxIdleWait + (2 * ((o.Timeout * (o.Retries + 1)) + o.Gap)) + TimeSpan.FromSeconds(30);
+            loops.Add(Watched($"bus:{bus.Id}", silence, beat => bus.RunAsync(stoppingToken, beat)));
         }
 
         if (_history is not null)
         {
-            loops.Add(Task.Run(() => _history.RunAsync(stoppingToken), CancellationToken.None));
+            loops.Add(Watched("history", (_history.FlushInterval * 3) + TimeSpan.FromMinutes(1), beat => _history.RunAsync(stoppingToken, beat)));
         }
 
         _startedSignal.TrySetResult();
         await Task.WhenAll(loops).ConfigureAwait(false);
     }
+
+    private Task Watched(string name, TimeSpan maxSilence, Func<Action?, Task> loop) => Task.Run(
+        async () =>
+        {
+            using var heartbeat = _devices.Loops?.Register(name, maxSilence);
+            await loop(heartbeat is null ? null : heartbeat.Beat).ConfigureAwait(false);
+        },
+        CancellationToken.None);
 
     internal void StartInputs()
     {

@@ -17,6 +17,7 @@ public static class AcquisitionServiceCollectionExtensions
     /// the rule engine loads its windows from at startup. Readings go to the <see cref="IReadingSink"/> and events
     /// to the <see cref="IStationEventSink"/> registered by the station pipeline. GPIO inputs use the
     /// <see cref="GpioSetup"/> singleton (shared with the broadcast relays); I/O devices are opened as on a station.
+    /// Its loops report to the <see cref="ILoopMonitor"/> when one is registered.
     /// </summary>
     public static IServiceCollection AddAcquisition(this IServiceCollection services, AcquisitionOptions options)
     {
@@ -31,7 +32,7 @@ public static class AcquisitionServiceCollectionExtensions
 
         services.AddSingleton(sp => new AcquisitionService(
             options,
-            new AcquisitionDevices { Gpio = sp.GetService<GpioSetup>()?.Controller },
+            new AcquisitionDevices { Gpio = sp.GetService<GpioSetup>()?.Controller, Loops = sp.GetService<ILoopMonitor>() },
             sp.GetRequiredService<IReadingSink>(),
             sp.GetRequiredService<IStationEventSink>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -98,8 +98,9 @@ public sealed class AcquisitionServiceTests : IDisposable
             TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, MmPerTip = 0.5 } },
         };
         var sinks = new RecordingSinks();
+        var loops = new RecordingLoops();
         using var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(true), _time);
-        using var service = new AcquisitionService(options, new AcquisitionDevices { Gpio = gpio.Controller }, sinks, sinks, _time);
+        using var service = new AcquisitionService(options, new AcquisitionDevices { Gpio = gpio.Controller, Loops = loops }, sinks, sinks, _time);
 
         await service.StartAsync(CancellationToken.None);
         await sinks.WaitAsync(() => sinks.Of("river-level").Count == 1);
@@ -118,6 +119,42 @@ public sealed class AcquisitionServiceTests : IDisposable
         Assert.Equal(Quality.CommFault, Assert.Single(sinks.Of("ghost")).Quality);
         Assert.Contains("bus nowhere is not configured", sinks.EventsOf(StationEventTypes.SensorFault).Single(e => e.Source == "ghost").Message, StringComparison.Ordinal);
         Assert.Equal(0.5, Assert.Single(sinks.Of("rain-gauge")).Value);
+
+        // The bus loop reported to the watchdog while it ran, and signed off when it stopped.
+        var bus = Assert.Single(loops.Registered, l => l.Name == "bus:rs485");
+        Assert.True(bus.Beats >= 2, $"{bus.Beats} beats");
+        Assert.True(bus.Disposed);
+    }
+
+    private sealed class RecordingLoops : ILoopMonitor
+    {
+        public List<Heartbeat> Registered { get; } = [];
+
+        public ILoopHeartbeat Register(string name, TimeSpan maxSilence)
+        {
+            var heartbeat = new Heartbeat(name);
+            lock (Registered)
+            {
+                Registered.Add(heartbeat);
+            }
+
+            return heartbeat;
+        }
+
+        public sealed class Heartbeat(string name) : ILoopHeartbeat
+        {
+            private int _beats;
+
+            public string Name { get; } = name;
+
+            public int Beats => Volatile.Read(ref _beats);
+
+            public bool Disposed { get; private set; }
+
+            public void Beat() => Interlocked.Increment(ref _beats);
+
+            public void Dispose() => Disposed = true;
+        }
     }
 
     [Fact]

@@ -36,6 +36,9 @@ public sealed class BusScheduler : IAsyncDisposable
     public const int MaxBitsPerRequest = 2000;
     public const int FailuresBeforeBackoff = 2;
 
+    /// <summary>The longest the loop sleeps in one go, so an idle bus still proves it turns.</summary>
+    public static readonly TimeSpan MaxIdleWait = TimeSpan.FromSeconds(10);
+
     private readonly IModbusClient _client;
     private readonly TimeSpan _gap;
     private readonly SchedulerTuning _tuning;
@@ -100,7 +103,8 @@ public sealed class BusScheduler : IAsyncDisposable
     }
 
     /// <summary>Polls until cancelled. Every point is due at once when this starts.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <param name="beat">Called once per turn of the loop (the host's watchdog).</param>
+    public async Task RunAsync(CancellationToken cancellationToken, Action? beat = null)
     {
         var start = _time.GetUtcNow();
         foreach (var p in _points)
@@ -112,6 +116,7 @@ public sealed class BusScheduler : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                beat?.Invoke();
                 await StepAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -148,15 +153,10 @@ public sealed class BusScheduler : IAsyncDisposable
 
         var now = _time.GetUtcNow();
         var next = Earliest();
-        if (next is null)
+        if (next is null || next.Due > now)
         {
-            await WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (next.Due > now)
-        {
-            await WaitAsync(next.Due - now, cancellationToken).ConfigureAwait(false);
+            var wait = next is null || next.Due - now > MaxIdleWait ? MaxIdleWait : next.Due - now;
+            await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -366,9 +366,7 @@ public sealed class BusScheduler : IAsyncDisposable
     private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = delay == Timeout.InfiniteTimeSpan
-            ? Task.Delay(Timeout.Infinite, wake.Token)
-            : Task.Delay(delay, _time, wake.Token);
+        var timer = Task.Delay(delay, _time, wake.Token);
         var write = _wake.WaitAsync(wake.Token);
         Slept();
         await Task.WhenAny(timer, write).ConfigureAwait(false);

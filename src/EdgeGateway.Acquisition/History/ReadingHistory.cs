@@ -237,11 +237,16 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
         }
     }
 
+    /// <summary>How often a batch is written.</summary>
+    public TimeSpan FlushInterval => _options.FlushInterval;
+
     /// <summary>The writer loop: flushes every interval or when a batch is full, prunes on schedule, flushes at the end.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <param name="beat">Called once per turn (the host's watchdog).</param>
+    public async Task RunAsync(CancellationToken cancellationToken, Action? beat = null)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            beat?.Invoke();
             using (var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 var delay = Task.Delay(_options.FlushInterval, _time, wake.Token);

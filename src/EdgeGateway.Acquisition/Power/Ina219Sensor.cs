@@ -32,12 +32,18 @@ internal sealed class Ina219Sensor : IDisposable
         _openDevice = openDevice ?? I2cDevice.Create;
     }
 
+    public string Id => _options.Id;
+
+    public TimeSpan Poll => _options.Poll;
+
     /// <summary>Reads now and every poll period until cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <param name="beat">Called once per poll (the host's watchdog).</param>
+    public async Task RunAsync(CancellationToken cancellationToken, Action? beat = null)
     {
         using var timer = new PeriodicTimer(_options.Poll, _time);
         do
         {
+            beat?.Invoke();
             PollOnce();
         }
         while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
