@@ -64,6 +64,7 @@ public static class StationHost
 
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
         builder.Services.AddStationPipeline(config);
+        builder.Services.AddBroadcast(config);
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
         builder.Services.AddControlSocket(config);
         return builder;
