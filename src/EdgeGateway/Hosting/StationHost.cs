@@ -78,6 +78,7 @@ public static class StationHost
             builder.Services.AddUplink(uplink);
         }
 
+        builder.Services.AddBroadcast(config);
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
         builder.Services.AddControlSocket(config);
         return builder;
