@@ -71,6 +71,7 @@ public static class StationHost
         builder.Services.AddStationWatchdog();
         builder.Services.AddConfigReload(config, configPath);
         builder.Services.AddStationPipeline(config);
+        builder.Services.AddStationAcquisition(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
