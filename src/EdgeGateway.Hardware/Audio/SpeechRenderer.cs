@@ -32,6 +32,15 @@ public sealed partial class SpeechRenderer
 
     public static bool IsValidVoice(string voice) => VoicePattern().IsMatch(voice);
 
+    /// <summary>
+    /// The espeak-ng voice that speaks <paramref name="voice"/>. Mandarin ("cmn", "zh") is spoken with
+    /// "cmn-latn-pinyin": espeak-ng's plain cmn voice (as shipped in Debian 12, 1.51) turns many characters
+    /// into tone-numbered pinyin and then reads that as English ("zhe4" as "zhe four"); the pinyin variant
+    /// reads the same characters with Mandarin phonemes and tones. The only difference otherwise is that
+    /// Latin letters in the text are read as pinyin rather than English.
+    /// </summary>
+    public static string EspeakVoice(string voice) => voice is "cmn" or "zh" or "zh-cmn" ? "cmn-latn-pinyin" : voice;
+
     /// <summary>The cached WAV for <paramref name="text"/> in <paramref name="voice"/>, rendering it first if needed.</summary>
     /// <exception cref="ClipUnavailableException">Bad text or voice, or espeak-ng failed.</exception>
     public async Task<string> RenderAsync(string text, string? voice, CancellationToken cancellationToken)
@@ -48,6 +57,7 @@ public sealed partial class SpeechRenderer
             throw new ClipUnavailableException($"'{voice}' is not a voice name");
         }
 
+        voice = EspeakVoice(voice);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(voice + "\n" + text)));
         var path = Path.Combine(CacheDirectory, $"say-{hash[..32]}.wav");
         if (File.Exists(path))

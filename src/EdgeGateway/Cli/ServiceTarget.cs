@@ -44,8 +44,9 @@ public sealed class ServiceTarget
     /// <summary>
     /// Sends one request and prints the answer: <paramref name="describe"/> formats the result as text,
     /// --json prints it as JSON. Exit 1 when the service cannot be reached or refuses, 2 on a bad --config.
+    /// <paramref name="timeout"/> (default 15 s) is for verbs that take their time.
     /// </summary>
-    public async Task<int> InvokeAsync(ParseResult parse, string verb, JsonObject? args, Func<JsonNode?, string> describe, CancellationToken cancellationToken)
+    public async Task<int> InvokeAsync(ParseResult parse, string verb, JsonObject? args, Func<JsonNode?, string> describe, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(describe);
@@ -71,7 +72,7 @@ public sealed class ServiceTarget
         socket ??= ControlSection.DefaultSocket;
         try
         {
-            var result = await ControlClient.SendAsync(socket, verb, args, DefaultTimeout, cancellationToken).ConfigureAwait(false);
+            var result = await ControlClient.SendAsync(socket, verb, args, timeout ?? DefaultTimeout, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(Json))
             {
                 await output.WriteLineAsync(result?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "null").ConfigureAwait(false);

@@ -7,8 +7,10 @@ namespace EdgeGateway.Hosting;
 /// <summary>
 /// Carries out the hub's verified commands: broadcasts go to the broadcaster as hub requests (they
 /// outrank automatic ones), clears to the rule pipeline. A station without speakers refuses broadcasts.
+/// Both are resolved when a command arrives, not when the handler is built: the pipeline publishes through
+/// the uplink, which owns this handler, so resolving them up front would be a dependency loop.
 /// </summary>
-public sealed class StationCommandHandler(StationPipeline pipeline, BroadcastController? broadcaster = null) : ICommandHandler
+public sealed class StationCommandHandler(Func<StationPipeline> pipelineAccessor, Func<BroadcastController?> broadcasterAccessor) : ICommandHandler
 {
     /// <summary>Spoken before and after an exercise, so no one takes it for a real warning.</summary>
     public const string ExerciseStart = "以下是应急广播演习。";
@@ -22,7 +24,7 @@ public sealed class StationCommandHandler(StationPipeline pipeline, BroadcastCon
             case ClearCommand clear:
                 try
                 {
-                    await pipeline.ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken).ConfigureAwait(false);
+                    await pipelineAccessor().ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken).ConfigureAwait(false);
                     return CommandOutcome.Success;
                 }
                 catch (ArgumentException ex)
@@ -35,6 +37,7 @@ public sealed class StationCommandHandler(StationPipeline pipeline, BroadcastCon
                 return CommandOutcome.Success;
         }
 
+        var broadcaster = broadcasterAccessor();
         if (broadcaster is null)
         {
             return new CommandOutcome(false, "this station has no broadcast section");

@@ -73,13 +73,15 @@ public static class StationHost
         builder.Services.AddConfigReload(config, configPath);
         builder.Services.AddStationHealth(config);
         builder.Services.AddStationPipeline(config);
+        builder.Services.AddStationAcquisition(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
-                sp.GetRequiredService<StationPipeline>(), sp.GetService<BroadcastController>()));
+                sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
             builder.Services.AddUplink(uplink);
         }
 
+        builder.Services.AddBroadcast(config);
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
         builder.Services.AddControlSocket(config);
         return builder;

@@ -25,6 +25,19 @@ public sealed class SpeechRendererTests
     }
 
     [Fact]
+    public async Task EspeakVoice_Mandarin_UsesThePinyinVoiceThatReadsCharactersWithTones()
+    {
+        Assert.Equal("cmn-latn-pinyin", SpeechRenderer.EspeakVoice("cmn"));
+        Assert.Equal("en-us", SpeechRenderer.EspeakVoice("en-us"));
+
+        // What the gateway asks espeak-ng for says 这是 as zhe4 shi4, with Mandarin tone marks, not in English.
+        var (code, phonemes, error) = await Tools.RunAsync("espeak-ng", "-q", "-x", "-v", SpeechRenderer.EspeakVoice("cmn"), "这是一次应急广播测试");
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("(en)", phonemes, StringComparison.Ordinal);
+        Assert.StartsWith("ts.'o-51_| s.'i.51_|", phonemes.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RenderAsync_TextLooksLikeAnOption_IsSpokenNotParsed()
     {
         using var dir = new TempDir();

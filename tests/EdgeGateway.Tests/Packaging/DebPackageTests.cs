@@ -99,6 +99,19 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
     }
 
     [Fact]
+    public async Task PackagedBinary_ConfigValidate_AcceptsThePackagedStationYaml()
+    {
+        var deb = await _package.GetAsync();
+        using var dir = new TempDirectory("edgegw-deb-");
+        await DpkgDeb("--extract", deb, dir.Path);
+
+        var result = await ScriptRunner.RunAsync(
+            dir.File("usr/lib/edge-gateway/edgegw"), ["config", "validate", dir.File("etc/edge-gateway/station.yaml")], Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
     public async Task BuildDeb_UnknownArchitecture_ExitsWithUsage()
     {
         var result = await ScriptRunner.RunScriptAsync("scripts/build-deb.sh", Timeout, "armhf");
