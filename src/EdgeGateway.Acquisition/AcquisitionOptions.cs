@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.IO.Ports;
+using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Modbus;
 
 namespace EdgeGateway.Acquisition;
@@ -106,6 +107,9 @@ public sealed class ModbusBusOptions
 
     /// <summary>Silence kept between two transactions, for slow devices.</summary>
     public TimeSpan Gap { get; init; } = TimeSpan.Zero;
+
+    /// <summary>How long a dead slave or a lost transport is left alone between probes.</summary>
+    public SchedulerTuning Backoff { get; init; } = SchedulerTuning.Default;
 }
 
 /// <summary>Modbus RTU on a serial port (8 data bits, as RTU requires).</summary>

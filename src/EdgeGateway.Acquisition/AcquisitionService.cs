@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Device.I2c;
+using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.Counters;
 using EdgeGateway.Acquisition.Gpio;
 using EdgeGateway.Acquisition.History;
@@ -44,7 +45,7 @@ public sealed class AcquisitionService : BackgroundService
     private readonly List<TippingBucketInput> _buckets = [];
     private readonly List<DigitalInput> _digitals = [];
     private readonly List<Ina219Sensor> _ina219 = [];
-    private readonly Dictionary<string, RainTotalSensor> _rainTotals = new(StringComparer.Ordinal);
+    private readonly List<BusScheduler> _buses = [];
     private readonly TaskCompletionSource _startedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _started;
 
@@ -83,6 +84,12 @@ public sealed class AcquisitionService : BackgroundService
         }
     }
 
+    /// <summary>The scheduler of each configured bus (writes go through <see cref="BusScheduler.WriteAsync"/>).</summary>
+    public IReadOnlyList<BusScheduler> Buses => _buses;
+
+    /// <summary>The scheduler of bus <paramref name="id"/>, or null.</summary>
+    public BusScheduler? Bus(string id) => _buses.Find(b => b.Id == id);
+
     /// <summary>Tips counted per rain gauge since start (status and tests).</summary>
     public IReadOnlyDictionary<string, long> TipCounts() =>
         _buckets.ToDictionary(b => b.Id, b => b.Tips, StringComparer.Ordinal);
@@ -98,12 +105,22 @@ public sealed class AcquisitionService : BackgroundService
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         StopInputs();
+        foreach (var bus in _buses)
+        {
+            await bus.DisposeAsync().ConfigureAwait(false);
+        }
+
         _history?.Flush();
     }
 
     public override void Dispose()
     {
         StopInputs();
+        foreach (var bus in _buses)
+        {
+            bus.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         base.Dispose();
     }
 
@@ -113,6 +130,11 @@ public sealed class AcquisitionService : BackgroundService
         foreach (var sensor in _ina219)
         {
             loops.Add(Task.Run(() => sensor.RunAsync(stoppingToken), CancellationToken.None));
+        }
+
+        foreach (var bus in _buses)
+        {
+            loops.Add(Task.Run(() => bus.RunAsync(stoppingToken), CancellationToken.None));
         }
 
         if (_history is not null)
@@ -153,16 +175,7 @@ public sealed class AcquisitionService : BackgroundService
             _parts.Add(sensor);
         }
 
-        foreach (var o in _options.ModbusSensors.Where(s => s.Kind == ModbusSensorKind.RainTotal))
-        {
-            var counter = new RainCounter(o.Type, o.Scale);
-            if (_history?.LastCounter(o.Id) is { } kept)
-            {
-                counter.Restore(kept.Raw, kept.Time);
-            }
-
-            _rainTotals[o.Id] = new RainTotalSensor(Channel(o.Id, o.Poll, o.Valid), counter, o.Scale, o.Offset, _output, _logger);
-        }
+        StartBuses();
 
         foreach (var input in _buckets)
         {
@@ -172,6 +185,48 @@ public sealed class AcquisitionService : BackgroundService
         foreach (var input in _digitals)
         {
             input.Start();
+        }
+    }
+
+    private void StartBuses()
+    {
+        var points = new Dictionary<string, List<PollPoint>>(StringComparer.Ordinal);
+        foreach (var o in _options.ModbusSensors)
+        {
+            var channel = Channel(o.Id, o.Poll, o.Valid);
+            RainTotalSensor? rain = null;
+            if (o.Kind == ModbusSensorKind.RainTotal)
+            {
+                var counter = new RainCounter(o.Type, o.Scale);
+                if (_history?.LastCounter(o.Id) is { } kept)
+                {
+                    // Continue from the count kept before the restart: the rain that fell meanwhile counts.
+                    counter.Restore(kept.Raw, kept.Time);
+                }
+
+                rain = new RainTotalSensor(channel, counter, o.Scale, o.Offset, _output, _logger);
+            }
+
+            if (!_options.Buses.Exists(b => b.Id == o.Bus))
+            {
+                Log.UnknownBus(_logger, o.Id, o.Bus);
+                channel.PublishFault(_time.GetUtcNow(), $"bus {o.Bus} is not configured");
+                continue;
+            }
+
+            if (!points.TryGetValue(o.Bus, out var list))
+            {
+                list = [];
+                points[o.Bus] = list;
+            }
+
+            list.Add(new ModbusSensor(o, channel, rain).Point());
+        }
+
+        foreach (var bus in _options.Buses)
+        {
+            var client = ModbusBusFactory.CreateClient(bus, _time);
+            _buses.Add(new BusScheduler(bus.Id, client, bus.Gap, points.GetValueOrDefault(bus.Id) ?? [], _time, _loggers.CreateLogger<BusScheduler>(), bus.Backoff));
         }
     }
 

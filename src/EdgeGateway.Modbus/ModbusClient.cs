@@ -247,7 +247,9 @@ public sealed class ModbusClient : IModbusClient
             _reusedConnection = _transport.IsOpen && _transport.DiscardInput();
             if (!_reusedConnection)
             {
+                // Connecting has its own budget; the request's starts when the line is open.
                 await OpenAsync(cancellationToken).ConfigureAwait(false);
+                _attemptStart = _time.GetTimestamp();
             }
 
             if (_t35 > TimeSpan.Zero)
@@ -280,7 +282,7 @@ public sealed class ModbusClient : IModbusClient
 
     private async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
-        _timer.CancelAfter(Remaining());
+        _timer.CancelAfter(_options.ConnectTimeout);
         try
         {
             await _transport.OpenAsync(_timer.Token).ConfigureAwait(false);
@@ -289,7 +291,7 @@ public sealed class ModbusClient : IModbusClient
         {
             _transport.Close();
             cancellationToken.ThrowIfCancellationRequested();
-            throw new ModbusConnectionException($"cannot connect to {Endpoint} within {_options.Timeout.TotalMilliseconds:0.###} ms");
+            throw new ModbusConnectionException($"cannot connect to {Endpoint} within {_options.ConnectTimeout.TotalMilliseconds:0.###} ms");
         }
 
         _lineQuietSince = _time.GetTimestamp();
@@ -298,7 +300,13 @@ public sealed class ModbusClient : IModbusClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        _timer.CancelAfter(Remaining());
+        var remaining = Remaining();
+        if (remaining <= TimeSpan.Zero)
+        {
+            throw new ModbusTimeoutException(_options.Timeout);
+        }
+
+        _timer.CancelAfter(remaining);
         try
         {
             await _transport.WriteAsync(frame, _timer.Token).ConfigureAwait(false);

@@ -6,14 +6,22 @@ public sealed class ModbusClientOptions
     /// <summary>Default <see cref="Timeout"/>: 1 second.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>Default <see cref="ConnectTimeout"/>: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Default <see cref="InterCharacterTimeout"/>: 100 ms.</summary>
     public static readonly TimeSpan DefaultInterCharacterTimeout = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// The time one attempt may take, from sending the request to the last byte of the response
-    /// (and to connect, when the connection has to be opened first). Default 1 s.
+    /// The time one attempt may take, from sending the request to the last byte of the response. Default 1 s.
     /// </summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>
+    /// The time to open the connection (TCP connect, serial port open) when a request finds it closed; the
+    /// request's own <see cref="Timeout"/> starts once it is open. Default 2 s.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
 
     /// <summary>
     /// How many more attempts after a timeout or bad frame (default 0: report the first failure).
@@ -35,6 +43,7 @@ public sealed class ModbusClientOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(Retries, nameof(Retries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InterCharacterTimeout, TimeSpan.Zero, nameof(InterCharacterTimeout));
         ArgumentNullException.ThrowIfNull(TimeProvider);

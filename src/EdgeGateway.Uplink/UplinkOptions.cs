@@ -102,15 +102,15 @@ public sealed class AlertLevelOptions
 public sealed class OutboxTuning
 {
     /// <summary>Telemetry waits in memory at most this long before it is written (and so published).</summary>
-    public TimeSpan TelemetryFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan TelemetryFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Telemetry messages written in one transaction at most.</summary>
-    public int TelemetryFlushCount { get; set; } = 32;
+    public int TelemetryFlushCount { get; set; } = 64;
 
     /// <summary>Acknowledged telemetry is deleted in batches of this many rows (or after <see cref="AckDeleteInterval"/>).</summary>
-    public int AckDeleteBatch { get; set; } = 128;
+    public int AckDeleteBatch { get; set; } = 512;
 
-    public TimeSpan AckDeleteInterval { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan AckDeleteInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>Reconnect backoff: jittered exponential between <see cref="Min"/> and <see cref="Max"/>.</summary>

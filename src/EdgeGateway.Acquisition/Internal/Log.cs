@@ -29,6 +29,27 @@ internal static partial class Log
     [LoggerMessage(140, LogLevel.Information, "INA219 {Sensor} answering on I2C bus {Bus} at 0x{Address:x2}")]
     public static partial void Ina219Ready(ILogger logger, string sensor, int bus, int address);
 
+    [LoggerMessage(160, LogLevel.Warning, "Bus {Bus}: slave {Slave} not answering ({Reason}); skipped for {Backoff} before the next probe")]
+    public static partial void SlaveDegraded(ILogger logger, string bus, byte slave, string reason, TimeSpan backoff);
+
+    [LoggerMessage(161, LogLevel.Information, "Bus {Bus}: slave {Slave} answering again")]
+    public static partial void SlaveRecovered(ILogger logger, string bus, byte slave);
+
+    [LoggerMessage(162, LogLevel.Warning, "Bus {Bus} unavailable ({Reason}); next try in {Backoff}")]
+    public static partial void BusUnavailable(ILogger logger, string bus, string reason, TimeSpan backoff);
+
+    [LoggerMessage(163, LogLevel.Information, "Bus {Bus}: slave {Slave} refused registers {Address}+{Count} read together ({Reason}); reading them one by one from now on")]
+    public static partial void BusSplitRequest(ILogger logger, string bus, byte slave, int address, int count, string reason);
+
+    [LoggerMessage(164, LogLevel.Error, "Bus {Bus}: request to slave {Slave} failed unexpectedly")]
+    public static partial void BusRequestFailed(ILogger logger, Exception exception, string bus, byte slave);
+
+    [LoggerMessage(165, LogLevel.Warning, "Bus {Bus}: write to slave {Slave} at {Address} failed: {Reason}")]
+    public static partial void BusWriteFailed(ILogger logger, string bus, byte slave, int address, string reason);
+
+    [LoggerMessage(166, LogLevel.Error, "Sensor {Sensor} names bus {Bus}, which is not configured")]
+    public static partial void UnknownBus(ILogger logger, string sensor, string bus);
+
     [LoggerMessage(190, LogLevel.Information, "Readings history {Path}: {Count} readings kept, retention {Retention}")]
     public static partial void HistoryOpened(ILogger logger, string path, long count, TimeSpan retention);
 

@@ -114,22 +114,25 @@ public static class RegisterDecoder
     /// Encodes <paramref name="value"/> as <paramref name="type"/> in <paramref name="order"/> (the simulator's
     /// side of <see cref="DecodeRaw"/>). Integers must be whole and in the type's range.
     /// </summary>
-    public static void Encode(double value, RegisterType type, ByteOrder order, Span<ushort> destination)
+    public static void Encode(double value, RegisterType type, ByteOrder order, Span<ushort> destination) =>
+        WriteBits(ToBits(value, type), Width(type), order, destination);
+
+    /// <summary>
+    /// The bits of <paramref name="value"/> as <paramref name="type"/> (most significant first). Integers must be
+    /// whole and in range; 64-bit integers beyond 2^53 cannot come exactly through a double (use the bits).
+    /// </summary>
+    public static ulong ToBits(double value, RegisterType type) => type switch
     {
-        ulong bits = type switch
-        {
-            RegisterType.UInt16 => checked((ushort)Whole(value)),
-            RegisterType.Int16 => (ushort)checked((short)Whole(value)),
-            RegisterType.UInt32 => checked((uint)Whole(value)),
-            RegisterType.Int32 => (uint)checked((int)Whole(value)),
-            RegisterType.Float32 => BitConverter.SingleToUInt32Bits((float)value),
-            RegisterType.UInt64 => checked((ulong)Whole(value)),
-            RegisterType.Int64 => (ulong)checked((long)Whole(value)),
-            RegisterType.Float64 => BitConverter.DoubleToUInt64Bits(value),
-            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown register type"),
-        };
-        WriteBits(bits, Width(type), order, destination);
-    }
+        RegisterType.UInt16 => checked((ushort)Whole(value)),
+        RegisterType.Int16 => (ushort)checked((short)Whole(value)),
+        RegisterType.UInt32 => checked((uint)Whole(value)),
+        RegisterType.Int32 => (uint)checked((int)Whole(value)),
+        RegisterType.Float32 => BitConverter.SingleToUInt32Bits((float)value),
+        RegisterType.UInt64 => checked((ulong)Whole(value)),
+        RegisterType.Int64 => (ulong)checked((long)Whole(value)),
+        RegisterType.Float64 => BitConverter.DoubleToUInt64Bits(value),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown register type"),
+    };
 
     private static double Whole(double value) =>
         double.IsInteger(value) ? value : throw new OverflowException($"{value} is not a whole number");

@@ -6,6 +6,9 @@ namespace EdgeGateway.Modbus.Simulation;
 /// <summary>One change a scenario makes to the register map at a time offset from its start.</summary>
 public sealed record ScenarioStep(TimeSpan At, byte Slave, ModbusTable Table, ushort Address, RegisterType Type, ByteOrder Order, double Value, int Line)
 {
+    /// <summary>The value's bits as <see cref="Type"/>, parsed exactly from the file (64-bit integers in full).</summary>
+    public ulong Bits { get; init; }
+
     /// <summary>Applies the step to the map (creating the slave if needed).</summary>
     public void Apply(ModbusRegisterMap map)
     {
@@ -17,7 +20,7 @@ public sealed record ScenarioStep(TimeSpan At, byte Slave, ModbusTable Table, us
         }
         else
         {
-            slave.SetValue(Table, Address, Type, Order, Value);
+            slave.SetValueBits(Table, Address, Bits, RegisterDecoder.Width(Type), Order);
         }
     }
 
@@ -142,10 +145,11 @@ public sealed class ModbusScenario
             return false;
         }
 
-        var bits = table is ModbusTable.Coil or ModbusTable.Discrete;
+        var isBit = table is ModbusTable.Coil or ModbusTable.Discrete;
         var type = RegisterType.UInt16;
         var order = ByteOrder.ABCD;
-        if (bits)
+        ulong bits = 0;
+        if (isBit)
         {
             if (fields[4].Length > 0 || fields[5].Length > 0)
             {
@@ -174,7 +178,7 @@ public sealed class ModbusScenario
             return false;
         }
 
-        if (bits)
+        if (isBit)
         {
             if (value is not (0 or 1))
             {
@@ -182,30 +186,49 @@ public sealed class ModbusScenario
                 return false;
             }
         }
-        else
+        else if (!TryGetBits(fields[6], value, type, out bits))
         {
-            try
-            {
-                Span<ushort> check = stackalloc ushort[4];
-                RegisterDecoder.Encode(value, type, order, check);
-            }
-            catch (OverflowException)
-            {
-                error = $"value '{fields[6]}' does not fit {fields[4]}";
-                return false;
-            }
+            error = $"value '{fields[6]}' does not fit {type.ToString().ToLowerInvariant()}";
+            return false;
         }
 
-        var width = bits ? 1 : RegisterDecoder.Width(type);
+        var width = isBit ? 1 : RegisterDecoder.Width(type);
         if (address + width > 65536)
         {
             error = $"a {type} at address {address} runs past 65535";
             return false;
         }
 
-        step = new ScenarioStep(at, slave, table, address, type, order, value, lineNumber);
+        step = new ScenarioStep(at, slave, table, address, type, order, value, lineNumber) { Bits = bits };
         error = "";
         return true;
+    }
+
+    /// <summary>Integers are parsed exactly (all 64 bits); floats through their IEEE bits.</summary>
+    private static bool TryGetBits(string text, double value, RegisterType type, out ulong bits)
+    {
+        bits = 0;
+        if (type is RegisterType.UInt64 && ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var u))
+        {
+            bits = u;
+            return true;
+        }
+
+        if (type is RegisterType.Int64 && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+        {
+            bits = (ulong)l;
+            return true;
+        }
+
+        try
+        {
+            bits = RegisterDecoder.ToBits(value, type);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
     }
 
     public static bool TryParseTable(string text, out ModbusTable table)

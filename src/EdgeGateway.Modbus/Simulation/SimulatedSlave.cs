@@ -94,6 +94,17 @@ public sealed class SimulatedSlave
         SetRegisters(table, address, registers[..width]);
     }
 
+    /// <summary>
+    /// Stores a value given by its bits (most significant first, as <see cref="Decoding.RegisterDecoder.ReadBits"/>
+    /// returns them) over <paramref name="width"/> registers in <paramref name="order"/>: exact for 64-bit integers.
+    /// </summary>
+    public void SetValueBits(ModbusTable table, ushort address, ulong bits, int width, ByteOrder order)
+    {
+        Span<ushort> registers = stackalloc ushort[4];
+        Decoding.RegisterDecoder.WriteBits(bits, width, order, registers);
+        SetRegisters(table, address, registers[..width]);
+    }
+
     /// <summary>Serves a read: copies the range, or returns the exception to answer.</summary>
     internal ModbusExceptionCode? Read(ModbusTable table, ushort address, int count, Span<ushort> registers, Span<bool> bits)
     {

@@ -23,6 +23,9 @@ internal sealed class LaneCursor(Lane lane)
 
     public int AckedSinceDelete { get; set; }
 
+    /// <summary>Acknowledged rows still stored (deleted in batches); not part of the queue depth.</summary>
+    public long AckedUndeleted { get; set; }
+
     public int InFlight => _inflight.Count;
 
     public void OnSent(long seq)
@@ -39,6 +42,7 @@ internal sealed class LaneCursor(Lane lane)
         }
 
         AckedSinceDelete++;
+        AckedUndeleted++;
         Watermark = Math.Max(Watermark, _inflight.Count > 0 ? _inflight.Min - 1 : Sent);
     }
 
@@ -47,5 +51,7 @@ internal sealed class LaneCursor(Lane lane)
     {
         _inflight.Clear();
         Sent = Watermark;
+        AckedUndeleted = 0;
+        AckedSinceDelete = 0;
     }
 }

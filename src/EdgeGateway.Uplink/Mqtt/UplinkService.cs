@@ -116,7 +116,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         long acked;
         lock (_laneLock)
         {
-            acked = _lanes[0].AckedSinceDelete + _lanes[1].AckedSinceDelete;
+            acked = _lanes[0].AckedUndeleted + _lanes[1].AckedUndeleted;
         }
 
         return Math.Max(0, _outbox.Count - acked);
@@ -337,11 +337,20 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     // so they reach the broker in seq order.
     private async Task PumpAsync(IMqttClient client, int window, TaskCompletionSource<string> failed, CancellationToken ct)
     {
-        lock (_laneLock)
+        // Acknowledged rows go now, so the rewound cursors only ever count fresh acknowledgements.
+        foreach (var lane in _lanes)
         {
-            foreach (var lane in _lanes)
+            long upTo;
+            lock (_laneLock)
             {
+                upTo = lane.Watermark > lane.Deleted ? lane.Watermark : 0;
+                lane.Deleted = Math.Max(lane.Deleted, lane.Watermark);
                 lane.Rewind();
+            }
+
+            if (upTo > 0)
+            {
+                _outbox!.DeleteUpTo(lane.Lane, upTo);
             }
         }
 
@@ -445,7 +454,15 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         if (upTo > 0)
         {
-            _outbox!.DeleteUpTo(message.Lane, upTo);
+            Deleted(cursor, _outbox!.DeleteUpTo(message.Lane, upTo));
+        }
+    }
+
+    private void Deleted(LaneCursor cursor, long rows)
+    {
+        lock (_laneLock)
+        {
+            cursor.AckedUndeleted = Math.Max(0, cursor.AckedUndeleted - rows);
         }
     }
 
@@ -500,7 +517,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
                 if (upTo > 0)
                 {
-                    _outbox.DeleteUpTo(cursor.Lane, upTo);
+                    Deleted(cursor, _outbox.DeleteUpTo(cursor.Lane, upTo));
                 }
             }
         }

@@ -213,14 +213,14 @@ internal sealed class Outbox : IDisposable
         }
     }
 
-    /// <summary>Deletes the rows of <paramref name="lane"/> up to <paramref name="seq"/> (all acknowledged).</summary>
-    public void DeleteUpTo(Lane lane, long seq)
+    /// <summary>Deletes the rows of <paramref name="lane"/> up to <paramref name="seq"/> (all acknowledged); returns how many.</summary>
+    public long DeleteUpTo(Lane lane, long seq)
     {
         lock (_lock)
         {
             if (_disposed)
             {
-                return;
+                return 0;
             }
 
             var table = Tables[(int)lane];
@@ -241,7 +241,7 @@ internal sealed class Outbox : IDisposable
             if (rows == 0)
             {
                 tx.Rollback();
-                return;
+                return 0;
             }
 
             using (var del = _db.CreateCommand())
@@ -256,6 +256,7 @@ internal sealed class Outbox : IDisposable
             tx.Commit();
             _count[(int)lane] -= rows;
             _bytes[(int)lane] -= bytes;
+            return rows;
         }
     }
 

@@ -16,6 +16,8 @@ public static class CliRoot
         root.Subcommands.Add(BroadcastCommands.Build());
         root.Subcommands.Add(CommandCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
+        root.Subcommands.Add(ModbusCommands.Build());
+        root.Subcommands.Add(SimCommands.Build());
         return root;
     }
 

@@ -36,9 +36,22 @@ public static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            using var host = StationHost.CreateBuilder(loaded.Config!, path, [.. parse.UnmatchedTokens]).Build();
-            host.Run();
-            return ExitCodes.Success;
+            var config = loaded.Config!;
+            try
+            {
+                // A fresh install may not have its data directory yet (systemd's StateDirectory= makes it
+                // under the unit; on a bench nothing does).
+                Directory.CreateDirectory(config.Storage.Path);
+                using var host = StationHost.CreateBuilder(config, path, [.. parse.UnmatchedTokens]).Build();
+                host.Run();
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The host has logged the details; the technician gets one line on stderr and exit code 1.
+                error.WriteLine($"edgegw: the station could not run: {e.GetType().Name}: {e.Message}");
+                return ExitCodes.Failure;
+            }
         });
         return run;
     }

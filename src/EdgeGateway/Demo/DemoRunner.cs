@@ -1,10 +1,12 @@
 using System.Device.Gpio;
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeGateway.Configuration;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting;
+using EdgeGateway.Modbus.Simulation;
 using EdgeGateway.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +28,9 @@ public sealed class DemoRunner
 {
     private static readonly TimeSpan TipClosed = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often (storm time) the simulated radar and logger registers follow the storm: the river's poll period.</summary>
+    private static readonly TimeSpan RegisterStep = TimeSpan.FromSeconds(5);
     private readonly DemoOptions _options;
     private readonly TextWriter _out;
     private readonly TextWriter _error;
@@ -51,7 +56,13 @@ public sealed class DemoRunner
         var directory = _options.OutDir ?? Directory.CreateTempSubdirectory("edgegw-demo-").FullName;
 
         await using var broker = await EmbeddedBroker.StartAsync(cancellationToken).ConfigureAwait(false);
-        var modbusPort = EmbeddedBroker.FreeTcpPort();
+
+        // The river radar (slave 1) and the rain logger (slave 2): the Modbus slave simulator on loopback,
+        // its registers following the storm. The station reads them over Modbus TCP as it would the real ones.
+        var scenario = ModbusScenarioOf(storm, directory);
+        var registers = new ModbusRegisterMap();
+        await using var simulator = new ModbusSlaveSimulator(registers);
+        var modbusPort = simulator.StartTcp(new IPEndPoint(IPAddress.Loopback, 0)).Port;
         var station = DemoStation.Create(directory, modbusPort, broker.Port, speed);
         var loaded = StationConfigLoader.Load(station.ConfigPath);
         if (!loaded.IsValid)
@@ -74,6 +85,11 @@ public sealed class DemoRunner
         await using var hub = await HubMonitor.ConnectAsync(EmbeddedBroker.Host, broker.Port, DemoStation.Prefix, DemoStation.StationId, real, cancellationToken)
             .ConfigureAwait(false);
         var clock = new ScaledTimeProvider(stormStart, speed);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Started with the clock, so register changes land at their storm time; the first values are set
+        // before the station's first poll.
+        var playing = ScenarioPlayer.PlayAsync(scenario, registers, 1, clock, cancellationToken: stop.Token);
 
         // The station exactly as `edgegw run` composes it, but reading the compressed clock. Its log goes
         // to stderr at warning level and above, so the live view stays readable.
@@ -84,7 +100,6 @@ public sealed class DemoRunner
 
         var failures = new List<string>();
         var gpio = host.Services.GetService<GpioSetup>()?.SimulatedDriver;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tips = gpio is null ? Task.CompletedTask : DriveTipsAsync(storm, gpio, clock, stop.Token);
         if (gpio is null)
         {
@@ -102,8 +117,14 @@ public sealed class DemoRunner
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await tips.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await playing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             using var stopping = new CancellationTokenSource(StationHost.ShutdownTimeout);
             await host.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+
+        if (simulator.RequestCountFor((byte)DemoStation.RiverSlave) == 0 || simulator.RequestCountFor((byte)DemoStation.LoggerSlave) == 0)
+        {
+            failures.Add("the station never polled the river radar and the rain logger over Modbus TCP");
         }
 
         var summary = Summarise(hub.Messages, station, stormStart, stormDuration, real.GetElapsedTime(startedAt), failures);
@@ -117,6 +138,21 @@ public sealed class DemoRunner
         }
 
         return summary.Succeeded ? Cli.ExitCodes.Success : Cli.ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// The storm's river and logger registers as a simulator scenario in storm time (also written beside the
+    /// station, where <c>edgegw sim modbus --scenario</c> can play it again).
+    /// </summary>
+    private static ModbusScenario ModbusScenarioOf(TyphoonScenario storm, string directory)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        storm.WriteModbusScenario(writer, RegisterStep, 1, DemoStation.RiverSlave, DemoStation.RiverAddress, DemoStation.LoggerSlave, DemoStation.LoggerAddress);
+        var text = writer.ToString();
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "typhoon-modbus.csv"), text);
+        var scenario = ModbusScenario.Parse(text, "typhoon-modbus.csv", out var errors);
+        return errors.Count == 0 ? scenario : throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
     }
 
     /// <summary>Presses the tipping bucket's reed switch (line 17, active low) at every tip of the storm.</summary>

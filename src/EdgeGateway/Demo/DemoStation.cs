@@ -20,6 +20,8 @@ public sealed class DemoStation
     public const int AmplifierLine = 5;
     public const int ZoneLine = 6;
 
+    private double _compression = 1;
+
     private DemoStation(string directory)
     {
         Directory = directory;
@@ -44,9 +46,14 @@ public sealed class DemoStation
     /// Writes everything into <paramref name="directory"/>. <paramref name="speed"/> is how much faster than real
     /// time the station's clock runs: request timeouts are scaled so they stay half a second of real time.
     /// </summary>
-    public static DemoStation Create(string directory, int modbusPort, int brokerPort, double speed)
+    /// <param name="compression">
+    /// For a station on a real clock (end-to-end tests): every window, hold, clearAfter, debounce and broadcast
+    /// timing is divided by this, so a storm whose scenario is compressed by the same factor raises and clears
+    /// the same levels. Polls stay at least 250 ms.
+    /// </param>
+    public static DemoStation Create(string directory, int modbusPort, int brokerPort, double speed, double compression = 1)
     {
-        var station = new DemoStation(Path.GetFullPath(directory));
+        var station = new DemoStation(Path.GetFullPath(directory)) { _compression = compression };
         System.IO.Directory.CreateDirectory(station.Directory);
         System.IO.Directory.CreateDirectory(station.DataPath);
         var audio = DemoAudio.WriteMessages(Path.Combine(station.Directory, "audio"));
@@ -99,27 +106,27 @@ public sealed class DemoStation
                 unit: m
                 modbus: { bus: rs485, slave: {{RiverSlave}}, table: holding, address: {{RiverAddress}}, type: float32, order: ABCD }
                 valid: [0, 15]
-                poll: 5s
+                poll: {{P("5s")}}
               - id: rain-counter
                 kind: rain-total
                 unit: mm
                 modbus: { bus: plc, slave: {{LoggerSlave}}, table: input, address: {{LoggerAddress}}, type: uint32, order: CDAB }
                 scale: 0.1
-                poll: 10s
+                poll: {{P("10s")}}
               - id: rain-gauge
                 kind: rain-pulse
                 unit: mm
-                gpio: { pin: {{TipLine}}, edge: falling, pull: up, debounce: 25ms }
+                gpio: { pin: {{TipLine}}, edge: falling, pull: up, debounce: {{D("25ms")}} }
                 mmPerTip: 0.5
               - id: flood-switch
                 kind: digital
-                gpio: { pin: 27, pull: up, activeLow: true, debounce: 200ms }
+                gpio: { pin: 27, pull: up, activeLow: true, debounce: {{D("200ms")}} }
               - id: alarm-button
                 kind: digital
-                gpio: { pin: 22, pull: up, activeLow: true, debounce: 50ms }
+                gpio: { pin: 22, pull: up, activeLow: true, debounce: {{D("50ms")}} }
 
             alerting:
-              clearAfter: 30m
+              clearAfter: {{D("30m")}}
               levels:
                 - { id: watch,    severity: Moderate }
                 - { id: prepare,  severity: Severe,  broadcast: { message: prepare,  repeat: 3 } }
@@ -128,25 +135,25 @@ public sealed class DemoStation
               rules:
                 - id: rain-1h
                   sensor: rain-gauge
-                  measure: { sum: 1h }
+                  measure: { sum: {{D("1h")}} }
                   above: { watch: 20, prepare: 30, evacuate: 50 }
                 - id: rain-3h
                   sensor: rain-gauge
-                  measure: { sum: 3h }
+                  measure: { sum: {{D("3h")}} }
                   above: { prepare: 50, evacuate: 80 }
                 - id: rain-logger-1h
                   sensor: rain-counter
-                  measure: { sum: 1h }
+                  measure: { sum: {{D("1h")}} }
                   above: { prepare: 30, evacuate: 50 }
                 - id: river
                   sensor: river-level
                   measure: value
                   above: { watch: 2.8, prepare: 3.2, evacuate: 3.8 }
                   hysteresis: 0.05
-                  hold: 30s
+                  hold: {{D("30s")}}
                 - id: river-rise
                   sensor: river-level
-                  measure: { rise: 1h }
+                  measure: { rise: {{D("1h")}} }
                   above: { prepare: 0.5 }
                 - id: flood-switch
                   sensor: flood-switch
@@ -159,10 +166,10 @@ public sealed class DemoStation
                   latch: true
 
             broadcast:
-              amplifier: { gpio: {{AmplifierLine}}, warmup: 2s, tail: 1s }
+              amplifier: { gpio: {{AmplifierLine}}, warmup: {{D("2s")}}, tail: {{D("1s")}} }
               zones: [ { id: village, gpio: {{ZoneLine}} } ]
               audio: { sink: file, path: {{Quote(WavPath)}} }
-              gap: 3s
+              gap: {{D("3s")}}
               messages:
                 prepare:   { file: {{Quote(audio["prepare"])}} }
                 evacuate:  { file: {{Quote(audio["evacuate"])}} }
@@ -174,10 +181,29 @@ public sealed class DemoStation
                 host: 127.0.0.1
                 port: {{brokerPort}}
                 prefix: {{Prefix}}
-              telemetry: 60s
+              telemetry: {{D("60s")}}
               commandKey: {{Quote(CommandPublicKeyPath)}}
 
             """);
+    }
+
+    /// <summary>A duration of the file, divided by the compression (as milliseconds when compressed).</summary>
+    private string D(string text)
+    {
+        if (_compression == 1)
+        {
+            return text;
+        }
+
+        _ = Configuration.ConfigValueText.TryParseDuration(text, out var span);
+        return string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, (long)Math.Round(span.TotalMilliseconds / _compression))}ms");
+    }
+
+    /// <summary>A poll period: compressed, but never below 250 ms.</summary>
+    private string P(string text)
+    {
+        var d = D(text);
+        return _compression == 1 || !d.EndsWith("ms", StringComparison.Ordinal) || long.Parse(d[..^2], CultureInfo.InvariantCulture) >= 250 ? d : "250ms";
     }
 
     /// <summary>A YAML double-quoted scalar.</summary>

@@ -19,4 +19,16 @@ internal static partial class Log
 
     [LoggerMessage(804, LogLevel.Warning, "Could not notify systemd")]
     public static partial void NotifyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(820, LogLevel.Information, "Configuration {Path} applied ({Trigger}), hash {Hash}; changed: {Changed}")]
+    public static partial void ConfigApplied(ILogger logger, string path, string trigger, string hash, string changed);
+
+    [LoggerMessage(821, LogLevel.Error, "Configuration {Path} refused ({Trigger}): {Count} problem(s); the previous configuration stays in force: {Errors}")]
+    public static partial void ConfigRejected(ILogger logger, string path, string trigger, int count, string errors);
+
+    [LoggerMessage(822, LogLevel.Information, "Configuration {Path} unchanged ({Trigger}); nothing to apply")]
+    public static partial void ConfigUnchanged(ILogger logger, string path, string trigger);
+
+    [LoggerMessage(823, LogLevel.Warning, "Cannot watch {Path} for changes; reload with SIGHUP (systemctl reload edge-gateway)")]
+    public static partial void ConfigWatchFailed(ILogger logger, string path, Exception exception);
 }

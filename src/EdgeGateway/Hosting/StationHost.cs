@@ -1,7 +1,12 @@
 using System.Reflection;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
+using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hosting.Pipeline;
+using EdgeGateway.Hosting.Reload;
+using EdgeGateway.Hosting.Watchdog;
+using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Commands;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,8 +68,17 @@ public static class StationHost
         builder.Services.AddHostedService<StationLifecycleLog>();
 
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
+        builder.Services.AddStationWatchdog();
+        builder.Services.AddConfigReload(config, configPath);
         builder.Services.AddStationPipeline(config);
         builder.Services.AddBroadcast(config);
+        if (UplinkMapping.FromConfig(config) is { } uplink)
+        {
+            builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
+                sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
+            builder.Services.AddUplink(uplink);
+        }
+
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
         builder.Services.AddControlSocket(config);
         return builder;

@@ -10,7 +10,7 @@ namespace EdgeGateway.Modbus.Tests.Peers;
 /// </summary>
 public abstract class LibModbusConformanceTests
 {
-    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     protected static readonly TimeSpan SilentTimeout = TimeSpan.FromMilliseconds(400);
 
     /// <summary>The slave the peer answers.</summary>

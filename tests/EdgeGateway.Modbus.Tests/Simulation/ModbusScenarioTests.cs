@@ -50,6 +50,18 @@ public sealed class ModbusScenarioTests
     }
 
     [Fact]
+    public void Parse_64BitIntegers_KeepEveryDigit()
+    {
+        var scenario = ModbusScenario.Parse("time,slave,table,address,type,order,value\n0s,1,holding,0,uint64,CDAB,17429726349691885448\n0s,1,holding,4,int64,,-9007199254740993\n", "big.csv", out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(0xF1E2D3C4B5A69788, scenario.Steps[0].Bits);
+        Assert.Equal(unchecked((ulong)-9007199254740993L), scenario.Steps[1].Bits);
+        var map = new ModbusRegisterMap();
+        scenario.Steps[0].Apply(map);
+        Assert.Equal(0x9788, map.Slave(1).GetRegister(ModbusTable.Holding, 0));
+    }
+
+    [Fact]
     public void Parse_MissingHeader_IsAnError()
     {
         ModbusScenario.Parse("0s,1,holding,0,uint16,ABCD,1\n", "x.csv", out var errors);

@@ -7,7 +7,7 @@ namespace EdgeGateway.Modbus.Tests.Simulation;
 
 public sealed class ModbusSlaveSimulatorTests
 {
-    private static readonly ModbusClientOptions s_options = new() { Timeout = TimeSpan.FromSeconds(3) };
+    private static readonly ModbusClientOptions s_options = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     [Fact]
     public async Task Tcp_ValuesChangedWhileRunning_AreServedAndRequestsCounted()

@@ -12,17 +12,26 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Run_ValidConfig_StartsAndExitsZeroOnSigterm()
     {
-        using var dir = new TempDir();
-        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()));
-        using var edgegw = EdgegwProcess.Start("run", "--config", config);
+        var (stdout, stderr) = await RunUntilSigtermAsync(shell: null);
 
-        await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
-        await edgegw.TerminateAsync();
-        var code = await edgegw.WaitForExitAsync(Patience);
+        Assert.Contains("Station bench-01 stopping", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("<6>", stdout, StringComparison.Ordinal);
+        Assert.Equal("", stderr);
+    }
 
-        Assert.True(code == ExitCodes.Success, $"exit {code}\nstdout:\n{edgegw.StandardOutput}\nstderr:\n{edgegw.StandardError}");
-        Assert.Contains("Station bench-01 stopping", edgegw.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal("", edgegw.StandardError);
+    [Fact]
+    public async Task Run_UnderSystemd_LogsInJournaldFormatAndExitsZeroOnSigterm()
+    {
+        // The host decides it runs under systemd when its parent process is named systemd.
+        using var bin = new TempDir();
+        var systemd = bin.File("systemd");
+        File.Copy("/bin/bash", systemd);
+
+        var (stdout, _) = await RunUntilSigtermAsync(systemd);
+
+        // journald's syslog priority prefix (<6> = informational), no console timestamp: the journal keeps time.
+        Assert.Contains("<6>EdgeGateway.Hosting.StationLifecycleLog[1] Station bench-01 started", stdout, StringComparison.Ordinal);
+        Assert.Contains("<6>EdgeGateway.Hosting.StationLifecycleLog[2] Station bench-01 stopping", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -36,6 +45,23 @@ public sealed class RunCommandTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.StartsWith($"{config}:9:18: sensors[0].gpio.pin: -1 is not a GPIO line number\n", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("started", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the bench station until it logs "started", sends SIGTERM and asserts exit code 0.</summary>
+    private static async Task<(string Stdout, string Stderr)> RunUntilSigtermAsync(string? shell)
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()));
+        using var edgegw = shell is null
+            ? EdgegwProcess.Start("run", "--config", config)
+            : EdgegwProcess.StartUnder(shell, "run", "--config", config);
+
+        await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
+        await edgegw.TerminateAsync();
+        var code = await edgegw.WaitForExitAsync(Patience);
+
+        Assert.True(code == ExitCodes.Success, $"exit {code}\nstdout:\n{edgegw.StandardOutput}\nstderr:\n{edgegw.StandardError}");
+        return (edgegw.StandardOutput, edgegw.StandardError);
     }
 
     // A station with nothing to touch on this machine: simulated GPIO, files under the test's own

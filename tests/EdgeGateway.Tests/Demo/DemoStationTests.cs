@@ -65,3 +65,27 @@ public sealed class DemoStationTests : IDisposable
         Assert.Equal(expected, DemoStation.Duration(TimeSpan.FromSeconds(seconds)));
     }
 }
+
+public sealed class DemoStationCompressionTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgegw-demo-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Create_Compressed_WindowsHoldsAndTimingsDividedPollsFloored()
+    {
+        var station = DemoStation.Create(_dir, 15020, 18830, 1, compression: 480);
+
+        var result = StationConfigLoader.Load(station.ConfigPath);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var config = result.Config!;
+        Assert.Equal(TimeSpan.FromMilliseconds(3750), config.Alerting.ClearAfter);
+        var river = config.Alerting.Rules.Single(r => r.Id == "river");
+        Assert.Equal(TimeSpan.FromMilliseconds(62), river.Hold);
+        Assert.Equal(TimeSpan.FromMilliseconds(7500), config.Alerting.Rules.Single(r => r.Id == "rain-1h").Measure!.Window);
+        Assert.All(config.Sensors.Where(s => s.Poll is not null), s => Assert.Equal(TimeSpan.FromMilliseconds(250), s.Poll));
+        Assert.Equal(TimeSpan.FromMilliseconds(125), config.Uplink!.Telemetry);
+    }
+}

@@ -12,15 +12,25 @@ internal sealed class EdgegwProcess : IDisposable
     private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
     private readonly Lock _gate = new();
 
-    private EdgegwProcess(IEnumerable<string> args)
+    private EdgegwProcess(IEnumerable<string> args, string? shell)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "edgegw.dll");
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var psi = new ProcessStartInfo(shell ?? dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (shell is not null)
+        {
+            // edgegw as a child of the shell; SIGTERM to the shell is passed on and edgegw's exit code returned.
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("\"$@\" & child=$!; trap 'kill -TERM $child' TERM; wait $child; wait $child");
+            psi.ArgumentList.Add("edgegw");
+            psi.ArgumentList.Add(dotnet);
+        }
+
         psi.ArgumentList.Add(dll);
         foreach (var a in args)
         {
@@ -31,6 +41,8 @@ internal sealed class EdgegwProcess : IDisposable
         psi.Environment.Remove("INVOCATION_ID");
         psi.Environment.Remove("NOTIFY_SOCKET");
         _process = new Process { StartInfo = psi };
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => OnExited();
         _process.OutputDataReceived += (_, e) => OnLine(_stdout, e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(_stderr, e.Data);
         _process.Start();
@@ -62,7 +74,13 @@ internal sealed class EdgegwProcess : IDisposable
         }
     }
 
-    public static EdgegwProcess Start(params string[] args) => new(args);
+    public static EdgegwProcess Start(params string[] args) => new(args, shell: null);
+
+    /// <summary>
+    /// Starts edgegw as the child of <paramref name="shell"/> (a bash), which forwards SIGTERM. A copy
+    /// of bash named <c>systemd</c> makes edgegw see what it sees when systemd starts it.
+    /// </summary>
+    public static EdgegwProcess StartUnder(string shell, params string[] args) => new(args, shell);
 
     /// <summary>Runs to completion and returns the exit code.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
@@ -112,6 +130,23 @@ internal sealed class EdgegwProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    // A line that has not come by the time the process ends never will: fail the waits at once.
+    private void OnExited()
+    {
+        // Let the last buffered lines arrive before judging.
+        _process.WaitForExit();
+        lock (_gate)
+        {
+            foreach (var (text, seen) in _waits)
+            {
+                seen.TrySetException(new InvalidOperationException(
+                    $"edgegw exited ({_process.ExitCode}) before printing '{text}'\nstdout:\n{_stdout}\nstderr:\n{_stderr}"));
+            }
+
+            _waits.Clear();
+        }
     }
 
     private void OnLine(StringBuilder into, string? line)

@@ -38,7 +38,9 @@ public sealed class OutboxTests : IDisposable
         outbox.Add(Lane.Telemetry, "telemetry", s => Payload(s));
         Assert.Empty(outbox.Read(Lane.Telemetry, 0, 10));
         Assert.False(outbox.Flush());
-        _time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(new OutboxTuning().TelemetryFlushInterval - TimeSpan.FromSeconds(1));
+        Assert.False(outbox.Flush());
+        _time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(outbox.Flush());
         Assert.Single(outbox.Read(Lane.Telemetry, 0, 10));
     }

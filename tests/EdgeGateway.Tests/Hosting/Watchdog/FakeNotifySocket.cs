@@ -23,8 +23,8 @@ internal sealed class FakeNotifySocket : IDisposable
 
     public string SocketPath { get; }
 
-    /// <summary>Every datagram received so far, in order.</summary>
-    public List<string> Received { get; } = [];
+    /// <summary>Datagrams received but not yet returned by <see cref="WaitForAsync"/> or <see cref="Drain"/>.</summary>
+    private readonly List<string> _unclaimed = [];
 
     /// <summary>
     /// The production notifier, configured the way systemd configures it: from NOTIFY_SOCKET, which
@@ -47,45 +47,41 @@ internal sealed class FakeNotifySocket : IDisposable
         }
     }
 
-    /// <summary>Receives until a datagram equal to <paramref name="expected"/> arrives, or fails after the timeout.</summary>
-    public async Task<string> WaitForAsync(string expected, TimeSpan timeout)
+    /// <summary>
+    /// Returns once a datagram equal to <paramref name="expected"/> has arrived (it may have arrived
+    /// already, before others that were awaited); fails after the timeout.
+    /// </summary>
+    public async Task WaitForAsync(string expected, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         var buffer = new byte[4096];
-        while (true)
+        while (!_unclaimed.Remove(expected))
         {
-            int length;
             try
             {
-                length = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                var length = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                _unclaimed.Add(Encoding.UTF8.GetString(buffer, 0, length));
             }
             catch (OperationCanceledException)
             {
                 throw new TimeoutException(
-                    $"'{expected}' did not arrive within {timeout}; received: [{string.Join(" | ", Received)}]");
-            }
-
-            var message = Encoding.UTF8.GetString(buffer, 0, length);
-            Received.Add(message);
-            if (message == expected)
-            {
-                return message;
+                    $"'{expected}' did not arrive within {timeout}; unclaimed: [{string.Join(" | ", _unclaimed)}]");
             }
         }
     }
 
-    /// <summary>The datagrams already queued on the socket, without waiting.</summary>
+    /// <summary>The unclaimed datagrams, including those already queued on the socket, without waiting.</summary>
     public IReadOnlyList<string> Drain()
     {
-        var drained = new List<string>();
         var buffer = new byte[4096];
         while (_socket.Available > 0)
         {
             var length = _socket.Receive(buffer);
-            drained.Add(Encoding.UTF8.GetString(buffer, 0, length));
+            _unclaimed.Add(Encoding.UTF8.GetString(buffer, 0, length));
         }
 
-        Received.AddRange(drained);
+        var drained = _unclaimed.ToList();
+        _unclaimed.Clear();
         return drained;
     }
 

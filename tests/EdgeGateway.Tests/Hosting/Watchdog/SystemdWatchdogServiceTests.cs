@@ -9,7 +9,7 @@ namespace EdgeGateway.Tests.Hosting.Watchdog;
 
 public sealed class SystemdWatchdogServiceTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WatchdogSec = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PingInterval = WatchdogSec / 2;
 
