@@ -74,6 +74,7 @@ public static class StationHost
         builder.Services.AddStationHealth(config);
         builder.Services.AddStationPipeline(config);
         builder.Services.AddStationAcquisition(config);
+        builder.Services.AddBroadcast(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
@@ -81,7 +82,6 @@ public static class StationHost
             builder.Services.AddUplink(uplink);
         }
 
-        builder.Services.AddBroadcast(config);
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
         builder.Services.AddControlSocket(config);
         return builder;
