@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Peers the tests talk to for real: mosquitto (MQTT broker), libmodbus (Modbus peer, compiled by the
-# test fixture), socat (serial pty pairs), sox and espeak-ng (audio), qemu-user and the arm64 C
+# test fixture), socat (serial pty pairs), sox, espeak-ng and alsa-utils (audio: aplay), qemu-user and the arm64 C
 # libraries (the Raspberry Pi build run under emulation), dpkg-dev (the .deb), systemd (unit checks).
-packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox espeak-ng
+packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox espeak-ng alsa-utils
           qemu-user libc6-arm64-cross libstdc++6-arm64-cross dpkg-dev systemd)
 missing=()
 for p in "${packages[@]}"; do

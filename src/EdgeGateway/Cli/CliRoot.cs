@@ -9,8 +9,16 @@ public static class CliRoot
     {
         var root = new RootCommand("edgegw: the EdgeGateway flood-warning station service and its tools");
         // Verb groups, in the order --help lists them.
+        root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(ConfigCommands.Build());
+        root.Subcommands.Add(ReplayCommands.Build());
+        root.Subcommands.Add(AlertCommands.Build());
+        root.Subcommands.Add(BroadcastCommands.Build());
+        root.Subcommands.Add(CommandCommands.Build());
+        root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ModbusCommands.Build());
         root.Subcommands.Add(SimCommands.Build());
+        root.Subcommands.Add(BenchCommands.Build());
         return root;
     }
 

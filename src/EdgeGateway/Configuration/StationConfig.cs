@@ -13,6 +13,7 @@ public readonly record struct SourceMark(int Line, int Column);
 public abstract class Located
 {
     private readonly Dictionary<string, SourceMark> _keys = new(StringComparer.Ordinal);
+    private HashSet<string>? _invalid;
 
     /// <summary>Where the mapping (or scalar) itself starts.</summary>
     public SourceMark Mark { get; set; }
@@ -22,7 +23,15 @@ public abstract class Located
 
     public void SetMark(string key, SourceMark mark) => _keys[key] = mark;
 
+    /// <summary>True when the file gave <paramref name="key"/> (even if its value could not be read).</summary>
     public bool Has(string key) => _keys.ContainsKey(key);
+
+    /// <summary>The loader calls this when the value of <paramref name="key"/> was present but unreadable,
+    /// so the validator does not build further complaints on the default left in its place.</summary>
+    public void MarkInvalid(string key) => (_invalid ??= new(StringComparer.Ordinal)).Add(key);
+
+    /// <summary>True when the file gave <paramref name="key"/> and its value was read.</summary>
+    public bool IsSet(string key) => Has(key) && _invalid?.Contains(key) != true;
 }
 
 public sealed class StationConfig : Located

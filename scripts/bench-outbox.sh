@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Uplink benchmark: (1) bytes written to storage per day by the outbox at 1 Hz telemetry, from one
+# simulated hour; (2) a 10,000-message backlog drained at QoS 1 by the uplink, beside mosquitto_pub
+# sending the same payloads to the same local broker in the same run.
+# Usage: scripts/bench-outbox.sh [COUNT] [HOURS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count="${1:-10000}"
+hours="${2:-1}"
+work="$(mktemp -d)"
+broker_pid=""
+cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build bench/EdgeGateway.Uplink.Bench -c Release -v q -nologo >/dev/null
+bench=(dotnet bench/EdgeGateway.Uplink.Bench/bin/Release/net10.0/EdgeGateway.Uplink.Bench.dll)
+
+echo "== outbox storage writes, 1 Hz telemetry ($hours simulated hour(s), extrapolated to a day; target <= 150 MB/day)"
+"${bench[@]}" bytes "$work/bytes" "$hours"
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+cat > "$work/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+CONF
+mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+broker_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+echo "== backlog drain, $count messages, QoS 1, broker on 127.0.0.1:$port (target >= 0.5x mosquitto_pub)"
+ours="$("${bench[@]}" drain "$port" "$work/drain" "$count")"
+echo "$ours"
+start=$(date +%s.%N)
+mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -V mqttv5 -t ews/bench/telemetry -l < "$work/drain/payloads.txt"
+end=$(date +%s.%N)
+peer=$(python3 -c "print(f'{$count/($end-$start):.0f}')")
+echo "mosquitto_pub -q 1 -l: $count messages in $(python3 -c "print(f'{$end-$start:.2f}')") s = $peer msg/s"
+ourrate=$(echo "$ours" | sed -E 's/.*= ([0-9]+) msg\/s/\1/')
+python3 -c "print(f'ratio: {$ourrate/$peer:.2f}x mosquitto_pub')"

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Measures the station and writes docs/performance.md: our figures beside the peers' in one run.
+#   scripts/bench.sh [--quick] [--no-aot]
+# Builds the framework-dependent, self-contained trimmed and Native AOT variants of edgegw (each where it
+# builds), runs the other bench scripts (scripts/bench-*.sh) that are present, and measures, per variant:
+# startup to READY (NOTIFY_SOCKET datagram), steady RSS and CPU with 10 Modbus sensors polled every second.
+# Alarm latency (a reading crossing a threshold -> amplifier relay on) is measured in a running station.
+# Everything runs on 127.0.0.1; nothing is left running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+quick=0; aot=1
+for a in "$@"; do
+  case $a in
+    --quick) quick=1 ;;
+    --no-aot) aot=0 ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--no-aot]" >&2; exit 2 ;;
+  esac
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+work=$(mktemp -d -t edgegw-bench-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+runs=5; settle=20; sample=30
+((quick)) && { runs=3; settle=5; sample=10; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+report=$work/report.md
+: >"$report"
+say() { printf '%s\n' "$*" | tee -a "$report"; }
+
+# ---- builds -------------------------------------------------------------------------------------
+declare -A cmd note
+build() { # name, publish args...
+  local name=$1; shift
+  local out=$work/pub-$name
+  if dotnet publish src/EdgeGateway -c Release -o "$out" "$@" >"$work/build-$name.log" 2>&1; then
+    if [ -x "$out/edgegw" ]; then cmd[$name]="$out/edgegw"; else cmd[$name]="dotnet $out/edgegw.dll"; fi
+    note[$name]="$(du -sh "$out" | cut -f1) published"
+  else
+    note[$name]="did not build: $(grep -E 'error|warning IL' "$work/build-$name.log" | head -3 | sed 's/^.*: //' | tr '\n' ' ' | cut -c1-300)"
+  fi
+}
+echo "building variants (this takes a few minutes)..." >&2
+build framework-dependent
+build self-contained-trimmed -r "$rid" --self-contained -p:PublishTrimmed=true
+((aot)) && build native-aot -r "$rid" -p:PublishAot=true || note[native-aot]="${note[native-aot]:-skipped (--no-aot)}"
+
+# ---- peers the station talks to --------------------------------------------------------------------
+modbus_port=$(free_port); mqtt_port=$(free_port)
+fd=${cmd[framework-dependent]:-}
+peer_note="none"
+if [ -n "$fd" ] && $fd sim modbus --help >/dev/null 2>&1; then
+  $fd sim modbus --tcp "127.0.0.1:$modbus_port" >"$work/sim.log" 2>&1 & pids+=($!)
+  peer_note="edgegw sim modbus on 127.0.0.1:$modbus_port"
+else
+  peer_note="no Modbus simulator in this build: every poll is refused by the closed port"
+fi
+if command -v mosquitto >/dev/null; then
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$work/mosquitto.conf"
+  mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 & pids+=($!)
+fi
+sleep 1
+
+# ---- the bench station: 10 sensors polled every second ---------------------------------------------
+config=$work/station.yaml
+{
+  cat <<YAML
+station: { id: bench-01 }
+hardware: { gpio: { driver: simulated } }
+control: { socket: "$work/control.sock" }
+storage: { path: "$work/data" }
+buses:
+  - id: plc
+    modbus-tcp: { host: 127.0.0.1, port: $modbus_port }
+    timeout: 500ms
+    retries: 0
+sensors:
+YAML
+  for i in $(seq 0 9); do
+    cat <<YAML
+  - id: level-$i
+    kind: water-level
+    unit: m
+    modbus: { bus: plc, slave: 1, table: holding, address: $((i * 2)), type: float32, order: ABCD }
+    valid: [0, 15]
+    poll: 1s
+YAML
+  done
+  cat <<YAML
+alerting:
+  levels: [ { id: watch, severity: Moderate } ]
+  rules:
+    - { id: level-0, sensor: level-0, measure: value, above: { watch: 10 } }
+uplink:
+  mqtt: { host: 127.0.0.1, port: $mqtt_port, prefix: ews }
+  telemetry: 60s
+YAML
+} >"$config"
+mkdir -p "$work/data"
+
+declare -A ready rss cpu err
+for name in framework-dependent self-contained-trimmed native-aot; do
+  [ -n "${cmd[$name]:-}" ] || continue
+  echo "measuring $name..." >&2
+  # shellcheck disable=SC2086
+  json=$(python3 scripts/bench/station_probe.py --config "$config" --runs "$runs" --settle "$settle" --sample "$sample" -- ${cmd[$name]})
+  ready[$name]=$(python3 -c 'import json,sys,statistics as s; r=json.loads(sys.argv[1])["ready_ms"]; print(f"{s.median(r):.0f} ms (median of {len(r)}, max {max(r):.0f})" if r else "—")' "$json")
+  rss[$name]=$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])["rss_mb"]; print("—" if v is None else f"{v} MB")' "$json")
+  cpu[$name]=$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])["cpu_pct"]; print("—" if v is None else f"{v} %")' "$json")
+  err[$name]=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["error"] or "")' "$json")
+done
+
+# ---- alarm latency ---------------------------------------------------------------------------------
+# In-process (`edgegw bench alarm-latency`): the station as `run` composes it, simulated GPIO, the Modbus
+# slave simulator on loopback, one rule with hold 0; the register crosses the threshold at a random phase
+# of the 1 s poll grid and the amplifier relay line is timed.
+latency_samples=100; ((quick)) && latency_samples=30
+latency="not measured: this build has no \`edgegw bench alarm-latency\`"
+if [ -n "$fd" ] && $fd bench alarm-latency --help >/dev/null 2>&1; then
+  echo "measuring alarm latency ($latency_samples crossings)..." >&2
+  latency=$($fd bench alarm-latency --samples "$latency_samples" --poll 1s 2>&1 | tail -1)
+fi
+
+# ---- peers' bench scripts ----------------------------------------------------------------------------
+peers=$work/peers.md
+: >"$peers"
+for s in bench-modbus bench-replay bench-outbox bench-broadcast bench-history; do
+  if [ -x "scripts/$s.sh" ]; then
+    echo "running scripts/$s.sh..." >&2
+    { echo "#### $s"; echo; echo '```'; "scripts/$s.sh" 2>&1 | tail -40 || echo "(exited $?)"; echo '```'; echo; } >>"$peers"
+  else
+    { echo "#### $s"; echo; echo "not present in this tree."; echo; } >>"$peers"
+  fi
+done
+
+# ---- the report --------------------------------------------------------------------------------------
+# The generated part goes between two markers in docs/performance.md; the sections others wrote by hand
+# (outside the markers) are kept as they are.
+out=docs/performance.md
+mkdir -p docs
+generated=$work/generated.md
+{
+  echo "<!-- generated by scripts/bench.sh: begin -->"
+  echo "## Station benchmarks"
+  echo
+  echo "Generated by \`scripts/bench.sh$([ $quick = 1 ] && echo ' --quick')\` on $(date -u +%Y-%m-%d): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB, .NET $(dotnet --version)."
+  echo "Every figure comes from one run of the script; rerun it to check them on your hardware."
+  echo
+  echo "### Targets"
+  echo
+  echo "| what | target |"
+  echo "| --- | --- |"
+  echo "| alarm latency (reading crosses a threshold -> amplifier relay on), p99 | within 100 ms beyond the poll period |"
+  echo "| startup to READY (systemd notify) | at most 1 s |"
+  echo "| steady RSS, 10 sensors polled every 1 s | at most 60 MB |"
+  echo "| CPU, 10 sensors polled every 1 s | at most 1 % of a core |"
+  echo
+  echo "### The station, per build"
+  echo
+  echo "Bench station: 10 float32 water-level sensors on one Modbus TCP bus, polled every second; Modbus peer: $peer_note; uplink to a local mosquitto."
+  echo "Startup is from process start to the READY=1 datagram on NOTIFY_SOCKET; RSS is the highest VmRSS and CPU the user+system time over ${sample} s after ${settle} s of settling."
+  echo
+  echo "| build | status | startup to READY | steady RSS | CPU (% of one core) | notes |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  for name in framework-dependent self-contained-trimmed native-aot; do
+    echo "| $name | ${note[$name]:-} | ${ready[$name]:-—} | ${rss[$name]:-—} | ${cpu[$name]:-—} | ${err[$name]:-} |"
+  done
+  echo
+  echo "### Alarm latency"
+  echo
+  echo "$latency"
+  echo
+  echo "### Beside the peers"
+  echo
+  echo "Each subsystem's own bench script, run in the same session, prints our figure beside the reference tool's."
+  echo
+  cat "$peers"
+  echo "<!-- generated by scripts/bench.sh: end -->"
+} >"$generated"
+python3 - "$out" "$generated" <<'PY'
+import os, sys
+out, generated = sys.argv[1], open(sys.argv[2]).read()
+begin, end = "<!-- generated by scripts/bench.sh: begin -->", "<!-- generated by scripts/bench.sh: end -->"
+text = open(out).read() if os.path.exists(out) else "# Performance\n"
+if begin in text and end in text:
+    text = text[:text.index(begin)] + generated.rstrip("\n") + text[text.index(end) + len(end):]
+else:
+    # First run: after the title, before the hand-written sections.
+    lines = text.split("\n")
+    at = 1 if lines and lines[0].startswith("# ") else 0
+    text = "\n".join(lines[:at] + ["", generated.rstrip("\n"), ""] + lines[at:])
+open(out, "w").write(text)
+PY
+echo "wrote $out" >&2
+cat "$generated"

@@ -1,0 +1,251 @@
+using EdgeGateway.Core.Readings;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeGateway.Acquisition.History;
+
+/// <summary>A reading as kept in the history, with the raw count of a rain-total sensor.</summary>
+public readonly record struct StoredReading(Reading Reading, double? Raw);
+
+/// <summary>
+/// The readings history file (SQLite). WAL journal with synchronous=NORMAL: a commit is one sequential append
+/// to the WAL and the database pages are written only at checkpoints, and a power cut loses at most the last
+/// commits, never the file. Readings are appended in batches (one transaction each) by <see cref="ReadingHistory"/>.
+/// <para>
+/// Schema: <c>sensors(id, name)</c> names each sensor once; <c>readings(sensor, time, value, quality, raw)</c> is
+/// append-only in time order (rowid table, so inserts fill the last page), indexed by time for loading a window
+/// and pruning. Time is Unix milliseconds UTC; value is NULL for a reading that is not good; raw is the counter
+/// of a rain-total sensor.
+/// </para>
+/// Not thread-safe: <see cref="ReadingHistory"/> serialises access.
+/// </summary>
+internal sealed class HistoryDatabase : IDisposable
+{
+    private const int SchemaVersion = 1;
+
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, long> _sensorIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, string> _sensorNames = [];
+
+    private HistoryDatabase(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public static HistoryDatabase Open(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            var db = new HistoryDatabase(connection, path);
+            db.Initialise();
+            return db;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public long Count() => (long)Scalar("SELECT count(*) FROM readings")!;
+
+    /// <summary>Appends the batch in one transaction.</summary>
+    public void Append(IReadOnlyList<StoredReading> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        using var transaction = _connection.BeginTransaction();
+        try
+        {
+            Insert(batch, transaction);
+            transaction.Commit();
+        }
+        catch
+        {
+            // Sensor ids handed out inside the failed transaction were rolled back with it.
+            _sensorIds.Clear();
+            _sensorNames.Clear();
+            LoadSensors();
+            throw;
+        }
+    }
+
+    private void Insert(IReadOnlyList<StoredReading> batch, SqliteTransaction transaction)
+    {
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO readings(sensor, time, value, quality, raw) VALUES ($sensor, $time, $value, $quality, $raw)";
+        var sensor = insert.Parameters.Add("$sensor", SqliteType.Integer);
+        var time = insert.Parameters.Add("$time", SqliteType.Integer);
+        var value = insert.Parameters.Add("$value", SqliteType.Real);
+        var quality = insert.Parameters.Add("$quality", SqliteType.Integer);
+        var raw = insert.Parameters.Add("$raw", SqliteType.Real);
+        insert.Prepare();
+        foreach (var item in batch)
+        {
+            var r = item.Reading;
+            sensor.Value = SensorId(r.SensorId, transaction);
+            time.Value = r.Time.ToUnixTimeMilliseconds();
+            value.Value = double.IsFinite(r.Value) ? r.Value : DBNull.Value;
+            quality.Value = QualityCode(r.Quality);
+            raw.Value = item.Raw is { } x && double.IsFinite(x) ? x : DBNull.Value;
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Every reading taken at or after <paramref name="since"/>, per sensor, oldest first.</summary>
+    public Dictionary<string, List<Reading>> Load(DateTimeOffset since)
+    {
+        var result = new Dictionary<string, List<Reading>>(StringComparer.Ordinal);
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT sensor, time, value, quality FROM readings WHERE time >= $since ORDER BY time, rowid";
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var name = _sensorNames[reader.GetInt64(0)];
+            if (!result.TryGetValue(name, out var list))
+            {
+                list = [];
+                result[name] = list;
+            }
+
+            list.Add(new Reading(
+                name,
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.IsDBNull(2) ? double.NaN : reader.GetDouble(2),
+                QualityOf(reader.GetInt32(3))));
+        }
+
+        return result;
+    }
+
+    /// <summary>The latest raw counter kept for a sensor, with its time.</summary>
+    public (double Raw, DateTimeOffset Time)? LastRaw(string sensorId)
+    {
+        if (!_sensorIds.TryGetValue(sensorId, out var id))
+        {
+            return null;
+        }
+
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT raw, time FROM readings WHERE sensor = $sensor AND raw IS NOT NULL ORDER BY rowid DESC LIMIT 1";
+        command.Parameters.AddWithValue("$sensor", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetDouble(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))) : null;
+    }
+
+    /// <summary>Deletes readings taken before <paramref name="cutoff"/>; returns how many.</summary>
+    public int Prune(DateTimeOffset cutoff)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "DELETE FROM readings WHERE time < $cutoff";
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        return command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    // Stable codes on disk, independent of the enum's declaration order.
+    private static int QualityCode(Quality quality) => quality switch
+    {
+        Quality.Good => 0,
+        Quality.CommFault => 1,
+        Quality.OutOfRange => 2,
+        Quality.Stale => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(quality)),
+    };
+
+    private static Quality QualityOf(int code) => code switch
+    {
+        0 => Quality.Good,
+        1 => Quality.CommFault,
+        2 => Quality.OutOfRange,
+        _ => Quality.Stale,
+    };
+
+    private void Initialise()
+    {
+        Execute("PRAGMA journal_mode=WAL");
+        Execute("PRAGMA synchronous=NORMAL");
+        Execute("PRAGMA temp_store=MEMORY");
+
+        // After a checkpoint the WAL file is cut back to this size instead of staying at its high-water mark.
+        Execute("PRAGMA journal_size_limit=1048576");
+        var version = Convert.ToInt64(Scalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"{Path} was written by a newer version (schema {version}); move it aside to start a new history");
+        }
+
+        Execute("""
+            CREATE TABLE IF NOT EXISTS sensors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+            CREATE TABLE IF NOT EXISTS readings(
+                sensor INTEGER NOT NULL,
+                time INTEGER NOT NULL,
+                value REAL,
+                quality INTEGER NOT NULL,
+                raw REAL);
+            CREATE INDEX IF NOT EXISTS readings_time ON readings(time);
+            PRAGMA user_version=1;
+            """);
+        LoadSensors();
+    }
+
+    private void LoadSensors()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, name FROM sensors";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            _sensorIds[reader.GetString(1)] = reader.GetInt64(0);
+            _sensorNames[reader.GetInt64(0)] = reader.GetString(1);
+        }
+    }
+
+    private long SensorId(string name, SqliteTransaction transaction)
+    {
+        if (_sensorIds.TryGetValue(name, out var id))
+        {
+            return id;
+        }
+
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO sensors(name) VALUES ($name) RETURNING id";
+        command.Parameters.AddWithValue("$name", name);
+        id = (long)command.ExecuteScalar()!;
+        _sensorIds[name] = id;
+        _sensorNames[id] = name;
+        return id;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

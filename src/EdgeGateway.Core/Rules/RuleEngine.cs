@@ -1,0 +1,630 @@
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Core.Rules.Internal;
+
+namespace EdgeGateway.Core.Rules;
+
+/// <summary>
+/// Decides rule and station levels from readings and the passing of time, exactly as the level semantics
+/// say: measures <c>value</c>, <c>{ sum: W }</c> over (t - W, t] and <c>{ rise: W }</c>; a rule rises
+/// straight to the highest level whose condition has held for <c>hold</c>; it steps down once the measure
+/// has stayed below <c>threshold - hysteresis</c> of its level for <c>clearAfter</c>, to the level the measure
+/// then supports; a latched rule steps down only on <see cref="Clear(string?, DateTimeOffset)"/>; a faulty
+/// sensor freezes its rules. The station level is the highest rule level.
+/// </summary>
+/// <remarks>
+/// Time is simulated: the engine's clock is the latest reading or tick it was given, and every instant at
+/// which something falls due (a reading leaving a window, a hold or clearAfter elapsing) is evaluated on
+/// its own, in order, so the transitions are the same whether ticks come every second or only with the
+/// next reading. At one instant, the readings given in one call are all applied before any rule is judged,
+/// then the station. Calls are serialised by a lock; handlers of <see cref="SensorFaultChanged"/> run
+/// after it is released. Readings of a sensor older than its previous reading are ignored.
+/// </remarks>
+public sealed class RuleEngine
+{
+    private readonly Lock _gate = new();
+    private readonly LevelSet _levels;
+    private readonly TimeProvider _time;
+    private readonly RuleRuntime[] _rules;
+    private readonly Dictionary<string, RuleRuntime> _rulesById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SensorRuntime> _sensors = new(StringComparer.Ordinal);
+    private readonly List<LevelTransition> _pending = [];
+    private readonly List<SensorFaultEventArgs> _faultChanges = [];
+    private long _now = long.MinValue;
+    private long _batch;
+    private int _stationLevel;
+    private long _stateVersion;
+    private long _levelVersion;
+
+    public RuleEngine(LevelSet levels, IEnumerable<RuleDefinition> rules, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        ArgumentNullException.ThrowIfNull(rules);
+        _levels = levels;
+        _time = timeProvider ?? TimeProvider.System;
+        var list = new List<RuleRuntime>();
+        var bySensor = new Dictionary<string, List<RuleRuntime>>(StringComparer.Ordinal);
+        foreach (var definition in rules)
+        {
+            if (_rulesById.ContainsKey(definition.Id))
+            {
+                throw new ArgumentException($"rule '{definition.Id}' is defined twice", nameof(rules));
+            }
+
+            if (!_sensors.TryGetValue(definition.SensorId, out var sensor))
+            {
+                sensor = new SensorRuntime(definition.SensorId);
+                _sensors.Add(sensor.Id, sensor);
+                bySensor.Add(sensor.Id, []);
+            }
+
+            var runtime = new RuleRuntime(definition, sensor, levels.Count);
+            list.Add(runtime);
+            bySensor[sensor.Id].Add(runtime);
+            _rulesById.Add(definition.Id, runtime);
+        }
+
+        foreach (var (id, sensorRules) in bySensor)
+        {
+            _sensors[id].Rules = [.. sensorRules];
+        }
+
+        _rules = [.. list];
+    }
+
+    /// <summary>Raised (outside the engine's lock) when a sensor that rules depend on goes faulty or recovers.</summary>
+    public event EventHandler<SensorFaultEventArgs>? SensorFaultChanged;
+
+    public LevelSet Levels => _levels;
+
+    /// <summary>The highest rule level.</summary>
+    public string StationLevel
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _levels[_stationLevel];
+            }
+        }
+    }
+
+    /// <summary>Each rule's level id, in rule order.</summary>
+    public IReadOnlyDictionary<string, string> RuleLevels
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var levels = new Dictionary<string, string>(_rules.Length, StringComparer.Ordinal);
+                foreach (var rule in _rules)
+                {
+                    levels.Add(rule.Definition.Id, _levels[rule.Level]);
+                }
+
+                return levels;
+            }
+        }
+    }
+
+    /// <summary>Increases whenever anything a snapshot holds changes (levels, condition runs, clear timers).</summary>
+    public long StateVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stateVersion;
+            }
+        }
+    }
+
+    /// <summary>Increases whenever a rule level changes: persist such a snapshot durably.</summary>
+    public long LevelVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _levelVersion;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next instant at which a rule must be evaluated without a new reading (a reading leaving a window,
+    /// a hold or clearAfter elapsing), or null when nothing is pending. A host may tick then instead of every second.
+    /// </summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var due = MinDue();
+                return due == long.MaxValue ? null : new DateTimeOffset(due, TimeSpan.Zero);
+            }
+        }
+    }
+
+    public bool HasRule(string ruleId) => _rulesById.ContainsKey(ruleId);
+
+    /// <summary>Each rule's state, for status views.</summary>
+    public IReadOnlyList<RuleStatus> GetRuleStatuses()
+    {
+        lock (_gate)
+        {
+            var result = new RuleStatus[_rules.Length];
+            for (var i = 0; i < _rules.Length; i++)
+            {
+                var r = _rules[i];
+                string? pendingLevel = null;
+                DateTimeOffset? riseDue = null;
+                foreach (var k in r.Levels)
+                {
+                    if (k > r.Level && r.ConditionSince[k] != RuleRuntime.NoTime)
+                    {
+                        pendingLevel = _levels[k];
+                        riseDue = ToTime(r.ConditionSince[k] + r.Definition.Hold.Ticks);
+                    }
+                }
+
+                result[i] = new RuleStatus(
+                    r.Definition.Id,
+                    r.Definition.SensorId,
+                    _levels[r.Level],
+                    double.IsNaN(r.LastMeasure) ? null : r.LastMeasure,
+                    r.Sensor.Faulty,
+                    pendingLevel,
+                    riseDue,
+                    r.ClearSince == RuleRuntime.NoTime ? null : ToTime(r.ClearSince + r.Definition.ClearAfter.Ticks));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Applies one reading at its time (or at the engine's clock if that is later) and evaluates.</summary>
+    public IReadOnlyList<LevelTransition> OnReading(Reading reading) => OnReadings([reading]);
+
+    /// <summary>
+    /// Applies readings in time order. Readings that share a timestamp are all applied before the rules are
+    /// judged at that instant, so a replay gives every reading of a second before deciding.
+    /// </summary>
+    public IReadOnlyList<LevelTransition> OnReadings(ReadOnlySpan<Reading> readings)
+    {
+        LevelTransition[] result;
+        lock (_gate)
+        {
+            var i = 0;
+            while (i < readings.Length)
+            {
+                var t = readings[i].Time.UtcTicks;
+                var end = i + 1;
+                while (end < readings.Length && readings[end].Time.UtcTicks == t)
+                {
+                    end++;
+                }
+
+                ApplyInstant(readings[i..end], t);
+                i = end;
+            }
+
+            result = Drain();
+        }
+
+        RaiseFaultChanges();
+        return result;
+    }
+
+    /// <summary>Lets time pass to <paramref name="now"/>: holds and clears fall due, readings leave windows.</summary>
+    public IReadOnlyList<LevelTransition> OnTick(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            AdvanceThrough(now.UtcTicks);
+            return Drain();
+        }
+    }
+
+    /// <summary>Lets time pass to the time provider's now.</summary>
+    public IReadOnlyList<LevelTransition> OnTick() => OnTick(_time.GetUtcNow());
+
+    /// <summary>
+    /// The operator's clear, of one rule or (null) of all: each drops at once to the level its measure supports
+    /// now, whatever clearAfter and latch say. A rule whose condition still holds keeps its level; a rule whose
+    /// sensor is faulty drops to none. Unknown rule ids throw <see cref="ArgumentException"/>.
+    /// </summary>
+    public IReadOnlyList<LevelTransition> Clear(string? ruleId, DateTimeOffset now)
+    {
+        if (ruleId is not null && !_rulesById.ContainsKey(ruleId))
+        {
+            throw new ArgumentException($"no rule '{ruleId}'", nameof(ruleId));
+        }
+
+        lock (_gate)
+        {
+            var t = now.UtcTicks;
+            AdvanceThrough(t);
+            t = Math.Max(t, _now);
+            var levelChanged = false;
+            foreach (var rule in _rules)
+            {
+                if (ruleId is not null && !string.Equals(rule.Definition.Id, ruleId, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var hadClear = rule.ClearSince != RuleRuntime.NoTime;
+                var step = rule.Clear(t);
+                if (step is { } s)
+                {
+                    Emit(rule, s, t);
+                    levelChanged = true;
+                }
+                else if (hadClear)
+                {
+                    _stateVersion++;
+                }
+            }
+
+            if (levelChanged)
+            {
+                UpdateStation(t);
+            }
+
+            return Drain();
+        }
+    }
+
+    /// <summary>Clear at the time provider's now.</summary>
+    public IReadOnlyList<LevelTransition> Clear(string? ruleId) => Clear(ruleId, _time.GetUtcNow());
+
+    /// <summary>
+    /// Refills windows and latest values from the readings history after a restart, without judging anything:
+    /// good readings up to <paramref name="now"/> are added, the clock is set to <paramref name="now"/>.
+    /// Call after <see cref="Restore"/> and before the first live reading or tick.
+    /// </summary>
+    public void Prime(IEnumerable<Reading> history, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        lock (_gate)
+        {
+            var t = now.UtcTicks;
+            foreach (var reading in history)
+            {
+                var rt = reading.Time.UtcTicks;
+                if (rt > t || !reading.IsGood || !double.IsFinite(reading.Value)
+                    || !_sensors.TryGetValue(reading.SensorId, out var sensor) || rt < sensor.LastTicks)
+                {
+                    continue;
+                }
+
+                sensor.LastTicks = rt;
+                foreach (var rule in sensor.Rules)
+                {
+                    rule.Add(rt, reading.Value);
+                }
+            }
+
+            _now = Math.Max(_now, t);
+            foreach (var rule in _rules)
+            {
+                rule.ExpireTo(_now);
+                rule.NextDue = rule.ComputeNextDue();
+            }
+        }
+    }
+
+    /// <summary>The state a restart must keep (see <see cref="AlertStateSnapshot"/>).</summary>
+    public AlertStateSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            var rules = new RuleAlertState[_rules.Length];
+            for (var i = 0; i < _rules.Length; i++)
+            {
+                var r = _rules[i];
+                var since = new List<LevelSince>();
+                foreach (var k in r.Levels)
+                {
+                    if (r.ConditionSince[k] != RuleRuntime.NoTime)
+                    {
+                        since.Add(new LevelSince(_levels[k], ToTime(r.ConditionSince[k])));
+                    }
+                }
+
+                rules[i] = new RuleAlertState(
+                    r.Definition.Id,
+                    _levels[r.Level],
+                    r.ClearSince == RuleRuntime.NoTime ? null : ToTime(r.ClearSince),
+                    since);
+            }
+
+            return new AlertStateSnapshot(_now == long.MinValue ? DateTimeOffset.MinValue : ToTime(_now), rules);
+        }
+    }
+
+    /// <summary>
+    /// Puts back levels and timers saved before a restart. Produces no transitions: a level that did not change
+    /// is not announced again. Rules not in the snapshot start at none; a saved level this station no longer
+    /// has starts the rule at none, so it rises again (and is announced) if its condition still holds.
+    /// Returns what could not be restored, for the log.
+    /// </summary>
+    public IReadOnlyList<string> Restore(AlertStateSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var problems = new List<string>();
+        lock (_gate)
+        {
+            foreach (var saved in snapshot.Rules)
+            {
+                if (!_rulesById.TryGetValue(saved.RuleId, out var rule))
+                {
+                    problems.Add($"saved state of rule '{saved.RuleId}' ignored: no such rule any more");
+                    continue;
+                }
+
+                if (_levels.TryGetIndex(saved.Level, out var level))
+                {
+                    rule.Level = level;
+                }
+                else
+                {
+                    rule.Level = 0;
+                    problems.Add($"rule '{saved.RuleId}' was at level '{saved.Level}', which no longer exists: starting at none");
+                }
+
+                Array.Fill(rule.ConditionSince, RuleRuntime.NoTime);
+                foreach (var since in saved.ConditionSince)
+                {
+                    if (_levels.TryGetIndex(since.Level, out var k) && rule.Levels.Contains(k))
+                    {
+                        rule.ConditionSince[k] = since.Since.UtcTicks;
+                    }
+                }
+
+                rule.ClearSince = saved.ClearSince is { } clear && !rule.Definition.Latch ? clear.UtcTicks : RuleRuntime.NoTime;
+                rule.NextDue = rule.ComputeNextDue();
+            }
+
+            _stationLevel = 0;
+            foreach (var rule in _rules)
+            {
+                _stationLevel = Math.Max(_stationLevel, rule.Level);
+            }
+        }
+
+        return problems;
+    }
+
+    private static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private void ApplyInstant(ReadOnlySpan<Reading> readings, long t)
+    {
+        AdvanceBefore(t);
+        if (t > _now)
+        {
+            _now = t;
+        }
+
+        // A reading later than the clock cannot be; one earlier (late delivery) is judged now.
+        var at = _now;
+        var batch = ++_batch;
+        foreach (ref readonly var reading in readings)
+        {
+            if (!_sensors.TryGetValue(reading.SensorId, out var sensor) || t < sensor.LastTicks)
+            {
+                continue;
+            }
+
+            sensor.LastTicks = t;
+            if (!reading.IsGood || !double.IsFinite(reading.Value))
+            {
+                var quality = reading.Quality == Quality.Good ? Quality.OutOfRange : reading.Quality;
+                if (!sensor.Faulty)
+                {
+                    sensor.Faulty = true;
+                    foreach (var rule in sensor.Rules)
+                    {
+                        if (rule.CancelClear())
+                        {
+                            _stateVersion++;
+                        }
+
+                        rule.NextDue = long.MaxValue;
+                    }
+
+                    _faultChanges.Add(new SensorFaultEventArgs(sensor.Id, ToTime(at), quality, RuleIds(sensor)));
+                }
+
+                continue;
+            }
+
+            if (sensor.Faulty)
+            {
+                sensor.Faulty = false;
+                _faultChanges.Add(new SensorFaultEventArgs(sensor.Id, ToTime(at), Quality.Good, RuleIds(sensor)));
+            }
+
+            foreach (var rule in sensor.Rules)
+            {
+                rule.Add(t, reading.Value);
+                rule.TouchedBatch = batch;
+            }
+        }
+
+        var levelChanged = false;
+        foreach (var rule in _rules)
+        {
+            if (rule.TouchedBatch == batch || rule.NextDue <= at)
+            {
+                levelChanged |= EvaluateRule(rule, at);
+            }
+        }
+
+        if (levelChanged)
+        {
+            UpdateStation(at);
+        }
+    }
+
+    private static string[] RuleIds(SensorRuntime sensor)
+    {
+        var ids = new string[sensor.Rules.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = sensor.Rules[i].Definition.Id;
+        }
+
+        return ids;
+    }
+
+    /// <summary>Evaluates every instant at which something falls due strictly before <paramref name="t"/>.</summary>
+    private void AdvanceBefore(long t)
+    {
+        long due;
+        while ((due = MinDue()) < t)
+        {
+            ProcessDue(due);
+        }
+    }
+
+    /// <summary>Evaluates every instant due up to and including <paramref name="t"/>; the clock ends at t.</summary>
+    private void AdvanceThrough(long t)
+    {
+        long due;
+        while ((due = MinDue()) <= t)
+        {
+            ProcessDue(due);
+        }
+
+        if (t > _now)
+        {
+            _now = t;
+        }
+    }
+
+    private void ProcessDue(long due)
+    {
+        // An instant already passed (the clock moved on with a late reading) is judged at the clock.
+        var at = Math.Max(due, _now);
+        _now = at;
+        var levelChanged = false;
+        foreach (var rule in _rules)
+        {
+            if (rule.NextDue <= at)
+            {
+                levelChanged |= EvaluateRule(rule, at);
+            }
+        }
+
+        if (levelChanged)
+        {
+            UpdateStation(at);
+        }
+    }
+
+    private long MinDue()
+    {
+        var due = long.MaxValue;
+        foreach (var rule in _rules)
+        {
+            if (rule.NextDue < due)
+            {
+                due = rule.NextDue;
+            }
+        }
+
+        return due;
+    }
+
+    private bool EvaluateRule(RuleRuntime rule, long at)
+    {
+        if (rule.Evaluate(at, out var step))
+        {
+            _stateVersion++;
+        }
+
+        if (step is { } s)
+        {
+            Emit(rule, s, at);
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Emit(RuleRuntime rule, LevelStep step, long at)
+    {
+        _stateVersion++;
+        _levelVersion++;
+        _pending.Add(new LevelTransition(
+            ToTime(at),
+            TransitionScope.Rule,
+            rule.Definition.Id,
+            _levels[step.From],
+            _levels[step.To],
+            step.Value,
+            step.Threshold));
+    }
+
+    private void UpdateStation(long at)
+    {
+        var level = 0;
+        foreach (var rule in _rules)
+        {
+            level = Math.Max(level, rule.Level);
+        }
+
+        if (level != _stationLevel)
+        {
+            _pending.Add(new LevelTransition(
+                ToTime(at), TransitionScope.Station, LevelTransition.StationId, _levels[_stationLevel], _levels[level]));
+            _stationLevel = level;
+        }
+    }
+
+    private LevelTransition[] Drain()
+    {
+        if (_pending.Count == 0)
+        {
+            return [];
+        }
+
+        var result = _pending.ToArray();
+        _pending.Clear();
+        return result;
+    }
+
+    private void RaiseFaultChanges()
+    {
+        SensorFaultEventArgs[] changes;
+        lock (_gate)
+        {
+            if (_faultChanges.Count == 0)
+            {
+                return;
+            }
+
+            changes = [.. _faultChanges];
+            _faultChanges.Clear();
+        }
+
+        foreach (var change in changes)
+        {
+            SensorFaultChanged?.Invoke(this, change);
+        }
+    }
+}
+
+/// <summary>A rule's state for status views: level, last measure, fault, and what is pending.</summary>
+public sealed record RuleStatus(
+    string RuleId,
+    string SensorId,
+    string Level,
+    double? Measure,
+    bool SensorFaulty,
+    string? PendingLevel,
+    DateTimeOffset? RiseDue,
+    DateTimeOffset? ClearDue);

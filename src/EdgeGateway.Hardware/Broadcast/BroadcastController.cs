@@ -1,0 +1,883 @@
+using System.Device.Gpio;
+using EdgeGateway.Core.Events;
+using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Hardware.Broadcast.Internal;
+using EdgeGateway.Hardware.Internal;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Hardware.Broadcast;
+
+/// <summary>
+/// Drives the village loudspeakers. One broadcast plays at a time, chosen by priority:
+/// <list type="bullet">
+/// <item>A request with a higher <see cref="BroadcastPriority"/> than the one playing preempts it at once;
+/// the relays stay on and the new message starts without a gap. The preempted one is not resumed.</item>
+/// <item>Equal or lower priority waits in the queue (highest first, then in arrival order).</item>
+/// <item>A request whose <see cref="BroadcastRequest.Key"/> is already playing or waiting is ignored
+/// (a level raised again does not restart its broadcast).</item>
+/// <item><see cref="Stop"/> ends the playing broadcast and empties the queue.</item>
+/// </list>
+/// A session runs: amplifier on, warm-up, zones on, message (repeats separated by the gap), further queued
+/// messages, tail, zones off, amplifier off. Relays are driven off before the host starts anything else
+/// (<see cref="StartAsync"/>), after every session, on every exception and on shutdown.
+/// Every broadcast that starts ends with exactly one broadcast-finished event saying whether it completed;
+/// faults also raise broadcast-failed. The silent self-test and the audible test raise self-test events.
+/// </summary>
+public sealed class BroadcastController : BackgroundService
+{
+    private readonly Lock _gate = new();
+    private readonly BroadcastOptions _options;
+    private readonly RelayBank _relays;
+    private readonly IAudioSink _sink;
+    private readonly MessageLibrary _library;
+    private readonly IStationEventSink _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<Entry> _queue = [];
+    private readonly Lazy<AudioClip> _siren;
+    private TaskCompletionSource _signal = NewSignal();
+    private Entry? _current;
+    private CancellationTokenSource? _session;
+    private BroadcastPhase _phase;
+    private long _sequence;
+    private SelfTestReport? _lastSelfTest;
+    private IReadOnlyList<string> _problems = [];
+    private CancellationToken _stopping;
+
+    public BroadcastController(
+        BroadcastOptions options,
+        GpioController gpio,
+        IAudioSink sink,
+        MessageLibrary library,
+        IStationEventSink events,
+        TimeProvider time,
+        ILogger<BroadcastController> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gpio);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(library);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid broadcast options: " + string.Join("; ", errors), nameof(options));
+        }
+
+        _options = options;
+        _relays = new RelayBank(gpio, options.AmplifierPin, [.. options.Zones]);
+        _sink = sink;
+        _library = library;
+        _events = events;
+        _time = time;
+        _logger = logger;
+        _siren = new Lazy<AudioClip>(() => SirenTone.Generate(options.SirenDuration));
+    }
+
+    public MessageLibrary Messages => _library;
+
+    /// <summary>A snapshot for status.</summary>
+    public BroadcastState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new BroadcastState(
+                    _phase,
+                    _current?.ToItem(),
+                    [.. _queue.Select(e => e.ToItem())],
+                    _relays.AmplifierOn,
+                    _relays.ZoneStates,
+                    _sink.Description,
+                    _lastSelfTest,
+                    _problems);
+            }
+        }
+    }
+
+    /// <summary>Drives every relay off before anything else in the host starts.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (relay, error) in _relays.OpenAllOff())
+        {
+            Log.RelayFailed(_logger, error, relay);
+            Publish(StationEventTypes.BroadcastFailed, "relay", $"relay {relay} cannot be driven: {error.Message}", new() { ["reason"] = "relay", ["relay"] = relay });
+        }
+
+        Log.BroadcastReady(_logger, _options.AmplifierPin, _options.Zones.Count, _sink.Description);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the loop, then drives every relay off whatever state the loop was in.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            var failures = _relays.AllOff();
+            foreach (var (relay, error) in failures)
+            {
+                Log.RelayFailed(_logger, error, relay);
+            }
+
+            // Read back from the driver, not from what we believe we wrote.
+            var lines = _relays.ReadBack();
+            Log.RelaysAtShutdown(_logger, lines);
+        }
+    }
+
+    /// <summary>
+    /// The station level changed. Rising to a level with a broadcast queues it (automatic class, ranked by
+    /// level; <see cref="BroadcastOrigin.Manual"/> for the manual alarm button, which outranks automatic
+    /// ones). Returning to none ends the automatic broadcasts playing or waiting and queues the all-clear.
+    /// Stepping down to a lower level plays nothing and lets what is playing finish.
+    /// </summary>
+    /// <returns>What was queued, or null when the change plays nothing.</returns>
+    public EnqueueResult? OnStationLevelChanged(string fromLevel, string toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic)
+    {
+        ArgumentNullException.ThrowIfNull(fromLevel);
+        ArgumentNullException.ThrowIfNull(toLevel);
+        var from = LevelIndex(fromLevel);
+        var to = LevelIndex(toLevel);
+        if (to < 0)
+        {
+            var superseded = DropLevelBroadcasts();
+            var cue = _options.AllClear;
+            if (from < 0 || cue is null)
+            {
+                Log.LevelChanged(_logger, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
+                return null;
+            }
+
+            var result = Enqueue(new BroadcastRequest { Message = cue.Message, Repeat = cue.Repeat, Origin = BroadcastOrigin.Automatic, Rank = 0, Key = "all-clear" });
+            Log.LevelChanged(_logger, fromLevel, toLevel, cue.Message);
+            return result;
+        }
+
+        if (to <= from)
+        {
+            Log.LevelChanged(_logger, fromLevel, toLevel, "none (stepping down)");
+            return null;
+        }
+
+        lock (_gate)
+        {
+            // A pending all-clear no longer says the truth.
+            _queue.RemoveAll(e => e.Request.Key == "all-clear");
+        }
+
+        var broadcast = _options.Levels[to].Broadcast;
+        if (broadcast is null)
+        {
+            Log.LevelChanged(_logger, fromLevel, toLevel, "none (level has no broadcast)");
+            return null;
+        }
+
+        var queued = Enqueue(new BroadcastRequest
+        {
+            Message = broadcast.Message,
+            Repeat = broadcast.Repeat,
+            Origin = origin,
+            Rank = to + 1,
+            Key = "level:" + toLevel,
+        });
+        Log.LevelChanged(_logger, fromLevel, toLevel, broadcast.Message);
+        return queued;
+    }
+
+    /// <summary>Queues a request (preempting the one playing if it ranks higher).</summary>
+    /// <exception cref="ArgumentException">The request is malformed (see <see cref="BroadcastRequest.Problem"/>).</exception>
+    public EnqueueResult Enqueue(BroadcastRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(request));
+        }
+
+        CancellationTokenSource? preempt = null;
+        EnqueueResult result;
+        lock (_gate)
+        {
+            if (request.Key is { } key && (_current?.Request.Key == key || _queue.Exists(e => e.Request.Key == key)))
+            {
+                Log.BroadcastIgnored(_logger, request.Label, key);
+                return new EnqueueResult(request.Id, false, false, -1, "already playing or queued");
+            }
+
+            var entry = new Entry(request, ++_sequence);
+            var index = _queue.FindIndex(e => e.Request.Priority < request.Priority);
+            index = index < 0 ? _queue.Count : index;
+            _queue.Insert(index, entry);
+            if (_current is { } current && request.Priority > current.Request.Priority && current.CancelReason is null)
+            {
+                current.CancelReason = BroadcastOutcome.Preempted;
+                preempt = current.Cancellation;
+            }
+
+            result = new EnqueueResult(request.Id, true, preempt is not null, index);
+            SignalLocked();
+        }
+
+        // Cancel outside the lock: continuations may run inline and take it.
+        Cancel(preempt);
+        return result;
+    }
+
+    /// <summary>Ends the playing broadcast (relays off at once) and empties the queue.</summary>
+    /// <returns>The broadcast that was playing (null if none) and how many waiting ones were dropped.</returns>
+    public (BroadcastItem? Stopped, int Dropped) Stop()
+    {
+        CancellationTokenSource? session;
+        BroadcastItem? stopped;
+        int dropped;
+        lock (_gate)
+        {
+            dropped = _queue.Count;
+            _queue.Clear();
+            stopped = _current?.ToItem();
+            if (_current is { CancelReason: null } current)
+            {
+                current.CancelReason = BroadcastOutcome.Stopped;
+            }
+
+            session = _session;
+        }
+
+        Cancel(session);
+        Log.BroadcastStopped(_logger, stopped?.Message ?? "nothing playing", dropped);
+        return (stopped, dropped);
+    }
+
+    /// <summary>
+    /// Queues a test: <paramref name="silent"/> exercises relays and the audio path with nothing reaching the
+    /// speakers; otherwise the test message (which says it is a test) plays once. Tests rank lowest.
+    /// </summary>
+    public EnqueueResult Test(bool silent) => Enqueue(new BroadcastRequest
+    {
+        Message = BroadcastOptions.TestMessage,
+        Origin = BroadcastOrigin.Test,
+        Silent = silent,
+        Key = silent ? "self-test" : "test",
+    });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        var schedule = _options.SelfTestPeriod > TimeSpan.Zero ? ScheduleSelfTestsAsync(stoppingToken) : Task.CompletedTask;
+        // Beside the loop, not before it: an alarm must not wait for speech synthesis of the test message.
+        var check = Task.Run(() => CheckMessagesAsync(stoppingToken), stoppingToken);
+        try
+        {
+            while (true)
+            {
+                await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                await RunSessionAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            SwitchAllOff();
+            int dropped;
+            lock (_gate)
+            {
+                dropped = _queue.Count;
+                _queue.Clear();
+                _phase = BroadcastPhase.Idle;
+            }
+
+            if (dropped > 0)
+            {
+                Log.ShutdownDropped(_logger, dropped);
+            }
+
+            try
+            {
+                await Task.WhenAll(schedule, check).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task ScheduleSelfTestsAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.SelfTestPeriod, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Test(silent: true);
+        }
+    }
+
+    private async Task CheckMessagesAsync(CancellationToken cancellationToken)
+    {
+        var problems = await _library.CheckAllAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _problems = problems;
+        }
+
+        foreach (var problem in problems)
+        {
+            Log.MessageProblem(_logger, problem);
+        }
+
+        if (problems.Count > 0)
+        {
+            Publish(StationEventTypes.SelfTest, "broadcast", "broadcast messages that cannot be played (the siren would sound instead): " + string.Join("; ", problems), new()
+            {
+                ["silent"] = true,
+                ["check"] = "messages",
+                ["outcome"] = "failed",
+                ["problems"] = problems,
+            });
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task signal;
+            lock (_gate)
+            {
+                if (_queue.Count > 0)
+                {
+                    return;
+                }
+
+                signal = _signal.Task;
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunSessionAsync(CancellationToken stoppingToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        bool silentTest;
+        lock (_gate)
+        {
+            _session = session;
+            silentTest = _queue.Count > 0 && _queue[0].Request.Silent;
+        }
+
+        try
+        {
+            if (silentTest)
+            {
+                if (TryTakeNext(allowSilentTest: true) is { } test)
+                {
+                    await RunSilentSelfTestAsync(test, session.Token).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            SetPhase(BroadcastPhase.WarmingUp);
+            TrySwitch("amplifier", () => _relays.Amplifier(true));
+            var context = new SessionContext(_time.GetUtcNow() + _options.Warmup);
+            while (true)
+            {
+                while (HasPlayableHead())
+                {
+                    if (context.GapDue && _options.Gap - (_time.GetUtcNow() - context.QuietSince) is { } rest && rest > TimeSpan.Zero)
+                    {
+                        // One broadcast after another gets the same gap as repeats (the tail counts towards
+                        // it); whatever ranks highest when the gap ends plays next.
+                        SetPhase(BroadcastPhase.Gap);
+                        await _sink.PauseAsync(rest, session.Token).ConfigureAwait(false);
+                    }
+
+                    if (TryTakeNext(allowSilentTest: false) is not { } entry)
+                    {
+                        break;
+                    }
+
+                    await PlayAsync(entry, context, session.Token).ConfigureAwait(false);
+                }
+
+                if (!await TailAsync(session.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (session.IsCancellationRequested)
+        {
+            // Stopped or shutting down between broadcasts: the relays go off below.
+        }
+        finally
+        {
+            SwitchAllOff();
+            lock (_gate)
+            {
+                _session = null;
+                _current = null;
+                _phase = BroadcastPhase.Idle;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds the relays for the tail (silence on live speakers); returns true if a broadcast arrived
+    /// meanwhile and the session goes on without switching off.
+    /// </summary>
+    private async Task<bool> TailAsync(CancellationToken cancellationToken)
+    {
+        SetPhase(BroadcastPhase.Tail);
+        var start = _time.GetUtcNow();
+        while (true)
+        {
+            Task signal;
+            lock (_gate)
+            {
+                if (HasPlayableHeadLocked())
+                {
+                    return true;
+                }
+
+                signal = _signal.Task;
+            }
+
+            var remaining = _options.Tail - (_time.GetUtcNow() - start);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _ = signal.ContinueWith(static (_, state) => Cancel((CancellationTokenSource)state!), wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            try
+            {
+                await _sink.PauseAsync(remaining, wake.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Something was queued: play it if it may play now, else hold the rest of the tail.
+            }
+        }
+    }
+
+    private async Task PlayAsync(Entry entry, SessionContext context, CancellationToken sessionToken)
+    {
+        var request = entry.Request;
+        var token = entry.Cancellation.Token;
+        var outcome = BroadcastOutcome.Completed;
+        var fallback = false;
+        string? error = null;
+        Publish(StationEventTypes.BroadcastStarted, request.Label, $"broadcast {request.Label} started", Describe(entry));
+        Log.BroadcastStarted(_logger, request.Label, request.Priority, request.Origin, request.Repeat);
+        try
+        {
+            AudioClip clip;
+            try
+            {
+                clip = await _library.LoadAsync(request, token).ConfigureAwait(false);
+            }
+            catch (ClipUnavailableException ex)
+            {
+                clip = _siren.Value;
+                fallback = true;
+                error = ex.Message;
+                Failed(entry, "clip-unavailable", ex.Message, "siren");
+            }
+
+            var warm = context.WarmUntil - _time.GetUtcNow();
+            if (warm > TimeSpan.Zero)
+            {
+                await Task.Delay(warm, _time, token).ConfigureAwait(false);
+            }
+
+            if (!context.ZonesOn)
+            {
+                TrySwitch("zones", () => _relays.Zones(true));
+                context.ZonesOn = true;
+            }
+
+            for (var i = 0; i < request.Repeat; i++)
+            {
+                if (i > 0)
+                {
+                    SetPhase(BroadcastPhase.Gap);
+                    await _sink.PauseAsync(_options.Gap, token).ConfigureAwait(false);
+                }
+
+                SetPhase(BroadcastPhase.Playing);
+                try
+                {
+                    await _sink.PlayAsync(clip, muted: false, token).ConfigureAwait(false);
+                }
+                catch (AudioDeviceException ex) when (!fallback)
+                {
+                    // The device may have choked on this clip only: the siren is the last resort.
+                    fallback = true;
+                    error = ex.Message;
+                    clip = _siren.Value;
+                    Failed(entry, "audio-device", ex.Message, "siren");
+                    await _sink.PlayAsync(clip, muted: false, token).ConfigureAwait(false);
+                }
+
+                lock (_gate)
+                {
+                    entry.RepeatsPlayed = i + 1;
+                }
+            }
+
+            outcome = fallback ? BroadcastOutcome.Fallback : BroadcastOutcome.Completed;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                outcome = entry.CancelReason ?? (_stopping.IsCancellationRequested ? BroadcastOutcome.Shutdown : BroadcastOutcome.Stopped);
+            }
+        }
+        catch (AudioDeviceException ex)
+        {
+            outcome = BroadcastOutcome.Failed;
+            error = ex.Message;
+            Failed(entry, "audio-device", ex.Message, "none");
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            outcome = BroadcastOutcome.Failed;
+            error = ex.Message;
+            Failed(entry, "internal", ex.Message, "none");
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_current == entry)
+                {
+                    _current = null;
+                }
+            }
+
+            entry.Cancellation.Dispose();
+        }
+
+        context.GapDue = outcome is not (BroadcastOutcome.Preempted or BroadcastOutcome.Superseded);
+        context.QuietSince = _time.GetUtcNow();
+        Finished(entry, outcome, error);
+        if (request.Origin == BroadcastOrigin.Test)
+        {
+            var problems = error is null ? Array.Empty<string>() : [error];
+            ReportSelfTest(silent: false, outcome == BroadcastOutcome.Completed ? "passed" : outcome.ToString().ToLowerInvariant(), problems);
+        }
+
+        sessionToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// The silent self-test: each zone relay closed and opened with the amplifier unpowered; then the
+    /// amplifier powered with every zone open, every message loaded, and the test message played through
+    /// the sink at zero gain. Two independent reasons nothing reaches the horns: no signal, no zone.
+    /// </summary>
+    private async Task RunSilentSelfTestAsync(Entry entry, CancellationToken sessionToken)
+    {
+        var token = entry.Cancellation.Token;
+        var problems = new List<string>();
+        string outcome;
+        SetPhase(BroadcastPhase.SelfTest);
+        try
+        {
+            foreach (var zone in _options.Zones)
+            {
+                if (!TrySwitch("zone " + zone.Id, () => _relays.Zone(zone, true), publish: false))
+                {
+                    problems.Add($"zone {zone.Id} relay (GPIO {zone.Pin}) cannot be driven");
+                }
+
+                await Task.Delay(_options.RelayExercise, _time, token).ConfigureAwait(false);
+                TrySwitch("zone " + zone.Id, () => _relays.Zone(zone, false), publish: false);
+            }
+
+            if (!TrySwitch("amplifier", () => _relays.Amplifier(true), publish: false))
+            {
+                problems.Add($"amplifier relay (GPIO {_options.AmplifierPin}) cannot be driven");
+            }
+
+            await Task.Delay(_options.Warmup, _time, token).ConfigureAwait(false);
+            var unplayable = await _library.CheckAllAsync(token).ConfigureAwait(false);
+            problems.AddRange(unplayable);
+            lock (_gate)
+            {
+                _problems = unplayable;
+            }
+
+            AudioClip clip;
+            try
+            {
+                clip = await _library.LoadMessageAsync(BroadcastOptions.TestMessage, token).ConfigureAwait(false);
+            }
+            catch (ClipUnavailableException)
+            {
+                clip = _siren.Value; // already counted above; still exercise the path
+            }
+
+            try
+            {
+                await _sink.PlayAsync(clip, muted: true, token).ConfigureAwait(false);
+            }
+            catch (AudioDeviceException ex)
+            {
+                problems.Add("audio path: " + ex.Message);
+            }
+
+            await Task.Delay(_options.Tail, _time, token).ConfigureAwait(false);
+            outcome = problems.Count == 0 ? "passed" : "failed";
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                outcome = entry.CancelReason == BroadcastOutcome.Preempted ? "interrupted" : _stopping.IsCancellationRequested ? "shutdown" : "stopped";
+            }
+        }
+        finally
+        {
+            SwitchAllOff();
+            lock (_gate)
+            {
+                _current = null;
+            }
+
+            entry.Cancellation.Dispose();
+        }
+
+        ReportSelfTest(silent: true, outcome, problems);
+        sessionToken.ThrowIfCancellationRequested();
+    }
+
+    private bool HasPlayableHead()
+    {
+        lock (_gate)
+        {
+            return HasPlayableHeadLocked();
+        }
+    }
+
+    private bool HasPlayableHeadLocked() => _queue.Count > 0 && !_queue[0].Request.Silent;
+
+    private Entry? TryTakeNext(bool allowSilentTest)
+    {
+        lock (_gate)
+        {
+            if (_queue.Count == 0 || (_queue[0].Request.Silent && !allowSilentTest) || _session is null)
+            {
+                return null;
+            }
+
+            var entry = _queue[0];
+            _queue.RemoveAt(0);
+            entry.Cancellation.Dispose();
+            entry.Cancellation = CancellationTokenSource.CreateLinkedTokenSource(_session.Token);
+            entry.StartedAt = _time.GetUtcNow();
+            _current = entry;
+            return entry;
+        }
+    }
+
+    /// <summary>Removes waiting automatic level broadcasts and ends the playing one (the station is back to none).</summary>
+    private bool DropLevelBroadcasts()
+    {
+        CancellationTokenSource? cancel = null;
+        bool any;
+        lock (_gate)
+        {
+            any = _queue.RemoveAll(IsLevelBroadcast) > 0;
+            if (_current is { CancelReason: null } current && IsLevelBroadcast(current))
+            {
+                current.CancelReason = BroadcastOutcome.Superseded;
+                cancel = current.Cancellation;
+                any = true;
+            }
+        }
+
+        Cancel(cancel);
+        return any;
+
+        static bool IsLevelBroadcast(Entry e) => e.Request.Key?.StartsWith("level:", StringComparison.Ordinal) == true;
+    }
+
+    private int LevelIndex(string level)
+    {
+        if (level == "none")
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < _options.Levels.Count; i++)
+        {
+            if (_options.Levels[i].Level == level)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"unknown alert level '{level}'", nameof(level));
+    }
+
+    private void SwitchAllOff()
+    {
+        foreach (var (relay, error) in _relays.AllOff())
+        {
+            Log.RelayFailed(_logger, error, relay);
+            Publish(StationEventTypes.BroadcastFailed, "relay", $"relay {relay} cannot be switched off: {error.Message}", new() { ["reason"] = "relay", ["relay"] = relay });
+        }
+    }
+
+    private bool TrySwitch(string relay, Action action, bool publish = true)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException or NotSupportedException)
+        {
+            Log.RelayFailed(_logger, ex, relay);
+            if (publish)
+            {
+                Publish(StationEventTypes.BroadcastFailed, "relay", $"relay {relay} cannot be switched on: {ex.Message}", new() { ["reason"] = "relay", ["relay"] = relay });
+            }
+
+            return false;
+        }
+    }
+
+    private void SetPhase(BroadcastPhase phase)
+    {
+        lock (_gate)
+        {
+            _phase = phase;
+        }
+    }
+
+    private void SignalLocked()
+    {
+        var signal = _signal;
+        _signal = NewSignal();
+        signal.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static void Cancel(CancellationTokenSource? source)
+    {
+        try
+        {
+            source?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The broadcast ended on its own meanwhile.
+        }
+    }
+
+    private void Failed(Entry entry, string reason, string error, string fallback)
+    {
+        Log.BroadcastFailed(_logger, entry.Request.Label, reason, error, fallback);
+        var data = Describe(entry);
+        data["reason"] = reason;
+        data["error"] = error;
+        data["fallback"] = fallback;
+        Publish(StationEventTypes.BroadcastFailed, entry.Request.Label, $"broadcast {entry.Request.Label}: {error}", data);
+    }
+
+    private void Finished(Entry entry, BroadcastOutcome outcome, string? error)
+    {
+        var data = Describe(entry);
+        var name = outcome.ToString().ToLowerInvariant();
+        data["completed"] = outcome == BroadcastOutcome.Completed;
+        data["outcome"] = name;
+        data["repeatsPlayed"] = entry.RepeatsPlayed;
+        data["durationMs"] = entry.StartedAt is { } started ? (long)(_time.GetUtcNow() - started).TotalMilliseconds : 0;
+        if (error is not null)
+        {
+            data["error"] = error;
+        }
+
+        Log.BroadcastFinished(_logger, entry.Request.Label, name, entry.RepeatsPlayed, entry.Request.Repeat);
+        Publish(StationEventTypes.BroadcastFinished, entry.Request.Label, $"broadcast {entry.Request.Label} {name}", data);
+    }
+
+    private void ReportSelfTest(bool silent, string outcome, IReadOnlyList<string> problems)
+    {
+        var report = new SelfTestReport(_time.GetUtcNow(), silent, outcome, problems);
+        lock (_gate)
+        {
+            _lastSelfTest = report;
+        }
+
+        Log.SelfTest(_logger, silent, outcome, problems.Count);
+        Publish(StationEventTypes.SelfTest, "broadcast", $"{(silent ? "silent self-test" : "audible test")} {outcome}", new()
+        {
+            ["silent"] = silent,
+            ["outcome"] = outcome,
+            ["ok"] = outcome == "passed",
+            ["problems"] = problems,
+            ["sink"] = _sink.Description,
+            ["zones"] = _options.Zones.Select(z => z.Id).ToArray(),
+        });
+    }
+
+    private static Dictionary<string, object?> Describe(Entry entry) => new()
+    {
+        ["id"] = entry.Request.Id.ToString(),
+        ["message"] = entry.Request.Message,
+        ["text"] = entry.Request.Text,
+        ["origin"] = entry.Request.Origin.ToString().ToLowerInvariant(),
+        ["priority"] = entry.Request.Priority.ToString(),
+        ["repeat"] = entry.Request.Repeat,
+    };
+
+    private void Publish(string type, string source, string message, Dictionary<string, object?> data)
+    {
+        _events.Publish(new StationEvent(type, _time.GetUtcNow(), source, message, data));
+    }
+
+    private sealed class SessionContext(DateTimeOffset warmUntil)
+    {
+        public DateTimeOffset WarmUntil { get; } = warmUntil;
+
+        public bool ZonesOn { get; set; }
+
+        /// <summary>The last broadcast ended by itself: the next one waits for the gap.</summary>
+        public bool GapDue { get; set; }
+
+        /// <summary>When the last broadcast ended.</summary>
+        public DateTimeOffset QuietSince { get; set; }
+    }
+
+    private sealed class Entry(BroadcastRequest request, long sequence)
+    {
+        public BroadcastRequest Request { get; } = request;
+
+        public long Sequence { get; } = sequence;
+
+        public CancellationTokenSource Cancellation { get; set; } = new();
+
+        public BroadcastOutcome? CancelReason { get; set; }
+
+        public DateTimeOffset? StartedAt { get; set; }
+
+        public int RepeatsPlayed { get; set; }
+
+        public BroadcastItem ToItem() => new(Request.Id, Request.Label, Request.Origin, Request.Priority, Request.Repeat, RepeatsPlayed, StartedAt);
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Hardware.Internal;
+
+/// <summary>The assembly's log messages (broadcast: EventIds 600-699).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Broadcast relays driven off (amplifier GPIO {AmplifierPin}, {ZoneCount} zones); audio sink {Sink}")]
+    public static partial void BroadcastReady(ILogger logger, int amplifierPin, int zoneCount, string sink);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "Broadcast relay {Relay} could not be switched")]
+    public static partial void RelayFailed(ILogger logger, Exception exception, string relay);
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "Broadcast {Message} ({Priority}, from {Origin}) started: {Repeat} time(s)")]
+    public static partial void BroadcastStarted(ILogger logger, string message, EdgeGateway.Hardware.Broadcast.BroadcastPriority priority, EdgeGateway.Hardware.Broadcast.BroadcastOrigin origin, int repeat);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Information, Message = "Broadcast {Message} ended: {Outcome} after {RepeatsPlayed} of {Repeat} repeat(s)")]
+    public static partial void BroadcastFinished(ILogger logger, string message, string outcome, int repeatsPlayed, int repeat);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Error, Message = "Broadcast {Message} failed ({Reason}): {Error}; fallback: {Fallback}")]
+    public static partial void BroadcastFailed(ILogger logger, string message, string reason, string error, string fallback);
+
+    [LoggerMessage(EventId = 605, Level = LogLevel.Information, Message = "Broadcast {Message} not queued: {Key} is already playing or queued")]
+    public static partial void BroadcastIgnored(ILogger logger, string message, string key);
+
+    [LoggerMessage(EventId = 606, Level = LogLevel.Information, Message = "Broadcast stopped: {Current}; {Dropped} queued request(s) dropped")]
+    public static partial void BroadcastStopped(ILogger logger, string current, int dropped);
+
+    [LoggerMessage(EventId = 607, Level = LogLevel.Information, Message = "Broadcast self-test (silent: {Silent}): {Outcome}, {ProblemCount} problem(s)")]
+    public static partial void SelfTest(ILogger logger, bool silent, string outcome, int problemCount);
+
+    [LoggerMessage(EventId = 608, Level = LogLevel.Warning, Message = "Broadcast message problem: {Problem}")]
+    public static partial void MessageProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 609, Level = LogLevel.Information, Message = "Station level {From} -> {To}: broadcast {Action}")]
+    public static partial void LevelChanged(ILogger logger, string from, string to, string action);
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Warning, Message = "Broadcast shutting down: {Dropped} queued request(s) not played")]
+    public static partial void ShutdownDropped(ILogger logger, int dropped);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Broadcast relays at shutdown: {Lines}")]
+    public static partial void RelaysAtShutdown(ILogger logger, string lines);
+}

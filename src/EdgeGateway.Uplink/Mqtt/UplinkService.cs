@@ -1,0 +1,871 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Uplink.Cap;
+using EdgeGateway.Uplink.Commands;
+using EdgeGateway.Uplink.Internal;
+using EdgeGateway.Uplink.Outbox;
+using EdgeGateway.Uplink.Payloads;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Protocol;
+
+namespace EdgeGateway.Uplink.Mqtt;
+
+/// <summary>
+/// The MQTT uplink: a supervising loop that connects with jittered exponential backoff, publishes the
+/// retained birth and heartbeat, drains the outbox (urgent lane first) with QoS 1, and receives signed
+/// commands. It never reconnects from inside the client's Disconnected handler; the handler only wakes
+/// the loop. Nothing here can stop the rest of the station: every public method returns at once.
+/// </summary>
+public sealed class UplinkService : BackgroundService, IUplink, IStationEventSink
+{
+    private const int ReadBatch = 64;
+    private const int MaxReadingsPerMessage = 500;
+    private static readonly TimeSpan HousekeepingPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ClockPersistPeriod = TimeSpan.FromHours(1);
+
+    private readonly UplinkOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ICommandHandler? _handler;
+    private readonly Topics _topics;
+    private readonly CapMapping _cap;
+    private readonly Outbox.Outbox? _outbox;
+    private readonly CommandGate? _gate;
+    private readonly Lock _readingsLock = new();
+    private readonly List<Reading> _readings = [];
+    private readonly LaneCursor[] _lanes = [new(Lane.Urgent), new(Lane.Telemetry)];
+    private readonly Lock _laneLock = new();
+    private readonly AsyncSignal _work = new();
+    private readonly System.Threading.Channels.Channel<(string Topic, string Payload, bool Retained)> _commands =
+        System.Threading.Channels.Channel.CreateBounded<(string, string, bool)>(
+            new System.Threading.Channels.BoundedChannelOptions(64) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
+
+    private Func<IReadOnlyDictionary<string, object?>>? _health;
+    private volatile IMqttClient? _client;
+    private volatile UplinkState _state = UplinkState.Starting;
+    private volatile string? _lastError;
+    private DateTimeOffset? _connectedSince;
+    private long _lastTelemetryTick;
+    private long _lastDeleteTick;
+    private long _lastClockPersistTick;
+    private int _attempt;
+    private bool _clockWarned;
+
+    public UplinkService(UplinkOptions options, TimeProvider time, ILogger<UplinkService> logger, ICommandHandler? handler = null)
+        : this(options, time, logger, handler, BuildInfo.BuildTime)
+    {
+    }
+
+    internal UplinkService(UplinkOptions options, TimeProvider time, ILogger logger, ICommandHandler? handler, DateTimeOffset buildTime)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _handler = handler;
+        _topics = new Topics(options.Mqtt.Prefix, options.StationId);
+        _cap = new CapMapping(options.Levels);
+        try
+        {
+            _outbox = new Outbox.Outbox(Path.Combine(options.StoragePath, "uplink-outbox.db"), options.QueueLimit, options.Outbox, time);
+            _outbox.Written += _work.Set;
+            _outbox.TelemetryDropped += OnTelemetryDropped;
+            _gate = new CommandGate(Path.Combine(options.StoragePath, "uplink-commands.db"), options.StationId,
+                LoadCommandKey(), time, buildTime);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Log.StorageFault(_logger, e, options.StoragePath);
+            _lastError = $"storage {options.StoragePath}: {e.Message}";
+            _state = UplinkState.Faulted;
+        }
+
+        _lastTelemetryTick = _lastDeleteTick = _lastClockPersistTick = time.GetTimestamp();
+    }
+
+    /// <summary>Raised after each verdict on a command (for the host's audit view and for tests).</summary>
+    public event Action<StationEvent>? CommandAudited;
+
+    /// <summary>Raised when the client is connected and the birth message acknowledged.</summary>
+    public event Action? Connected;
+
+    public UplinkStatus Status => new(
+        _state,
+        QueueDepth(),
+        _outbox?.Bytes ?? 0,
+        _outbox?.LastSeq ?? 0,
+        _connectedSince,
+        _lastError,
+        _gate?.HasKey ?? false);
+
+    // Messages not yet acknowledged: stored rows less those acknowledged but not yet deleted in a batch.
+    private long QueueDepth()
+    {
+        if (_outbox is null)
+        {
+            return 0;
+        }
+
+        long acked;
+        lock (_laneLock)
+        {
+            acked = _lanes[0].AckedUndeleted + _lanes[1].AckedUndeleted;
+        }
+
+        return Math.Max(0, _outbox.Count - acked);
+    }
+
+    public void SetHealthProvider(Func<IReadOnlyDictionary<string, object?>> provider) => _health = provider;
+
+    public void EnqueueTelemetry(IEnumerable<Reading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        lock (_readingsLock)
+        {
+            _readings.AddRange(readings);
+        }
+    }
+
+    public void EnqueueAlert(LevelTransition transition, bool exercise = false)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        var severity = _cap.Severity(transition);
+        var alertId = Guid.NewGuid();
+        Add(Lane.Urgent, Topics.Alert, seq => PayloadWriter.Alert(_options.StationId, alertId, seq, transition, severity));
+        AddCap(transition, exercise, severity, alertId);
+    }
+
+    public void EnqueueEvent(StationEvent stationEvent)
+    {
+        ArgumentNullException.ThrowIfNull(stationEvent);
+        Add(Lane.Urgent, Topics.Event, seq => PayloadWriter.Event(_options.StationId, Guid.NewGuid(), seq, stationEvent));
+    }
+
+    void IStationEventSink.Publish(StationEvent stationEvent) => EnqueueEvent(stationEvent);
+
+    /// <summary>Turns the readings gathered so far into one (or more) telemetry messages now.</summary>
+    internal void CutTelemetry()
+    {
+        List<Reading> batch;
+        lock (_readingsLock)
+        {
+            if (_readings.Count == 0)
+            {
+                return;
+            }
+
+            batch = [.. _readings];
+            _readings.Clear();
+        }
+
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < batch.Count; i += MaxReadingsPerMessage)
+        {
+            var part = batch.GetRange(i, Math.Min(MaxReadingsPerMessage, batch.Count - i));
+            Add(Lane.Telemetry, Topics.Telemetry,
+                seq => PayloadWriter.Telemetry(_options.StationId, Guid.NewGuid(), now, seq, part, _options.SensorUnits));
+        }
+    }
+
+    internal Outbox.Outbox? OutboxForTests => _outbox;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        CutTelemetry();
+        _outbox?.Flush(force: true);
+        _state = UplinkState.Stopped;
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _client?.Dispose();
+        _outbox?.Dispose();
+        _gate?.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_outbox is null || _gate is null)
+        {
+            return;
+        }
+
+        var housekeeping = HousekeepingAsync(stoppingToken);
+        var commands = CommandLoopAsync(stoppingToken);
+        try
+        {
+            await SuperviseAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(housekeeping, commands).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SuperviseAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            TimeSpan delay;
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.DisconnectedAsync += e =>
+            {
+                // Only wake the supervising loop; reconnecting here would race it.
+                lost.TrySetResult(e.Exception?.Message ?? e.ReasonString ?? e.Reason.ToString());
+                return Task.CompletedTask;
+            };
+            client.ApplicationMessageReceivedAsync += OnMessageAsync;
+            try
+            {
+                _state = UplinkState.Connecting;
+                var options = ClientOptionsFactory.Build(_options, _topics.StatusTopic, StatusPayload(online: false),
+                    () => _gate!.IsClockPlausible(_time.GetUtcNow()));
+                var result = await client.ConnectAsync(options, ct).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new BrokerRefusedException(result.ResultCode);
+                }
+
+                _client = client;
+                _attempt = 0;
+                await RunConnectedAsync(client, result, lost.Task, ct).ConfigureAwait(false);
+                delay = NextBackoff();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await GoOfflineAsync(client).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (AuthRefusal(e) is { } code)
+            {
+                delay = Jitter(_options.Reconnect.AuthFailure);
+                _state = UplinkState.AuthFailed;
+                _lastError = $"broker refused credentials ({code})";
+                Log.AuthRefused(_logger, _options.Mqtt.Host, _options.Mqtt.Port, _options.Mqtt.Username, code, delay);
+            }
+            catch (UplinkLocalFaultException e)
+            {
+                delay = Jitter(_options.Reconnect.AuthFailure);
+                _state = UplinkState.Faulted;
+                _lastError = e.Message;
+                Log.LocalFault(_logger, e.Message, delay);
+            }
+            catch (Exception e)
+            {
+                delay = NextBackoff();
+                _state = UplinkState.Disconnected;
+                _lastError = e.Message;
+                Log.ConnectFailed(_logger, _options.Mqtt.Host, _options.Mqtt.Port, e.Message, delay);
+            }
+            finally
+            {
+                _client = null;
+                _connectedSince = null;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RunConnectedAsync(IMqttClient client, MqttClientConnectResult result, Task<string> lost, CancellationToken ct)
+    {
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var window = Math.Max(1, Math.Min(_options.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
+        var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(_topics.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(_topics.BroadcastCommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build(), ct).ConfigureAwait(false);
+        await PublishStatusAsync(client, ct).ConfigureAwait(false);
+
+        _state = UplinkState.Connected;
+        _lastError = null;
+        _connectedSince = _time.GetUtcNow();
+        Log.Connected(_logger, _options.Mqtt.Host, _options.Mqtt.Port, _options.StationId,
+            _options.Mqtt.Protocol == MqttProtocol.V5 ? "5" : "3.1.1", _outbox!.Count);
+        Connected?.Invoke();
+
+        var pump = PumpAsync(client, window, failed, connection.Token);
+        var reason = await Task.WhenAny(lost, failed.Task, pump).ConfigureAwait(false);
+        await connection.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await pump.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var why = reason == lost ? lost.Result : reason == failed.Task ? failed.Task.Result : "publisher stopped";
+        _state = UplinkState.Disconnected;
+        _lastError = why;
+        Log.Disconnected(_logger, why);
+        if (client.IsConnected)
+        {
+            try
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The connection is being abandoned anyway.
+            }
+        }
+    }
+
+    // Drains the outbox over one connection: urgent rows first, then telemetry, each in seq order, with up
+    // to `window` QoS 1 publishes awaiting PUBACK. Publishes are issued one after another from this loop,
+    // so they reach the broker in seq order.
+    private async Task PumpAsync(IMqttClient client, int window, TaskCompletionSource<string> failed, CancellationToken ct)
+    {
+        // Acknowledged rows go now, so the rewound cursors only ever count fresh acknowledgements.
+        foreach (var lane in _lanes)
+        {
+            long upTo;
+            lock (_laneLock)
+            {
+                upTo = lane.Watermark > lane.Deleted ? lane.Watermark : 0;
+                lane.Deleted = Math.Max(lane.Deleted, lane.Watermark);
+                lane.Rewind();
+            }
+
+            if (upTo > 0)
+            {
+                _outbox!.DeleteUpTo(lane.Lane, upTo);
+            }
+        }
+
+        using var slots = new SemaphoreSlim(window, window);
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = Next(Lane.Urgent);
+            if (batch.Count == 0)
+            {
+                batch = Next(Lane.Telemetry);
+            }
+
+            if (batch.Count == 0)
+            {
+                await _work.WaitAsync(ct).ConfigureAwait(false);
+                continue;
+            }
+
+            foreach (var message in batch)
+            {
+                await slots.WaitAsync(ct).ConfigureAwait(false);
+                var cursor = _lanes[(int)message.Lane];
+                lock (_laneLock)
+                {
+                    cursor.OnSent(message.Seq);
+                }
+
+                _ = PublishOneAsync(client, message, slots, failed, ct);
+            }
+        }
+    }
+
+    private IReadOnlyList<OutboxMessage> Next(Lane lane)
+    {
+        long after;
+        lock (_laneLock)
+        {
+            after = _lanes[(int)lane].Sent;
+        }
+
+        return _outbox!.Read(lane, after, ReadBatch);
+    }
+
+    private async Task PublishOneAsync(IMqttClient client, OutboxMessage message, SemaphoreSlim slots,
+        TaskCompletionSource<string> failed, CancellationToken ct)
+    {
+        try
+        {
+            var builder = new MqttApplicationMessageBuilder()
+                .WithTopic(_topics.For(message.Topic))
+                .WithPayload(message.Payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (_options.Mqtt.Protocol == MqttProtocol.V5)
+            {
+                builder = builder.WithContentType(message.Topic == Topics.AlertCap ? "application/cap+xml" : "application/json");
+            }
+
+            var result = await client.PublishAsync(builder.Build(), ct).ConfigureAwait(false);
+            if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+            {
+                Log.PublishRejected(_logger, message.Seq, message.Topic, result.ReasonCode.ToString());
+                failed.TrySetResult($"broker refused seq {message.Seq}: {result.ReasonCode}");
+                return;
+            }
+
+            OnAcked(message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            failed.TrySetResult(e.Message);
+        }
+        finally
+        {
+            try
+            {
+                slots.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection's pump is gone.
+            }
+        }
+    }
+
+    private void OnAcked(OutboxMessage message)
+    {
+        var cursor = _lanes[(int)message.Lane];
+        long upTo = 0;
+        lock (_laneLock)
+        {
+            cursor.OnAcked(message.Seq);
+            var batch = message.Lane == Lane.Urgent ? 32 : _options.Outbox.AckDeleteBatch;
+            if (cursor.Watermark > cursor.Deleted
+                && (cursor.AckedSinceDelete >= batch || (message.Lane == Lane.Urgent && cursor.InFlight == 0)))
+            {
+                upTo = cursor.Watermark;
+                cursor.Deleted = upTo;
+                cursor.AckedSinceDelete = 0;
+            }
+        }
+
+        if (upTo > 0)
+        {
+            Deleted(cursor, _outbox!.DeleteUpTo(message.Lane, upTo));
+        }
+    }
+
+    private void Deleted(LaneCursor cursor, long rows)
+    {
+        lock (_laneLock)
+        {
+            cursor.AckedUndeleted = Math.Max(0, cursor.AckedUndeleted - rows);
+        }
+    }
+
+    private async Task HousekeepingAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(HousekeepingPeriod, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                try
+                {
+                    Housekeep();
+                    if (_time.GetElapsedTime(_lastTelemetryTick) >= _options.TelemetryPeriod)
+                    {
+                        _lastTelemetryTick = _time.GetTimestamp();
+                        CutTelemetry();
+                        if (_client is { IsConnected: true } client && _state == UplinkState.Connected)
+                        {
+                            await PublishStatusAsync(client, ct).ConfigureAwait(false);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.HousekeepingFailed(_logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Housekeep()
+    {
+        _outbox!.Flush();
+        if (_time.GetElapsedTime(_lastDeleteTick) >= _options.Outbox.AckDeleteInterval)
+        {
+            _lastDeleteTick = _time.GetTimestamp();
+            foreach (var cursor in _lanes)
+            {
+                long upTo = 0;
+                lock (_laneLock)
+                {
+                    if (cursor.Watermark > cursor.Deleted)
+                    {
+                        upTo = cursor.Deleted = cursor.Watermark;
+                        cursor.AckedSinceDelete = 0;
+                    }
+                }
+
+                if (upTo > 0)
+                {
+                    Deleted(cursor, _outbox.DeleteUpTo(cursor.Lane, upTo));
+                }
+            }
+        }
+
+        if (_time.GetElapsedTime(_lastClockPersistTick) >= ClockPersistPeriod)
+        {
+            _lastClockPersistTick = _time.GetTimestamp();
+            _gate!.PersistClock();
+        }
+
+        var now = _time.GetUtcNow();
+        if (!_clockWarned && !_gate!.IsClockPlausible(now))
+        {
+            _clockWarned = true;
+            Log.ClockImplausible(_logger, now, _gate.BuildTime);
+        }
+    }
+
+    private async Task PublishStatusAsync(IMqttClient client, CancellationToken ct)
+    {
+        await client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(_topics.StatusTopic)
+            .WithPayload(StatusPayload(online: true))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(true)
+            .Build(), ct).ConfigureAwait(false);
+    }
+
+    private async Task GoOfflineAsync(IMqttClient client)
+    {
+        if (!client.IsConnected)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            // A clean DISCONNECT suppresses the will, so say it ourselves.
+            await client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(_topics.StatusTopic)
+                .WithPayload(StatusPayload(online: false))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithRetainFlag(true)
+                .Build(), timeout.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.Disconnected(_logger, e.Message);
+        }
+    }
+
+    private byte[] StatusPayload(bool online)
+    {
+        IReadOnlyDictionary<string, object?>? health = null;
+        if (online)
+        {
+            var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+            try
+            {
+                if (_health?.Invoke() is { } h)
+                {
+                    foreach (var (k, v) in h)
+                    {
+                        fields[k] = v;
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                fields["healthError"] = e.Message;
+            }
+
+            fields.TryAdd("queue", QueueDepth());
+            health = fields;
+        }
+
+        return PayloadWriter.Status(_options.StationId, Guid.NewGuid(), _time.GetUtcNow(), online, health);
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        if (topic != _topics.CommandTopic && topic != _topics.BroadcastCommandTopic)
+        {
+            return Task.CompletedTask;
+        }
+
+        var payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload);
+        _commands.Writer.TryWrite((topic, payload, e.ApplicationMessage.Retain));
+        return Task.CompletedTask;
+    }
+
+    // Commands are judged and carried out one at a time, off the client's receive loop.
+    private async Task CommandLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (topic, payload, retained) in _commands.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                await HandleCommandAsync(topic, payload, retained, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    internal async Task HandleCommandAsync(string topic, string token, bool retained, CancellationToken ct)
+    {
+        var verdict = _gate!.Verify(token, retained);
+        const string ClockNote = "clock-implausible";
+        if (!verdict.Accepted)
+        {
+            Log.CommandRefused(_logger, verdict.Jti, topic, verdict.Error!);
+            Audit(StationEventTypes.CommandRefused, verdict, topic, verdict.Error);
+            AddResult(verdict.Jti, ok: false, verdict.Error, verdict.ClockImplausible ? ClockNote : null);
+            return;
+        }
+
+        var command = verdict.Command!;
+        var name = CommandName(command);
+        Log.CommandAccepted(_logger, verdict.Jti!, name, verdict.ClockImplausible ? " on an implausible clock (signature, unseen jti and iat order only)" : "");
+        Audit(StationEventTypes.CommandAccepted, verdict, topic, null, name);
+        CommandOutcome outcome;
+        try
+        {
+            outcome = _handler is null
+                ? new CommandOutcome(false, "no-handler")
+                : await _handler.HandleAsync(command, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.CommandHandlerFailed(_logger, e, verdict.Jti!);
+            outcome = new CommandOutcome(false, "failed: " + e.Message);
+        }
+
+        if (command is StatusCommand && _client is { IsConnected: true } client)
+        {
+            try
+            {
+                await PublishStatusAsync(client, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.Disconnected(_logger, e.Message);
+            }
+        }
+
+        AddResult(verdict.Jti, outcome.Ok, outcome.Error, verdict.ClockImplausible ? ClockNote : null);
+    }
+
+    private void Audit(string type, CommandVerdict verdict, string topic, string? error, string? command = null)
+    {
+        var data = new Dictionary<string, object?>(StringComparer.Ordinal) { ["topic"] = topic };
+        if (command is not null)
+        {
+            data["cmd"] = command;
+        }
+
+        if (error is not null)
+        {
+            data["error"] = error;
+        }
+
+        if (verdict.ClockImplausible)
+        {
+            data["clock"] = "implausible";
+        }
+
+        var message = verdict.Accepted
+            ? verdict.ClockImplausible ? "accepted on signature, unseen jti and iat order: the station clock is not plausible" : "accepted"
+            : $"refused: {error}";
+        var e = new StationEvent(type, _time.GetUtcNow(), verdict.Jti, message, data);
+        EnqueueEvent(e);
+        CommandAudited?.Invoke(e);
+    }
+
+    private void AddResult(string? jti, bool ok, string? error, string? warning)
+    {
+        var now = _time.GetUtcNow();
+        Add(Lane.Urgent, Topics.CommandResult,
+            seq => PayloadWriter.Result(_options.StationId, Guid.NewGuid(), now, seq, jti, ok, error, warning));
+    }
+
+    private static string CommandName(StationCommand command) => command switch
+    {
+        BroadcastCommand => StationCommand.BroadcastName,
+        StopCommand => StationCommand.StopName,
+        TestCommand => StationCommand.TestName,
+        ClearCommand => StationCommand.ClearName,
+        _ => StationCommand.StatusName,
+    };
+
+    private void AddCap(LevelTransition t, bool exercise, string severity, Guid alertId)
+    {
+        if (_outbox is null)
+        {
+            return;
+        }
+
+        var key = "cap:" + (t.Scope == TransitionScope.Station ? LevelTransition.StationId : "rule:" + t.Id);
+        var msgType = CapMapping.MsgType(t);
+        string? references = null;
+        if (msgType != "Alert")
+        {
+            try
+            {
+                references = _outbox.Get(key);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            {
+                Log.OutboxWriteFailed(_logger, e, Topics.AlertCap);
+            }
+        }
+
+        var identifier = Guid.NewGuid().ToString("D");
+        var sent = t.Time;
+        var written = Add(Lane.Urgent, Topics.AlertCap, seq => CapWriter.Write(new CapAlert(
+            identifier, _options.StationId, sent, exercise, msgType, references, t, severity,
+            _cap.Urgency(t), _cap.ResponseType(t), _options.StationName, seq, alertId)));
+        if (!written)
+        {
+            return;
+        }
+
+        try
+        {
+            // An Update or Cancel references the message it follows (CAP: "sender,identifier,sent").
+            _outbox.Set(key, CapWriter.Reference(_options.StationId, identifier, sent));
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            Log.OutboxWriteFailed(_logger, e, Topics.AlertCap);
+        }
+    }
+
+    private bool Add(Lane lane, string topic, Func<long, byte[]> build)
+    {
+        if (_outbox is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            _outbox.Add(lane, topic, build);
+            return true;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
+        {
+            Log.OutboxWriteFailed(_logger, e, topic);
+            _lastError = $"outbox: {e.Message}";
+            return false;
+        }
+    }
+
+    private void OnTelemetryDropped(TelemetryDrop drop)
+    {
+        var ranges = string.Join(",", drop.Ranges.Select(r => r.First == r.Last
+            ? r.First.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{r.First}-{r.Last}")));
+        Log.TelemetryDropped(_logger, drop.Count, drop.Bytes, ranges);
+        EnqueueEvent(new StationEvent(StationEventTypes.TelemetryDropped, _time.GetUtcNow(), "outbox",
+            $"queue limit reached: dropped {drop.Count} oldest telemetry message(s), seqs {ranges}",
+            new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["count"] = drop.Count,
+                ["bytes"] = drop.Bytes,
+                ["seqs"] = drop.Ranges.Select(r => new long[] { r.First, r.Last }).ToList(),
+            }));
+    }
+
+    private ECDsa? LoadCommandKey()
+    {
+        var path = _options.CommandKeyFile;
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(path));
+            if (key.KeySize != 256)
+            {
+                key.Dispose();
+                Log.CommandKeyFault(_logger, path, "not an ECDSA P-256 key");
+                return null;
+            }
+
+            return key;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
+        {
+            Log.CommandKeyFault(_logger, path, e.Message);
+            return null;
+        }
+    }
+
+    // MQTTnet 5 reports a refused CONNECT either as a result code or as an exception naming it.
+    private static string? AuthRefusal(Exception e)
+    {
+        MqttClientConnectResultCode[] auth =
+        [
+            MqttClientConnectResultCode.BadUserNameOrPassword,
+            MqttClientConnectResultCode.NotAuthorized,
+            MqttClientConnectResultCode.BadAuthenticationMethod,
+        ];
+        if (e is BrokerRefusedException refused)
+        {
+            return Array.IndexOf(auth, refused.Code) >= 0 ? refused.Code.ToString() : null;
+        }
+
+        if (e is MqttConnectingFailedException)
+        {
+            foreach (var code in auth)
+            {
+                if (e.Message.Contains(code.ToString(), StringComparison.Ordinal))
+                {
+                    return code.ToString();
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class BrokerRefusedException(MqttClientConnectResultCode code)
+        : Exception($"broker refused the connection ({code})")
+    {
+        public MqttClientConnectResultCode Code { get; } = code;
+    }
+
+    private TimeSpan NextBackoff()
+    {
+        var r = _options.Reconnect;
+        var exp = r.Min.TotalMilliseconds * Math.Pow(2, Math.Min(_attempt, 20));
+        _attempt++;
+        return Jitter(TimeSpan.FromMilliseconds(Math.Min(exp, r.Max.TotalMilliseconds)));
+    }
+
+    // Half fixed, half random: spreads a district's stations out after a hub outage without ever
+    // retrying sooner than half the nominal delay.
+#pragma warning disable CA5394 // jitter, not security
+    private static TimeSpan Jitter(TimeSpan delay) =>
+        TimeSpan.FromMilliseconds(delay.TotalMilliseconds * (0.5 + (Random.Shared.NextDouble() * 0.5)));
+#pragma warning restore CA5394
+}

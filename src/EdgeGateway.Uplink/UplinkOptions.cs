@@ -1,0 +1,124 @@
+namespace EdgeGateway.Uplink;
+
+/// <summary>MQTT protocol level spoken to the broker.</summary>
+public enum MqttProtocol
+{
+    V311,
+    V5,
+}
+
+/// <summary>
+/// Everything the uplink needs, in its own terms; the host maps station.yaml onto it. Defaults are the
+/// documented ones.
+/// </summary>
+public sealed class UplinkOptions
+{
+    public const string DefaultPrefix = "ews";
+    public const long DefaultQueueLimit = 256L * 1024 * 1024;
+
+    /// <summary>station.id: the <c>S</c> of every topic and the <c>station</c> of every payload.</summary>
+    public string StationId { get; set; } = "";
+
+    /// <summary>station.name, used as the CAP senderName.</summary>
+    public string? StationName { get; set; }
+
+    /// <summary>Directory holding the outbox and command databases (storage.path).</summary>
+    public string StoragePath { get; set; } = "/var/lib/edge-gateway";
+
+    /// <summary>Outbox cap in bytes (storage.queueLimit): past it telemetry is dropped oldest first.</summary>
+    public long QueueLimit { get; set; } = DefaultQueueLimit;
+
+    public MqttConnectionOptions Mqtt { get; set; } = new();
+
+    /// <summary>Reading batches and the status heartbeat; alerts, events and results go at once.</summary>
+    public TimeSpan TelemetryPeriod { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>PEM file of the ECDSA P-256 public key that signs hub commands; null: commands refused.</summary>
+    public string? CommandKeyFile { get; set; }
+
+    /// <summary>Unit of each sensor, by sensor id, for telemetry payloads.</summary>
+    public IDictionary<string, string> SensorUnits { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The alerting levels, lowest first, with their CAP mapping.</summary>
+    public IList<AlertLevelOptions> Levels { get; } = [];
+
+    public OutboxTuning Outbox { get; set; } = new();
+
+    public ReconnectOptions Reconnect { get; set; } = new();
+}
+
+public sealed class MqttConnectionOptions
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 8883;
+    public string Prefix { get; set; } = UplinkOptions.DefaultPrefix;
+    public MqttProtocol Protocol { get; set; } = MqttProtocol.V5;
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+    public string? Username { get; set; }
+
+    /// <summary>File holding the password (first line; trailing newline ignored).</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Null: plain TCP (only for a broker on the station itself or a test bench).</summary>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>Connect (TCP + TLS + CONNACK) timeout.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>QoS 1 publishes awaiting PUBACK at once (lowered to the broker's Receive Maximum).</summary>
+    public int MaxInflight { get; set; } = 32;
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>PEM file of the private CA that signs the hub's certificate (the only trust anchor).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Optional client certificate (PEM) and its key (PEM).</summary>
+    public string? CertFile { get; set; }
+
+    public string? KeyFile { get; set; }
+
+    /// <summary>Server name to verify; defaults to the host.</summary>
+    public string? ServerName { get; set; }
+}
+
+/// <summary>One alerting level and how it reads in CAP.</summary>
+public sealed class AlertLevelOptions
+{
+    public string Id { get; set; } = "";
+
+    /// <summary>CAP 1.2 severity: Extreme, Severe, Moderate, Minor or Unknown.</summary>
+    public string Severity { get; set; } = "Unknown";
+
+    /// <summary>CAP responseType; null: derived from the id (evacuate: Evacuate, prepare: Prepare, else Monitor).</summary>
+    public string? ResponseType { get; set; }
+
+    /// <summary>CAP urgency; null: Immediate for the highest level, Expected below, Future for the lowest of three or more.</summary>
+    public string? Urgency { get; set; }
+}
+
+/// <summary>How hard the outbox works the storage.</summary>
+public sealed class OutboxTuning
+{
+    /// <summary>Telemetry waits in memory at most this long before it is written (and so published).</summary>
+    public TimeSpan TelemetryFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Telemetry messages written in one transaction at most.</summary>
+    public int TelemetryFlushCount { get; set; } = 64;
+
+    /// <summary>Acknowledged telemetry is deleted in batches of this many rows (or after <see cref="AckDeleteInterval"/>).</summary>
+    public int AckDeleteBatch { get; set; } = 512;
+
+    public TimeSpan AckDeleteInterval { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Reconnect backoff: jittered exponential between <see cref="Min"/> and <see cref="Max"/>.</summary>
+public sealed class ReconnectOptions
+{
+    public TimeSpan Min { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Max { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Delay after the broker refused our credentials (they will not fix themselves quickly).</summary>
+    public TimeSpan AuthFailure { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,31 @@
+using EdgeGateway.Uplink.Commands;
+using EdgeGateway.Uplink.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Uplink;
+
+public static class UplinkServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the MQTT uplink: <see cref="IUplink"/> (and <see cref="UplinkService"/>, an
+    /// <c>IStationEventSink</c>) as a hosted service. Commands go to the registered
+    /// <see cref="ICommandHandler"/>, if any; without one they are verified and answered "no-handler".
+    /// </summary>
+    public static IServiceCollection AddUplink(this IServiceCollection services, UplinkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new UplinkService(
+            options,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<UplinkService>>(),
+            sp.GetService<ICommandHandler>()));
+        services.AddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkService>());
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<UplinkService>());
+        return services;
+    }
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeGateway.Configuration;
+using EdgeGateway.Control;
+
+namespace EdgeGateway.Cli;
+
+/// <summary>
+/// For the verbs that act through the running service: <c>--socket PATH</c> or <c>--config FILE</c>
+/// (its <c>control.socket</c>) find the control socket; the default is the packaged service's socket.
+/// </summary>
+public sealed class ServiceTarget
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    private ServiceTarget(Option<string> socket, Option<string> config, Option<bool> json)
+    {
+        Socket = socket;
+        Config = config;
+        Json = json;
+    }
+
+    public Option<string> Socket { get; }
+
+    public Option<string> Config { get; }
+
+    public Option<bool> Json { get; }
+
+    /// <summary>Adds --socket, --config and --json to <paramref name="command"/>.</summary>
+    public static ServiceTarget AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var target = new ServiceTarget(
+            new Option<string>("--socket") { Description = $"The service's control socket (default {ControlSection.DefaultSocket})", HelpName = "PATH" },
+            CommonOptions.Config(),
+            CommonOptions.Json());
+        command.Options.Add(target.Socket);
+        command.Options.Add(target.Config);
+        command.Options.Add(target.Json);
+        return target;
+    }
+
+    /// <summary>
+    /// Sends one request and prints the answer: <paramref name="describe"/> formats the result as text,
+    /// --json prints it as JSON. Exit 1 when the service cannot be reached or refuses, 2 on a bad --config.
+    /// <paramref name="timeout"/> (default 15 s) is for verbs that take their time.
+    /// </summary>
+    public async Task<int> InvokeAsync(ParseResult parse, string verb, JsonObject? args, Func<JsonNode?, string> describe, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(describe);
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var socket = parse.GetValue(Socket);
+        if (socket is null && parse.GetValue(Config) is { } configPath)
+        {
+            var loaded = StationConfigLoader.Load(configPath);
+            if (!loaded.IsValid)
+            {
+                foreach (var e in loaded.Errors)
+                {
+                    await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            socket = loaded.Config!.Control.Socket;
+        }
+
+        socket ??= ControlSection.DefaultSocket;
+        try
+        {
+            var result = await ControlClient.SendAsync(socket, verb, args, timeout ?? DefaultTimeout, cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(Json))
+            {
+                await output.WriteLineAsync(result?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "null").ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync(describe(result)).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        }
+        catch (ControlUnavailableException ex)
+        {
+            await error.WriteLineAsync($"edgegw: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (ControlRefusedException ex)
+        {
+            await error.WriteLineAsync($"edgegw: refused: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,607 @@
+using EdgeGateway.Configuration.Internal;
+using EdgeGateway.Modbus;
+
+namespace EdgeGateway.Configuration;
+
+/// <summary>
+/// Loads station.yaml into <see cref="StationConfig"/>. Reading reports syntax, type, unknown-key and
+/// missing-key problems; <see cref="StationConfigValidator"/> then judges the values together. Either
+/// way every problem is reported at once, each located as FILE:LINE:COLUMN.
+/// </summary>
+public static class StationConfigLoader
+{
+    /// <summary>Where <c>edgegw</c> looks when no file is named.</summary>
+    public const string DefaultPath = "/etc/edge-gateway/station.yaml";
+
+    /// <summary>Reads, parses and validates the file. An unreadable file is one error at 1:1.</summary>
+    public static ConfigLoadResult Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : "cannot read the file: " + e.Message;
+            return new ConfigLoadResult(path, null, [new ConfigError(path, new SourceMark(1, 1), "", reason)]);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses and validates YAML text; <paramref name="file"/> is the name errors carry.</summary>
+    public static ConfigLoadResult Parse(string text, string file)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        var ctx = new LoadContext(file);
+        var root = YamlTree.Parse(text, out var syntax);
+        if (root is null)
+        {
+            ctx.Error(syntax!.Mark, "", syntax.Message);
+            return new ConfigLoadResult(file, null, ctx.Errors);
+        }
+
+        var config = ReadRoot(ctx, root);
+        if (config is not null)
+        {
+            ctx.Errors.AddRange(StationConfigValidator.Validate(config, file));
+        }
+
+        var errors = ctx.Errors
+            .OrderBy(e => e.Mark.Line)
+            .ThenBy(e => e.Mark.Column)
+            .ToList();
+        return new ConfigLoadResult(file, config, errors);
+    }
+
+    private static StationConfig? ReadRoot(LoadContext ctx, YNode node)
+    {
+        var c = new StationConfig();
+        if (MapReader.Open(ctx, node, "", c) is not { } m)
+        {
+            return null;
+        }
+
+        c.Station = m.Child("station", (n, p) => ReadStation(ctx, n, p), required: true) ?? c.Station;
+        c.Hardware = m.Child("hardware", (n, p) => ReadHardware(ctx, n, p)) ?? c.Hardware;
+        c.Control = m.Child("control", (n, p) => ReadControl(ctx, n, p)) ?? c.Control;
+        c.Storage = m.Child("storage", (n, p) => ReadStorage(ctx, n, p)) ?? c.Storage;
+        c.Buses = m.List("buses", (n, p) => ReadBus(ctx, n, p)) ?? c.Buses;
+        c.Sensors = m.List("sensors", (n, p) => ReadSensor(ctx, n, p), required: true) ?? c.Sensors;
+        c.Alerting = m.Child("alerting", (n, p) => ReadAlerting(ctx, n, p), required: true) ?? c.Alerting;
+        c.Broadcast = m.Child("broadcast", (n, p) => ReadBroadcast(ctx, n, p));
+        c.Uplink = m.Child("uplink", (n, p) => ReadUplink(ctx, n, p));
+        m.Done();
+        return c;
+    }
+
+    private static StationSection? ReadStation(LoadContext ctx, YNode node, string path)
+    {
+        var s = new StationSection();
+        if (MapReader.Open(ctx, node, path, s) is not { } m)
+        {
+            return null;
+        }
+
+        s.Id = m.Text("id", required: true) ?? s.Id;
+        s.Name = m.Text("name");
+        s.Timezone = m.Text("timezone");
+        m.Done();
+        return s;
+    }
+
+    private static HardwareSection? ReadHardware(LoadContext ctx, YNode node, string path)
+    {
+        var h = new HardwareSection();
+        if (MapReader.Open(ctx, node, path, h) is not { } m)
+        {
+            return null;
+        }
+
+        h.Gpio = m.Child("gpio", (n, p) => ReadGpioChip(ctx, n, p)) ?? h.Gpio;
+        m.Done();
+        return h;
+    }
+
+    private static GpioSection? ReadGpioChip(LoadContext ctx, YNode node, string path)
+    {
+        var g = new GpioSection();
+        if (MapReader.Open(ctx, node, path, g) is not { } m)
+        {
+            return null;
+        }
+
+        g.Driver = m.Enum<GpioDriverKind>("driver") ?? g.Driver;
+        g.Chip = m.Text("chip") ?? g.Chip;
+        m.Done();
+        return g;
+    }
+
+    private static ControlSection? ReadControl(LoadContext ctx, YNode node, string path)
+    {
+        var c = new ControlSection();
+        if (MapReader.Open(ctx, node, path, c) is not { } m)
+        {
+            return null;
+        }
+
+        c.Socket = m.Text("socket") ?? c.Socket;
+        m.Done();
+        return c;
+    }
+
+    private static StorageSection? ReadStorage(LoadContext ctx, YNode node, string path)
+    {
+        var s = new StorageSection();
+        if (MapReader.Open(ctx, node, path, s) is not { } m)
+        {
+            return null;
+        }
+
+        s.Path = m.Text("path") ?? s.Path;
+        s.QueueLimit = m.Size("queueLimit") ?? s.QueueLimit;
+        s.History = m.Duration("history") ?? s.History;
+        m.Done();
+        return s;
+    }
+
+    private static BusConfig? ReadBus(LoadContext ctx, YNode node, string path)
+    {
+        var b = new BusConfig();
+        if (MapReader.Open(ctx, node, path, b) is not { } m)
+        {
+            return null;
+        }
+
+        b.Id = m.Text("id", required: true) ?? b.Id;
+        b.ModbusRtu = m.Child("modbus-rtu", (n, p) => ReadRtu(ctx, n, p));
+        b.ModbusTcp = m.Child("modbus-tcp", (n, p) => ReadTcp(ctx, n, p));
+        b.Timeout = m.Duration("timeout") ?? b.Timeout;
+        b.Retries = m.Int("retries") ?? b.Retries;
+        b.Gap = m.Duration("gap") ?? b.Gap;
+        m.Done();
+        return b;
+    }
+
+    private static ModbusRtuSection? ReadRtu(LoadContext ctx, YNode node, string path)
+    {
+        var r = new ModbusRtuSection();
+        if (MapReader.Open(ctx, node, path, r) is not { } m)
+        {
+            return null;
+        }
+
+        r.Port = m.Text("port", required: true) ?? r.Port;
+        r.Baud = m.Int("baud") ?? r.Baud;
+        r.Parity = m.Enum<Parity>("parity") ?? r.Parity;
+        r.DataBits = m.Int("dataBits") ?? r.DataBits;
+        r.StopBits = m.Int("stopBits") ?? r.StopBits;
+        m.Done();
+        return r;
+    }
+
+    private static ModbusTcpSection? ReadTcp(LoadContext ctx, YNode node, string path)
+    {
+        var t = new ModbusTcpSection();
+        if (MapReader.Open(ctx, node, path, t) is not { } m)
+        {
+            return null;
+        }
+
+        t.Host = m.Text("host", required: true) ?? t.Host;
+        t.Port = m.Int("port") ?? t.Port;
+        m.Done();
+        return t;
+    }
+
+    private static SensorConfig? ReadSensor(LoadContext ctx, YNode node, string path)
+    {
+        var s = new SensorConfig();
+        if (MapReader.Open(ctx, node, path, s) is not { } m)
+        {
+            return null;
+        }
+
+        s.Id = m.Text("id", required: true) ?? s.Id;
+        s.Kind = m.Enum<SensorKind>("kind", required: true) ?? s.Kind;
+        s.Unit = m.Text("unit");
+        s.Modbus = m.Child("modbus", (n, p) => ReadModbusPoint(ctx, n, p));
+        s.Gpio = m.Child("gpio", (n, p) => ReadGpioInput(ctx, n, p));
+        s.Ina219 = m.Child("ina219", (n, p) => ReadIna219(ctx, n, p));
+        s.Scale = m.Double("scale") ?? s.Scale;
+        s.Offset = m.Double("offset") ?? s.Offset;
+        s.Valid = m.Child("valid", (n, p) => ReadRange(ctx, n, p));
+        s.Poll = m.Duration("poll");
+        s.MmPerTip = m.Double("mmPerTip");
+        m.Done();
+        return s;
+    }
+
+    private static ModbusPointSection? ReadModbusPoint(LoadContext ctx, YNode node, string path)
+    {
+        var p = new ModbusPointSection();
+        if (MapReader.Open(ctx, node, path, p) is not { } m)
+        {
+            return null;
+        }
+
+        p.Bus = m.Text("bus", required: true) ?? p.Bus;
+        p.Slave = m.Int("slave", required: true) ?? p.Slave;
+        p.Table = m.Enum<ModbusTable>("table") ?? p.Table;
+        p.Address = m.Int("address", required: true) ?? p.Address;
+        p.Type = m.Enum<RegisterType>("type") ?? p.Type;
+        p.Order = m.Enum<ByteOrder>("order") ?? p.Order;
+        m.Done();
+        return p;
+    }
+
+    private static GpioInputSection? ReadGpioInput(LoadContext ctx, YNode node, string path)
+    {
+        var g = new GpioInputSection();
+        if (MapReader.Open(ctx, node, path, g) is not { } m)
+        {
+            return null;
+        }
+
+        g.Pin = m.Int("pin", required: true) ?? g.Pin;
+        g.Edge = m.Enum<GpioEdge>("edge") ?? g.Edge;
+        g.Pull = m.Enum<GpioPull>("pull") ?? g.Pull;
+        g.ActiveLow = m.Bool("activeLow") ?? g.ActiveLow;
+        g.Debounce = m.Duration("debounce") ?? g.Debounce;
+        m.Done();
+        return g;
+    }
+
+    private static Ina219Section? ReadIna219(LoadContext ctx, YNode node, string path)
+    {
+        var i = new Ina219Section();
+        if (MapReader.Open(ctx, node, path, i) is not { } m)
+        {
+            return null;
+        }
+
+        i.Bus = m.Int("bus") ?? i.Bus;
+        i.Address = m.Int("address") ?? i.Address;
+        m.Done();
+        return i;
+    }
+
+    // valid: [min, max]
+    private static ValidRange? ReadRange(LoadContext ctx, YNode node, string path)
+    {
+        if (ctx.Sequence(node, path) is not { } seq)
+        {
+            return null;
+        }
+
+        var r = new ValidRange { Mark = seq.Start };
+        if (seq.Items.Count != 2)
+        {
+            ctx.Error(seq.Start, path, $"expected [min, max], found a list of {seq.Items.Count}");
+            return null;
+        }
+
+        r.SetMark("min", seq.Items[0].Start);
+        r.SetMark("max", seq.Items[1].Start);
+        var min = ctx.Double(seq.Items[0], path + "[0]");
+        var max = ctx.Double(seq.Items[1], path + "[1]");
+        if (min is null || max is null)
+        {
+            return null;
+        }
+
+        r.Min = min.Value;
+        r.Max = max.Value;
+        return r;
+    }
+
+    private static AlertingSection? ReadAlerting(LoadContext ctx, YNode node, string path)
+    {
+        var a = new AlertingSection();
+        if (MapReader.Open(ctx, node, path, a) is not { } m)
+        {
+            return null;
+        }
+
+        a.ClearAfter = m.Duration("clearAfter") ?? a.ClearAfter;
+        a.Levels = m.List("levels", (n, p) => ReadLevel(ctx, n, p), required: true) ?? a.Levels;
+        a.AllClear = m.Child("allClear", (n, p) => ReadBroadcastRequest(ctx, n, p));
+        a.Rules = m.List("rules", (n, p) => ReadRule(ctx, n, p), required: true) ?? a.Rules;
+        m.Done();
+        return a;
+    }
+
+    private static LevelConfig? ReadLevel(LoadContext ctx, YNode node, string path)
+    {
+        var l = new LevelConfig();
+        if (MapReader.Open(ctx, node, path, l) is not { } m)
+        {
+            return null;
+        }
+
+        l.Id = m.Text("id", required: true) ?? l.Id;
+        l.Severity = m.Enum<CapSeverity>("severity", required: true) ?? l.Severity;
+        l.Broadcast = m.Child("broadcast", (n, p) => ReadBroadcastRequest(ctx, n, p));
+        m.Done();
+        return l;
+    }
+
+    private static BroadcastRequestConfig? ReadBroadcastRequest(LoadContext ctx, YNode node, string path)
+    {
+        var b = new BroadcastRequestConfig();
+        if (MapReader.Open(ctx, node, path, b) is not { } m)
+        {
+            return null;
+        }
+
+        b.Message = m.Text("message", required: true) ?? b.Message;
+        b.Repeat = m.Int("repeat") ?? b.Repeat;
+        m.Done();
+        return b;
+    }
+
+    private static RuleConfig? ReadRule(LoadContext ctx, YNode node, string path)
+    {
+        var r = new RuleConfig();
+        if (MapReader.Open(ctx, node, path, r) is not { } m)
+        {
+            return null;
+        }
+
+        r.Id = m.Text("id", required: true) ?? r.Id;
+        r.Sensor = m.Text("sensor", required: true) ?? r.Sensor;
+        r.Measure = m.Child("measure", (n, p) => ReadMeasure(ctx, n, p));
+        if (m.Get("above") is { } above)
+        {
+            r.Above = ReadThresholds(ctx, above, m.PathOf("above"), r);
+            if (r.Above is null)
+            {
+                r.MarkInvalid("above");
+            }
+        }
+
+        r.Hysteresis = m.Double("hysteresis") ?? r.Hysteresis;
+        r.Hold = m.Duration("hold") ?? r.Hold;
+        r.ClearAfter = m.Duration("clearAfter");
+        r.When = m.Enum<DigitalCondition>("when");
+        r.Level = m.Text("level");
+        r.Latch = m.Bool("latch") ?? r.Latch;
+        m.Done();
+        return r;
+    }
+
+    // above: { watch: 20, prepare: 30 } in file order; each entry's position is kept as "above.<level>".
+    private static List<KeyValuePair<string, double>>? ReadThresholds(LoadContext ctx, YNode node, string path, RuleConfig rule)
+    {
+        var holder = new IdKeyedMapping();
+        if (MapReader.Open(ctx, node, path, holder) is not { } m)
+        {
+            return null;
+        }
+
+        var list = new List<KeyValuePair<string, double>>();
+        foreach (var (key, keyNode, value) in m.Entries())
+        {
+            rule.SetMark("above." + key, keyNode.Start);
+            if (ctx.Double(value, m.PathOf(key)) is { } threshold)
+            {
+                list.Add(new(key, threshold));
+            }
+            else
+            {
+                rule.MarkInvalid("above." + key);
+            }
+        }
+
+        if (list.Count == 0 && m.Map.Entries.Count == 0)
+        {
+            ctx.Error(node.Start, path, "no thresholds: give at least one level: threshold");
+        }
+
+        return list;
+    }
+
+    // measure: value | { sum: W } | { rise: W }
+    private static MeasureConfig? ReadMeasure(LoadContext ctx, YNode node, string path)
+    {
+        const string Expected = "value, { sum: DURATION } or { rise: DURATION }";
+        var measure = new MeasureConfig { Mark = node.Start };
+        if (node is YScalar { IsNull: false } s)
+        {
+            if (s.Value.Trim() == "value")
+            {
+                return measure;
+            }
+
+            var hint = s.Value.Trim() is "sum" or "rise" ? $"; a {s.Value.Trim()} needs its window, e.g. {{ {s.Value.Trim()}: 1h }}" : "";
+            ctx.Error(s.Start, path, $"unknown measure '{s.Value}'; expected {Expected}{hint}");
+            return null;
+        }
+
+        if (node is not YMapping)
+        {
+            ctx.Error(node.Start, path, $"expected {Expected}, found {node.Describe()}");
+            return null;
+        }
+
+        var m = MapReader.Open(ctx, node, path, measure)!;
+        var sum = m.Duration("sum");
+        var rise = m.Duration("rise");
+        m.Done();
+        var given = (m.Map.Entries.Count, measure.Has("sum"), measure.Has("rise"));
+        if (given is (_, true, true))
+        {
+            ctx.Error(measure.MarkOf("rise"), path, "give one of sum or rise, not both");
+            return null;
+        }
+
+        if (given is (_, false, false))
+        {
+            if (m.Map.Entries.Count == 0)
+            {
+                ctx.Error(node.Start, path, $"expected {Expected}, found an empty mapping");
+            }
+
+            return null;
+        }
+
+        if (sum is null && rise is null)
+        {
+            return null;
+        }
+
+        measure.Kind = sum is not null ? MeasureKind.Sum : MeasureKind.Rise;
+        measure.Window = sum ?? rise!.Value;
+        return measure;
+    }
+
+    private static BroadcastSection? ReadBroadcast(LoadContext ctx, YNode node, string path)
+    {
+        var b = new BroadcastSection();
+        if (MapReader.Open(ctx, node, path, b) is not { } m)
+        {
+            return null;
+        }
+
+        b.Amplifier = m.Child("amplifier", (n, p) => ReadAmplifier(ctx, n, p), required: true) ?? b.Amplifier;
+        b.Zones = m.List("zones", (n, p) => ReadZone(ctx, n, p)) ?? b.Zones;
+        b.Audio = m.Child("audio", (n, p) => ReadAudio(ctx, n, p)) ?? b.Audio;
+        b.Gap = m.Duration("gap") ?? b.Gap;
+        b.SelfTest = m.Duration("selfTest") ?? b.SelfTest;
+        if (m.Get("messages") is { } messages && MapReader.Open(ctx, messages, m.PathOf("messages"), new IdKeyedMapping()) is { } mm)
+        {
+            foreach (var (id, keyNode, value) in mm.Entries())
+            {
+                b.SetMark("messages." + id, keyNode.Start);
+                if (ReadMessage(ctx, value, mm.PathOf(id)) is { } msg)
+                {
+                    b.Messages[id] = msg;
+                }
+            }
+        }
+        else if (b.Has("messages"))
+        {
+            b.MarkInvalid("messages");
+        }
+
+        m.Done();
+        return b;
+    }
+
+    private static AmplifierConfig? ReadAmplifier(LoadContext ctx, YNode node, string path)
+    {
+        var a = new AmplifierConfig();
+        if (MapReader.Open(ctx, node, path, a) is not { } m)
+        {
+            return null;
+        }
+
+        a.Gpio = m.Int("gpio", required: true) ?? a.Gpio;
+        a.Warmup = m.Duration("warmup") ?? a.Warmup;
+        a.Tail = m.Duration("tail") ?? a.Tail;
+        m.Done();
+        return a;
+    }
+
+    private static ZoneConfig? ReadZone(LoadContext ctx, YNode node, string path)
+    {
+        var z = new ZoneConfig();
+        if (MapReader.Open(ctx, node, path, z) is not { } m)
+        {
+            return null;
+        }
+
+        z.Id = m.Text("id", required: true) ?? z.Id;
+        z.Gpio = m.Int("gpio", required: true) ?? z.Gpio;
+        m.Done();
+        return z;
+    }
+
+    private static AudioConfig? ReadAudio(LoadContext ctx, YNode node, string path)
+    {
+        var a = new AudioConfig();
+        if (MapReader.Open(ctx, node, path, a) is not { } m)
+        {
+            return null;
+        }
+
+        a.Sink = m.Enum<AudioSinkKind>("sink", required: true) ?? a.Sink;
+        a.Device = m.Text("device") ?? a.Device;
+        a.Path = m.Text("path");
+        m.Done();
+        return a;
+    }
+
+    private static MessageConfig? ReadMessage(LoadContext ctx, YNode node, string path)
+    {
+        var msg = new MessageConfig();
+        if (MapReader.Open(ctx, node, path, msg) is not { } m)
+        {
+            return null;
+        }
+
+        msg.File = m.Text("file");
+        msg.Text = m.Text("text");
+        msg.Voice = m.Text("voice");
+        m.Done();
+        return msg;
+    }
+
+    private static UplinkSection? ReadUplink(LoadContext ctx, YNode node, string path)
+    {
+        var u = new UplinkSection();
+        if (MapReader.Open(ctx, node, path, u) is not { } m)
+        {
+            return null;
+        }
+
+        u.Mqtt = m.Child("mqtt", (n, p) => ReadMqtt(ctx, n, p), required: true);
+        u.Telemetry = m.Duration("telemetry") ?? u.Telemetry;
+        u.CommandKey = m.Text("commandKey");
+        m.Done();
+        return u;
+    }
+
+    private static MqttSection? ReadMqtt(LoadContext ctx, YNode node, string path)
+    {
+        var q = new MqttSection();
+        if (MapReader.Open(ctx, node, path, q) is not { } m)
+        {
+            return null;
+        }
+
+        q.Host = m.Text("host", required: true) ?? q.Host;
+        q.Port = m.Int("port") ?? q.Port;
+        q.Tls = m.Child("tls", (n, p) => ReadTls(ctx, n, p));
+        q.Username = m.Text("username");
+        q.PasswordFile = m.Text("passwordFile");
+        q.Prefix = m.Text("prefix") ?? q.Prefix;
+        q.Protocol = m.Text("protocol") ?? q.Protocol;
+        q.KeepAlive = m.Duration("keepAlive") ?? q.KeepAlive;
+        m.Done();
+        return q;
+    }
+
+    private static TlsConfig? ReadTls(LoadContext ctx, YNode node, string path)
+    {
+        var t = new TlsConfig();
+        if (MapReader.Open(ctx, node, path, t) is not { } m)
+        {
+            return null;
+        }
+
+        t.Ca = m.Text("ca");
+        t.Cert = m.Text("cert");
+        t.Key = m.Text("key");
+        m.Done();
+        return t;
+    }
+
+    /// <summary>Positions for mappings whose keys are ids (thresholds, messages); kept by their owner.</summary>
+    private sealed class IdKeyedMapping : Located
+    {
+    }
+}

@@ -1,0 +1,695 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EdgeGateway.Configuration.Internal;
+using EdgeGateway.Modbus;
+
+namespace EdgeGateway.Configuration;
+
+/// <summary>
+/// Every check that looks at values together, in one place: ids and references, level order, GPIO
+/// pins, Modbus addressing, what fits which sensor kind. It judges the file, never the machine: no
+/// file, port or device is looked for. Fields the loader could not read are skipped, so one mistake
+/// yields one error.
+/// </summary>
+public static partial class StationConfigValidator
+{
+    public static IReadOnlyList<ConfigError> Validate(StationConfig config, string file)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(file);
+        var check = new Checker(file, config);
+        check.Run();
+        return check.Errors;
+    }
+
+    [GeneratedRegex("^[a-z0-9-]{3,40}$", RegexOptions.CultureInvariant)]
+    private static partial Regex StationIdPattern();
+
+    // Ids of sensors, rules, levels, buses, zones and messages appear in MQTT payloads and CLI arguments.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+
+    private sealed class Checker
+    {
+        private static readonly string[] ThresholdKeys = ["measure", "above"];
+        private static readonly string[] DigitalKeys = ["when", "level"];
+        private static readonly string[] RegisterKeys = ["type", "order"];
+        private static readonly string[] SourceKeys = ["modbus", "gpio", "ina219"];
+
+        private const string IdRule = "use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit";
+
+        private readonly string _file;
+        private readonly StationConfig _c;
+        private readonly Dictionary<string, SensorConfig> _sensors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _levelOrder = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _buses = new(StringComparer.Ordinal);
+
+        public Checker(string file, StationConfig config)
+        {
+            _file = file;
+            _c = config;
+        }
+
+        public List<ConfigError> Errors { get; } = [];
+
+        public void Run()
+        {
+            CheckStation();
+            CheckStorage();
+            CheckBuses();
+            CheckSensors();
+            CheckAlerting();
+            CheckBroadcast();
+            CheckGpioPins();
+            CheckUplink();
+        }
+
+        private void Error(Located owner, string path, string key, string message) =>
+            Errors.Add(new ConfigError(_file, owner.MarkOf(key), LoadContext.Join(path, key), message));
+
+        private void ErrorAt(SourceMark mark, string path, string message) =>
+            Errors.Add(new ConfigError(_file, mark, path, message));
+
+        private void CheckStation()
+        {
+            var s = _c.Station;
+            if (s.IsSet("id") && !StationIdPattern().IsMatch(s.Id))
+            {
+                Error(s, "station", "id", $"'{s.Id}' is not a station id: use 3 to 40 characters a-z, 0-9 and '-'");
+            }
+        }
+
+        private void CheckStorage()
+        {
+            var s = _c.Storage;
+            if (s.IsSet("queueLimit") && s.QueueLimit < 64 * 1024)
+            {
+                Error(s, "storage", "queueLimit", "the outbox needs at least 64KB");
+            }
+
+            if (s.IsSet("history") && s.History <= TimeSpan.Zero)
+            {
+                Error(s, "storage", "history", "must be longer than 0");
+            }
+        }
+
+        /// <summary>Reports ids that break the pattern or repeat; returns the ids seen.</summary>
+        private void CheckIds<T>(IReadOnlyList<T> items, string listPath, string what, Func<T, string> id, HashSet<string>? into = null)
+            where T : Located
+        {
+            var first = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                if (!item.IsSet("id"))
+                {
+                    continue;
+                }
+
+                var path = $"{listPath}[{i}]";
+                var value = id(item);
+                if (!IdPattern().IsMatch(value))
+                {
+                    Error(item, path, "id", $"'{value}' is not a valid {what} id: {IdRule}");
+                }
+
+                if (first.TryGetValue(value, out var mark))
+                {
+                    Error(item, path, "id", $"duplicate {what} id '{value}' (first at line {mark.Line})");
+                }
+                else
+                {
+                    first.Add(value, item.MarkOf("id"));
+                    into?.Add(value);
+                }
+            }
+        }
+
+        private void CheckBuses()
+        {
+            CheckIds(_c.Buses, "buses", "bus", b => b.Id, _buses);
+            var ports = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < _c.Buses.Count; i++)
+            {
+                var b = _c.Buses[i];
+                var path = $"buses[{i}]";
+                var rtu = b.Has("modbus-rtu");
+                var tcp = b.Has("modbus-tcp");
+                if (!rtu && !tcp)
+                {
+                    ErrorAt(b.Mark, path, "a bus needs modbus-rtu: { port: ... } or modbus-tcp: { host: ... }");
+                }
+                else if (rtu && tcp)
+                {
+                    Error(b, path, "modbus-tcp", "a bus is either modbus-rtu or modbus-tcp, not both");
+                }
+
+                if (b.ModbusRtu is { } r)
+                {
+                    var rp = path + ".modbus-rtu";
+                    if (r.IsSet("baud") && r.Baud <= 0)
+                    {
+                        Error(r, rp, "baud", $"{r.Baud} is not a baud rate");
+                    }
+
+                    if (r.IsSet("dataBits") && r.DataBits is not (7 or 8))
+                    {
+                        Error(r, rp, "dataBits", $"{r.DataBits} data bits: Modbus RTU uses 8 (or 7)");
+                    }
+
+                    if (r.IsSet("stopBits") && r.StopBits is not (1 or 2))
+                    {
+                        Error(r, rp, "stopBits", $"{r.StopBits} stop bits: use 1 or 2");
+                    }
+
+                    if (r.IsSet("port"))
+                    {
+                        if (ports.TryGetValue(r.Port, out var other))
+                        {
+                            Error(r, rp, "port", $"serial port {r.Port} is already used by {other}; put every device on that line under one bus");
+                        }
+                        else
+                        {
+                            ports.Add(r.Port, path);
+                        }
+                    }
+                }
+
+                if (b.ModbusTcp is { } t && t.IsSet("port") && t.Port is < 1 or > 65535)
+                {
+                    Error(t, path + ".modbus-tcp", "port", $"{t.Port} is not a TCP port (1-65535)");
+                }
+
+                if (b.IsSet("timeout") && b.Timeout <= TimeSpan.Zero)
+                {
+                    Error(b, path, "timeout", "must be longer than 0");
+                }
+
+                if (b.IsSet("retries") && b.Retries is < 0 or > 10)
+                {
+                    Error(b, path, "retries", $"{b.Retries} retries: use 0 to 10");
+                }
+            }
+        }
+
+        private void CheckSensors()
+        {
+            CheckIds(_c.Sensors, "sensors", "sensor", s => s.Id);
+            for (var i = 0; i < _c.Sensors.Count; i++)
+            {
+                var s = _c.Sensors[i];
+                if (s.IsSet("id"))
+                {
+                    _sensors.TryAdd(s.Id, s);
+                }
+
+                CheckSensor(s, $"sensors[{i}]");
+            }
+        }
+
+        private void CheckSensor(SensorConfig s, string path)
+        {
+            var kindKnown = s.IsSet("kind");
+            var kind = ConfigNames.Name(s.Kind);
+            var given = SourceKeys.Where(s.Has).ToList();
+            if (given.Count == 0)
+            {
+                ErrorAt(s.Mark, path, "no source: give one of modbus: { bus, slave, address, ... }, gpio: { pin } or ina219: { bus, address }");
+            }
+            else if (given.Count > 1)
+            {
+                Error(s, path, given[1], $"a sensor reads from one source; this one has both {given[0]} and {given[1]}");
+            }
+
+            if (kindKnown && given.Count == 1)
+            {
+                var source = given[0];
+                if (source == "gpio" && s.Kind is not (SensorKind.Digital or SensorKind.RainPulse))
+                {
+                    Error(s, path, "gpio", $"a gpio input makes a digital or rain-pulse sensor, not {kind}");
+                }
+                else if (source == "ina219" && s.Kind is not (SensorKind.Analog or SensorKind.WaterLevel))
+                {
+                    Error(s, path, "ina219", $"an ina219 measures an analog or water-level sensor, not {kind}");
+                }
+                else if (s.Kind == SensorKind.RainPulse && source != "gpio")
+                {
+                    Error(s, path, "kind", "a rain-pulse sensor counts bucket tips on a gpio input; give gpio: { pin: N }");
+                }
+            }
+
+            var polled = s.Has("modbus") || s.Has("ina219");
+            if (polled && !s.Has("poll"))
+            {
+                ErrorAt(s.Mark, path + ".poll", $"required key is missing: a {(s.Has("modbus") ? "modbus" : "ina219")} sensor is polled; give poll: 5s (for example)");
+            }
+            else if (!polled && s.Has("gpio") && s.Has("poll"))
+            {
+                Error(s, path, "poll", "a gpio input is read on its edges; poll applies to modbus and ina219 sensors");
+            }
+            else if (s.IsSet("poll") && s.Poll <= TimeSpan.Zero)
+            {
+                Error(s, path, "poll", "must be longer than 0");
+            }
+
+            if (kindKnown && s.Kind == SensorKind.RainPulse && !s.Has("mmPerTip"))
+            {
+                ErrorAt(s.Mark, path + ".mmPerTip", "required key is missing: the rain of one bucket tip, in mm");
+            }
+            else if (kindKnown && s.Kind != SensorKind.RainPulse && s.Has("mmPerTip"))
+            {
+                Error(s, path, "mmPerTip", $"mmPerTip applies to rain-pulse sensors, not {kind}");
+            }
+            else if (s.IsSet("mmPerTip") && s.MmPerTip <= 0)
+            {
+                Error(s, path, "mmPerTip", "must be more than 0");
+            }
+
+            if (s.IsSet("scale") && s.Scale == 0)
+            {
+                Error(s, path, "scale", "a scale of 0 makes every reading the offset");
+            }
+
+            if (s.Valid is { } v && v.Min > v.Max)
+            {
+                Error(s, path, "valid", $"[{Num(v.Min)}, {Num(v.Max)}]: min is above max");
+            }
+
+            if (s.Modbus is { } m)
+            {
+                CheckModbusPoint(m, path + ".modbus");
+            }
+
+            if (s.Gpio is { } g && g.IsSet("pin") && g.Pin < 0)
+            {
+                Error(g, path + ".gpio", "pin", $"{g.Pin} is not a GPIO line number");
+            }
+
+            if (s.Ina219 is { } ina)
+            {
+                if (ina.IsSet("address") && ina.Address is < 0x40 or > 0x4F)
+                {
+                    Error(ina, path + ".ina219", "address", $"0x{ina.Address:X2} is not an INA219 address (0x40-0x4F)");
+                }
+
+                if (ina.IsSet("bus") && ina.Bus < 0)
+                {
+                    Error(ina, path + ".ina219", "bus", $"{ina.Bus} is not an I2C bus number");
+                }
+            }
+        }
+
+        private void CheckModbusPoint(ModbusPointSection m, string path)
+        {
+            if (m.IsSet("bus") && !_buses.Contains(m.Bus))
+            {
+                Error(m, path, "bus", $"unknown bus '{m.Bus}'; {Known("buses", _buses)}{Suggest.DidYouMean(m.Bus, _buses)}");
+            }
+
+            if (m.IsSet("slave") && m.Slave is < 1 or > 247)
+            {
+                Error(m, path, "slave", $"slave id {m.Slave} is outside 1-247");
+            }
+
+            var bits = m.Table is ModbusTable.Coil or ModbusTable.Discrete;
+            if (bits && m.IsSet("table"))
+            {
+                foreach (var key in RegisterKeys)
+                {
+                    if (m.Has(key))
+                    {
+                        Error(m, path, key, $"{key} applies to register tables (holding, input); a {ConfigNames.Name(m.Table)} is one bit");
+                    }
+                }
+            }
+
+            if (m.IsSet("address"))
+            {
+                var width = bits ? 1 : RegisterWidth(m.Type);
+                if (m.Address < 0 || m.Address + width - 1 > 65535)
+                {
+                    Error(m, path, "address", $"address {m.Address} is outside 0-{65536 - width}");
+                }
+            }
+        }
+
+        private static int RegisterWidth(RegisterType type) => type switch
+        {
+            RegisterType.UInt16 or RegisterType.Int16 => 1,
+            RegisterType.UInt32 or RegisterType.Int32 or RegisterType.Float32 => 2,
+            _ => 4,
+        };
+
+        private void CheckAlerting()
+        {
+            var a = _c.Alerting;
+            if (a.IsSet("levels") && a.Levels.Count == 0)
+            {
+                Error(a, "alerting", "levels", "give at least one level (ordered, lowest first)");
+            }
+
+            CheckIds(a.Levels, "alerting.levels", "level", l => l.Id);
+            for (var i = 0; i < a.Levels.Count; i++)
+            {
+                var l = a.Levels[i];
+                var path = $"alerting.levels[{i}]";
+                if (l.IsSet("id") && string.Equals(l.Id, "none", StringComparison.OrdinalIgnoreCase))
+                {
+                    Error(l, path, "id", "'none' is the implicit level below the first; do not list it");
+                }
+                else if (l.IsSet("id"))
+                {
+                    _levelOrder.TryAdd(l.Id, i);
+                }
+
+                if (l.Broadcast is { } b)
+                {
+                    CheckBroadcastRequest(b, path + ".broadcast");
+                }
+            }
+
+            if (a.AllClear is { } clear)
+            {
+                CheckBroadcastRequest(clear, "alerting.allClear");
+            }
+
+            CheckIds(a.Rules, "alerting.rules", "rule", r => r.Id);
+            for (var i = 0; i < a.Rules.Count; i++)
+            {
+                CheckRule(a.Rules[i], $"alerting.rules[{i}]");
+            }
+        }
+
+        private void CheckBroadcastRequest(BroadcastRequestConfig b, string path)
+        {
+            if (b.IsSet("message"))
+            {
+                if (_c.Broadcast is null)
+                {
+                    Error(b, path, "message", $"unknown message '{b.Message}': there is no broadcast section");
+                }
+                // A message given in the file but unreadable has its own error already.
+                else if (!_c.Broadcast.Has("messages." + b.Message)
+                    && !(_c.Broadcast.Has("messages") && !_c.Broadcast.IsSet("messages")))
+                {
+                    var known = _c.Broadcast.Messages.Keys;
+                    Error(b, path, "message", $"unknown message '{b.Message}'; {Known("messages", known)}{Suggest.DidYouMean(b.Message, known)}");
+                }
+            }
+
+            if (b.IsSet("repeat") && b.Repeat < 1)
+            {
+                Error(b, path, "repeat", $"repeat {b.Repeat}: a message plays at least once");
+            }
+        }
+
+        private void CheckRule(RuleConfig r, string path)
+        {
+            var threshold = r.Has("measure") || r.Has("above");
+            var digital = r.Has("when") || r.Has("level");
+            if (r.Has("measure") && r.Has("when"))
+            {
+                Error(r, path, "when", "a rule has either measure and above (thresholds) or when and level (a digital input), not both");
+                return;
+            }
+
+            SensorConfig? sensor = null;
+            if (r.IsSet("sensor") && !_sensors.TryGetValue(r.Sensor, out sensor))
+            {
+                Error(r, path, "sensor", $"unknown sensor '{r.Sensor}'; {Known("sensors", _sensors.Keys)}{Suggest.DidYouMean(r.Sensor, _sensors.Keys)}");
+            }
+
+            var kindKnown = sensor?.IsSet("kind") == true;
+            if (kindKnown && sensor!.Kind == SensorKind.Digital)
+            {
+                // One complaint for a threshold rule on a digital sensor, not one per key it lacks.
+                if (ThresholdKeys.FirstOrDefault(r.Has) is { } key)
+                {
+                    Error(r, path, key, $"sensor '{sensor.Id}' is digital: its rule uses when: active|inactive and level:, not measure and above");
+                }
+                else
+                {
+                    RequireKey(r, path, "when", "a rule on a digital sensor needs when: active or inactive");
+                    RequireKey(r, path, "level", "a rule on a digital sensor needs the level it raises");
+                }
+            }
+            else if (kindKnown)
+            {
+                if (DigitalKeys.FirstOrDefault(r.Has) is { } key)
+                {
+                    Error(r, path, key, $"when and level apply to digital sensors; '{sensor!.Id}' is {ConfigNames.Name(sensor.Kind)}: give measure and above");
+                }
+                else
+                {
+                    RequireKey(r, path, "measure", "give measure: value, { sum: 1h } or { rise: 1h }");
+                    RequireKey(r, path, "above", "give the thresholds, e.g. above: { watch: 2.8, prepare: 3.2 }");
+                }
+            }
+            else if (!threshold && !digital)
+            {
+                ErrorAt(r.Mark, path, "give measure and above (a threshold rule) or when and level (a digital rule)");
+            }
+
+            if (r.Measure is { } measure)
+            {
+                CheckMeasure(r, measure, sensor, kindKnown, path);
+            }
+
+            if (r.Above is { } above)
+            {
+                CheckThresholds(r, above, path);
+            }
+
+            if (r.IsSet("level") && r.Level is { } level && !_levelOrder.ContainsKey(level))
+            {
+                Error(r, path, "level", $"unknown level '{level}'; {Known("levels", _levelOrder.Keys)}{Suggest.DidYouMean(level, _levelOrder.Keys)}");
+            }
+
+            if (r.IsSet("hysteresis") && r.Hysteresis < 0)
+            {
+                Error(r, path, "hysteresis", $"hysteresis {Num(r.Hysteresis)} is negative; a level ends below threshold - hysteresis");
+            }
+        }
+
+        private void RequireKey(RuleConfig r, string path, string key, string hint)
+        {
+            if (!r.Has(key))
+            {
+                ErrorAt(r.Mark, LoadContext.Join(path, key), "required key is missing: " + hint);
+            }
+        }
+
+        private void CheckMeasure(RuleConfig r, MeasureConfig measure, SensorConfig? sensor, bool kindKnown, string path)
+        {
+            if (measure.Kind != MeasureKind.Value && measure.Window <= TimeSpan.Zero)
+            {
+                Error(r, path, "measure", "the window must be longer than 0");
+            }
+
+            if (!kindKnown || sensor!.Kind == SensorKind.Digital)
+            {
+                return;
+            }
+
+            var rain = sensor.Kind is SensorKind.RainTotal or SensorKind.RainPulse;
+            var kind = ConfigNames.Name(sensor.Kind);
+            if (measure.Kind == MeasureKind.Sum && !rain)
+            {
+                Error(r, path, "measure", $"a sum adds up rainfall; sensor '{sensor.Id}' is {kind}: use value or {{ rise: W }}");
+            }
+            else if (measure.Kind != MeasureKind.Sum && rain)
+            {
+                var name = measure.Kind == MeasureKind.Value ? "value" : "rise";
+                Error(r, path, "measure", $"{name} does not apply to rain; sensor '{sensor.Id}' is {kind}: use {{ sum: W }}");
+            }
+        }
+
+        // Thresholds must rise with the level order: a higher level needs a higher measure.
+        private void CheckThresholds(RuleConfig r, List<KeyValuePair<string, double>> above, string path)
+        {
+            var ordered = new List<(int Order, string Level, double Value)>();
+            foreach (var (level, value) in above)
+            {
+                if (_levelOrder.TryGetValue(level, out var order))
+                {
+                    ordered.Add((order, level, value));
+                }
+                else if (_c.Alerting.IsSet("levels"))
+                {
+                    ErrorAt(r.MarkOf("above." + level), $"{path}.above.{level}",
+                        $"unknown level '{level}'; {Known("levels", _levelOrder.Keys)}{Suggest.DidYouMean(level, _levelOrder.Keys)}");
+                }
+            }
+
+            ordered.Sort((x, y) => x.Order.CompareTo(y.Order));
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                var (_, lower, lowerValue) = ordered[i - 1];
+                var (_, level, value) = ordered[i];
+                if (value <= lowerValue)
+                {
+                    ErrorAt(r.MarkOf("above." + level), $"{path}.above.{level}",
+                        $"threshold {Num(value)} does not rise above {lower}'s {Num(lowerValue)}; levels rise in the order {string.Join(", ", _levelOrder.Keys)}");
+                }
+            }
+        }
+
+        private void CheckBroadcast()
+        {
+            if (_c.Broadcast is not { } b)
+            {
+                return;
+            }
+
+            CheckIds(b.Zones, "broadcast.zones", "zone", z => z.Id);
+            var audio = b.Audio;
+            if (audio.IsSet("sink"))
+            {
+                if (audio.Sink == AudioSinkKind.File && !audio.Has("path"))
+                {
+                    ErrorAt(audio.Mark, "broadcast.audio.path", "required key is missing: sink: file writes to this WAV file");
+                }
+                else if (audio.Sink != AudioSinkKind.File && audio.Has("path"))
+                {
+                    Error(audio, "broadcast.audio", "path", $"path applies to sink: file, not {ConfigNames.Name(audio.Sink)}");
+                }
+
+                if (audio.Sink != AudioSinkKind.Alsa && audio.Has("device"))
+                {
+                    Error(audio, "broadcast.audio", "device", $"device applies to sink: alsa, not {ConfigNames.Name(audio.Sink)}");
+                }
+            }
+
+            foreach (var (id, msg) in b.Messages)
+            {
+                var path = "broadcast.messages." + id;
+                if (!IdPattern().IsMatch(id))
+                {
+                    ErrorAt(b.MarkOf("messages." + id), path, $"'{id}' is not a valid message id: {IdRule}");
+                }
+
+                var file = msg.Has("file");
+                var text = msg.Has("text");
+                if (!file && !text)
+                {
+                    ErrorAt(msg.Mark, path, "give file: WAV or text: TEXT (spoken with espeak-ng)");
+                }
+                else if (file && text)
+                {
+                    Error(msg, path, "text", "a message is either a file or a text, not both");
+                }
+
+                if (msg.Has("voice") && !text)
+                {
+                    Error(msg, path, "voice", "voice applies to text messages");
+                }
+            }
+        }
+
+        // One GPIO line drives or reads one thing: sensor inputs, the amplifier relay and zone relays.
+        private void CheckGpioPins()
+        {
+            var uses = new List<(int Pin, SourceMark Mark, string Path)>();
+            for (var i = 0; i < _c.Sensors.Count; i++)
+            {
+                if (_c.Sensors[i].Gpio is { } g && g.IsSet("pin"))
+                {
+                    uses.Add((g.Pin, g.MarkOf("pin"), $"sensors[{i}].gpio.pin"));
+                }
+            }
+
+            if (_c.Broadcast is { } b)
+            {
+                if (b.Amplifier.IsSet("gpio"))
+                {
+                    uses.Add((b.Amplifier.Gpio, b.Amplifier.MarkOf("gpio"), "broadcast.amplifier.gpio"));
+                }
+
+                for (var i = 0; i < b.Zones.Count; i++)
+                {
+                    var z = b.Zones[i];
+                    if (z.IsSet("gpio"))
+                    {
+                        uses.Add((z.Gpio, z.MarkOf("gpio"), $"broadcast.zones[{i}].gpio"));
+                    }
+                }
+
+                if (b.Amplifier.IsSet("gpio") && b.Amplifier.Gpio < 0)
+                {
+                    Error(b.Amplifier, "broadcast.amplifier", "gpio", $"{b.Amplifier.Gpio} is not a GPIO line number");
+                }
+            }
+
+            var first = new Dictionary<int, (SourceMark Mark, string Path)>();
+            foreach (var (pin, mark, path) in uses)
+            {
+                if (first.TryGetValue(pin, out var owner))
+                {
+                    ErrorAt(mark, path, $"GPIO {pin} is already used by {owner.Path} (line {owner.Mark.Line})");
+                }
+                else
+                {
+                    first.Add(pin, (mark, path));
+                }
+            }
+        }
+
+        private void CheckUplink()
+        {
+            if (_c.Uplink is not { } u)
+            {
+                return;
+            }
+
+            if (u.IsSet("telemetry") && u.Telemetry <= TimeSpan.Zero)
+            {
+                Error(u, "uplink", "telemetry", "must be longer than 0");
+            }
+
+            if (u.Mqtt is not { } q)
+            {
+                return;
+            }
+
+            const string Path = "uplink.mqtt";
+            if (q.IsSet("port") && q.Port is < 1 or > 65535)
+            {
+                Error(q, Path, "port", $"{q.Port} is not a TCP port (1-65535)");
+            }
+
+            if (q.IsSet("prefix") && (q.Prefix.Length == 0 || q.Prefix.IndexOfAny(['+', '#', ' ']) >= 0
+                || q.Prefix.StartsWith('/') || q.Prefix.EndsWith('/')))
+            {
+                Error(q, Path, "prefix", $"'{q.Prefix}' is not a topic prefix: no '+', '#' or spaces, and no '/' at either end");
+            }
+
+            if (q.IsSet("protocol") && q.Protocol is not ("3.1.1" or "5"))
+            {
+                Error(q, Path, "protocol", $"MQTT protocol '{q.Protocol}': use 3.1.1 or 5");
+            }
+
+            if (q.IsSet("keepAlive") && q.KeepAlive < TimeSpan.FromSeconds(1))
+            {
+                Error(q, Path, "keepAlive", "must be at least 1s");
+            }
+
+            if (q.Has("passwordFile") && !q.Has("username"))
+            {
+                Error(q, Path, "passwordFile", "a password needs a username");
+            }
+
+            if (q.Tls is { } tls && tls.Has("cert") != tls.Has("key"))
+            {
+                Error(tls, Path + ".tls", tls.Has("cert") ? "cert" : "key", "a client certificate needs both cert and key");
+            }
+        }
+
+        private static string Known(string what, IEnumerable<string> ids)
+        {
+            var list = ids.ToList();
+            return list.Count == 0 ? $"no {what} are defined" : $"known {what}: {string.Join(", ", list)}";
+        }
+
+        private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using EdgeGateway.Control;
+
+namespace EdgeGateway.Hosting.Pipeline;
+
+/// <summary><c>alert.clear {rule?, actor?}</c> on the control socket.</summary>
+public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
+{
+    public string Name => "alert.clear";
+
+    public async Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var rule = args["rule"]?.GetValue<string>();
+        var actor = args["actor"]?.GetValue<string>() ?? "control-socket";
+        try
+        {
+            var transitions = await pipeline.ClearAsync(rule, actor, cancellationToken).ConfigureAwait(false);
+            var list = new JsonArray();
+            foreach (var t in transitions)
+            {
+                list.Add(new JsonObject
+                {
+                    ["scope"] = t.Scope.ToString().ToLowerInvariant(),
+                    ["id"] = t.Id,
+                    ["from"] = t.From,
+                    ["to"] = t.To,
+                });
+            }
+
+            return new JsonObject { ["transitions"] = list, ["stationLevel"] = pipeline.StationLevel };
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ControlRequestException(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,353 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Core.Rules;
+using EdgeGateway.Hosting.Watchdog;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Hosting.Pipeline;
+
+/// <summary>The latest reading of one sensor, for status.</summary>
+public sealed record SensorSnapshot(string SensorId, double Value, Quality Quality, DateTimeOffset Time, DateTimeOffset? LastGood);
+
+/// <summary>
+/// The station's spine: every reading acquisition takes goes through here to the rule engine (and to
+/// telemetry), every transition the engine makes goes to the observers (broadcaster, uplink), and every
+/// event goes to the event observers (uplink, log). One loop owns the engine's clock: readings, the
+/// once-a-second tick (holds and clears happen on time without new readings) and operator clears are
+/// handled in arrival order. Alert state is saved after every change, durably when a level changed.
+/// </summary>
+public sealed partial class StationPipeline : BackgroundService, IReadingSink, IStationEventSink
+{
+    /// <summary>How often the engine is ticked when no reading arrives.</summary>
+    public static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many recent events status keeps.</summary>
+    public const int RecentEventCapacity = 50;
+
+    private readonly RuleEngine _engine;
+    private readonly IAlertStateStore _store;
+    private readonly Func<IReadOnlyDictionary<string, IReadOnlyList<Reading>>>? _loadHistory;
+    private readonly IReadOnlyList<IAlertObserver> _alertObservers;
+    private readonly IReadOnlyList<IReadingObserver> _readingObservers;
+    private readonly IReadOnlyList<IEventObserver> _eventObservers;
+    private readonly TimeProvider _time;
+    private readonly ProgressMonitor? _progress;
+    private readonly ILogger<StationPipeline> _logger;
+    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, SensorSnapshot> _sensors = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<StationEvent> _recentEvents = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _savedStateVersion = -1;
+    private long _savedLevelVersion = -1;
+
+    public StationPipeline(
+        RuleEngine engine,
+        IAlertStateStore store,
+        IEnumerable<IAlertObserver> alertObservers,
+        IEnumerable<IReadingObserver> readingObservers,
+        IEnumerable<IEventObserver> eventObservers,
+        TimeProvider time,
+        ILogger<StationPipeline> logger,
+        Func<IReadOnlyDictionary<string, IReadOnlyList<Reading>>>? loadHistory = null,
+        ProgressMonitor? progress = null)
+    {
+        _engine = engine;
+        _store = store;
+        _alertObservers = [.. alertObservers];
+        _readingObservers = [.. readingObservers];
+        _eventObservers = [.. eventObservers];
+        _time = time;
+        _logger = logger;
+        _loadHistory = loadHistory;
+        _progress = progress;
+        _engine.SensorFaultChanged += (_, e) => LogSensorFault(_logger, e.SensorId, e.Quality);
+    }
+
+    /// <summary>Completes once alert state is restored and windows are primed: the engine judges live data.</summary>
+    public Task Ready => _ready.Task;
+
+    public RuleEngine Engine => _engine;
+
+    public string StationLevel => _engine.StationLevel;
+
+    public IReadOnlyCollection<SensorSnapshot> Sensors => [.. _sensors.Values.OrderBy(s => s.SensorId, StringComparer.Ordinal)];
+
+    public IReadOnlyList<StationEvent> RecentEvents => [.. _recentEvents];
+
+    /// <summary>Takes a reading from acquisition (any thread); judged on the rule loop.</summary>
+    public void Publish(Reading reading)
+    {
+        var lastGood = reading.IsGood ? reading.Time : _sensors.TryGetValue(reading.SensorId, out var previous) ? previous.LastGood : null;
+        _sensors[reading.SensorId] = new SensorSnapshot(reading.SensorId, reading.Value, reading.Quality, reading.Time, lastGood);
+        _work.Writer.TryWrite(new Work(reading, null, null));
+    }
+
+    /// <summary>Takes an event from any part of the station and hands it to the event observers.</summary>
+    public void Publish(StationEvent stationEvent)
+    {
+        ArgumentNullException.ThrowIfNull(stationEvent);
+        _recentEvents.Enqueue(stationEvent);
+        while (_recentEvents.Count > RecentEventCapacity && _recentEvents.TryDequeue(out _))
+        {
+        }
+
+        LogEvent(_logger, stationEvent.Type, stationEvent.Source ?? "", stationEvent.Message ?? "");
+        foreach (var observer in _eventObservers)
+        {
+            try
+            {
+                observer.OnEvent(stationEvent);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(_logger, ex, observer.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An operator's or the hub's clear of one rule (or all with null). Returns the transitions it caused;
+    /// throws <see cref="ArgumentException"/> for an unknown rule.
+    /// </summary>
+    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken)
+    {
+        if (ruleId is not null && !_engine.HasRule(ruleId))
+        {
+            throw new ArgumentException($"no rule '{ruleId}'", nameof(ruleId));
+        }
+
+        var done = new TaskCompletionSource<IReadOnlyList<LevelTransition>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _work.Writer.WriteAsync(new Work(null, ruleId, done), cancellationToken).ConfigureAwait(false);
+        var transitions = await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Publish(new StationEvent(
+            StationEventTypes.OperatorAction,
+            _time.GetUtcNow(),
+            ruleId ?? "all-rules",
+            $"alert clear by {actor}",
+            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["transitions"] = transitions.Count }));
+        return transitions;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        RestoreAndPrime();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var heartbeat = _progress?.Register("rules", TimeSpan.FromSeconds(30));
+        using var ticker = new PeriodicTimer(TickPeriod, _time);
+        var tick = ticker.WaitForNextTickAsync(stoppingToken).AsTask();
+        var batch = new List<Reading>(64);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var read = _work.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                var first = await Task.WhenAny(read, tick).ConfigureAwait(false);
+                heartbeat?.Beat();
+                if (first == tick)
+                {
+                    if (!await tick.ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    Emit(_engine.OnTick(_time.GetUtcNow()));
+                    tick = ticker.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
+
+                while (_work.Reader.TryRead(out var work))
+                {
+                    if (work.Reading is { } reading)
+                    {
+                        batch.Add(reading);
+                        continue;
+                    }
+
+                    FlushBatch(batch);
+                    try
+                    {
+                        var transitions = _engine.Clear(work.ClearRule, _time.GetUtcNow());
+                        Emit(transitions);
+                        work.Done!.TrySetResult(transitions);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        work.Done!.TrySetException(ex);
+                    }
+                }
+
+                FlushBatch(batch);
+                SaveState();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            SaveState();
+        }
+    }
+
+    private void FlushBatch(List<Reading> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var observer in _readingObservers)
+        {
+            try
+            {
+                observer.OnReadings(batch);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(_logger, ex, observer.GetType().Name);
+            }
+        }
+
+        Emit(_engine.OnReadings(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch)));
+        batch.Clear();
+    }
+
+    private void Emit(IReadOnlyList<LevelTransition> transitions)
+    {
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var t in transitions)
+        {
+            LogTransition(_logger, t.Scope, t.Id, t.From, t.To, t.Value);
+        }
+
+        // Persist before telling anyone, so a crash after a broadcast starts cannot replay it as new.
+        SaveState();
+        foreach (var observer in _alertObservers)
+        {
+            try
+            {
+                observer.OnTransitions(transitions);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(_logger, ex, observer.GetType().Name);
+            }
+        }
+    }
+
+    private void RestoreAndPrime()
+    {
+        try
+        {
+            if (_store.Load() is { } snapshot)
+            {
+                foreach (var problem in _engine.Restore(snapshot))
+                {
+                    LogRestoreProblem(_logger, problem);
+                }
+
+                LogRestored(_logger, _engine.StationLevel, snapshot.Time);
+            }
+        }
+        catch (Exception ex)
+        {
+            // A damaged state file must not keep the station from alarming: start from none and say so.
+            LogRestoreFailed(_logger, ex);
+        }
+
+        if (_loadHistory is not null)
+        {
+            try
+            {
+                var recent = _loadHistory();
+                var readings = recent.Values.SelectMany(r => r).OrderBy(r => r.Time).ToList();
+                _engine.Prime(readings, _time.GetUtcNow());
+                LogPrimed(_logger, readings.Count);
+            }
+            catch (Exception ex)
+            {
+                LogPrimeFailed(_logger, ex);
+            }
+        }
+
+        _savedStateVersion = _engine.StateVersion;
+        _savedLevelVersion = _engine.LevelVersion;
+        _ready.TrySetResult();
+    }
+
+    private void SaveState()
+    {
+        var state = _engine.StateVersion;
+        if (state == _savedStateVersion)
+        {
+            return;
+        }
+
+        var levelChanged = _engine.LevelVersion != _savedLevelVersion;
+        try
+        {
+            _store.Save(_engine.Snapshot(), durable: levelChanged);
+            _savedStateVersion = state;
+            _savedLevelVersion = _engine.LevelVersion;
+        }
+        catch (Exception ex)
+        {
+            LogSaveFailed(_logger, ex);
+        }
+    }
+
+    private sealed record Work(Reading? Reading, string? ClearRule, TaskCompletionSource<IReadOnlyList<LevelTransition>>? Done);
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "Level {Scope} {Id}: {From} -> {To} (measure {Value})")]
+    private static partial void LogTransition(ILogger logger, TransitionScope scope, string id, string from, string to, double? value);
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "Event {Type} {Source}: {Message}")]
+    private static partial void LogEvent(ILogger logger, string type, string source, string message);
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Observer {Observer} failed")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "Alert state: {Problem}")]
+    private static partial void LogRestoreProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Alert state restored: station level {Level} as of {Time:o}")]
+    private static partial void LogRestored(ILogger logger, string level, DateTimeOffset time);
+
+    [LoggerMessage(EventId = 705, Level = LogLevel.Error, Message = "Alert state could not be read; starting from none")]
+    private static partial void LogRestoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 706, Level = LogLevel.Information, Message = "Rule windows primed with {Count} readings from the history")]
+    private static partial void LogPrimed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 707, Level = LogLevel.Error, Message = "Readings history could not be loaded; rule windows start empty")]
+    private static partial void LogPrimeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 708, Level = LogLevel.Error, Message = "Alert state could not be saved")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Rules hold their levels: sensor {Sensor} is {Quality}")]
+    private static partial void LogSensorFault(ILogger logger, string sensor, Quality quality);
+}
+
+/// <summary>Told of readings in arrival order, in batches (telemetry).</summary>
+public interface IReadingObserver
+{
+    void OnReadings(IReadOnlyList<Reading> readings);
+}
+
+/// <summary>Told of every station event (uplink).</summary>
+public interface IEventObserver
+{
+    void OnEvent(StationEvent stationEvent);
+}

@@ -1,0 +1,55 @@
+using EdgeGateway.Configuration;
+using EdgeGateway.Uplink;
+
+namespace EdgeGateway.Hosting;
+
+/// <summary>Maps the station.yaml model onto the uplink's own options.</summary>
+public static class UplinkMapping
+{
+    /// <summary>The uplink options for <paramref name="config"/>, or null when it has no <c>uplink.mqtt</c> section.</summary>
+    public static UplinkOptions? FromConfig(StationConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Uplink?.Mqtt is not { } mqtt)
+        {
+            return null;
+        }
+
+        var options = new UplinkOptions
+        {
+            StationId = config.Station.Id,
+            StationName = config.Station.Name,
+            StoragePath = config.Storage.Path,
+            QueueLimit = config.Storage.QueueLimit,
+            TelemetryPeriod = config.Uplink.Telemetry,
+            CommandKeyFile = config.Uplink.CommandKey,
+            Mqtt = new MqttConnectionOptions
+            {
+                Host = mqtt.Host,
+                Port = mqtt.Port,
+                Prefix = mqtt.Prefix,
+                Protocol = mqtt.Protocol == "3.1.1" ? MqttProtocol.V311 : MqttProtocol.V5,
+                KeepAlive = mqtt.KeepAlive,
+                Username = mqtt.Username,
+                PasswordFile = mqtt.PasswordFile,
+                Tls = mqtt.Tls is { } tls
+                    ? new TlsOptions { CaFile = tls.Ca, CertFile = tls.Cert, KeyFile = tls.Key }
+                    : null,
+            },
+        };
+        foreach (var sensor in config.Sensors)
+        {
+            if (sensor.Unit is { } unit)
+            {
+                options.SensorUnits[sensor.Id] = unit;
+            }
+        }
+
+        foreach (var level in config.Alerting.Levels)
+        {
+            options.Levels.Add(new AlertLevelOptions { Id = level.Id, Severity = level.Severity.ToString() });
+        }
+
+        return options;
+    }
+}

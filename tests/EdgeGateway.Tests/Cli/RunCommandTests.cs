@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeGateway.Cli;
+using EdgeGateway.Tests.TestSupport;
+
+namespace EdgeGateway.Tests.Cli;
+
+public sealed class RunCommandTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Run_ValidConfig_StartsAndExitsZeroOnSigterm()
+    {
+        var (stdout, stderr) = await RunUntilSigtermAsync(shell: null);
+
+        Assert.Contains("Station bench-01 stopping", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("<6>", stdout, StringComparison.Ordinal);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task Run_UnderSystemd_LogsInJournaldFormatAndExitsZeroOnSigterm()
+    {
+        // The host decides it runs under systemd when its parent process is named systemd.
+        using var bin = new TempDir();
+        var systemd = bin.File("systemd");
+        File.Copy("/bin/bash", systemd);
+
+        var (stdout, _) = await RunUntilSigtermAsync(systemd);
+
+        // journald's syslog priority prefix (<6> = informational), no console timestamp: the journal keeps time.
+        Assert.Contains("<6>EdgeGateway.Hosting.StationLifecycleLog[1] Station bench-01 started", stdout, StringComparison.Ordinal);
+        Assert.Contains("<6>EdgeGateway.Hosting.StationLifecycleLog[2] Station bench-01 stopping", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_InvalidConfig_PrintsLocatedErrorsAndExitsTwo()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await EdgegwProcess.RunAsync("run", "--config", config);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith($"{config}:9:18: sensors[0].gpio.pin: -1 is not a GPIO line number\n", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("started", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the bench station until it logs "started", sends SIGTERM and asserts exit code 0.</summary>
+    private static async Task<(string Stdout, string Stderr)> RunUntilSigtermAsync(string? shell)
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()));
+        using var edgegw = shell is null
+            ? EdgegwProcess.Start("run", "--config", config)
+            : EdgegwProcess.StartUnder(shell, "run", "--config", config);
+
+        await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
+        await edgegw.TerminateAsync();
+        var code = await edgegw.WaitForExitAsync(Patience);
+
+        Assert.True(code == ExitCodes.Success, $"exit {code}\nstdout:\n{edgegw.StandardOutput}\nstderr:\n{edgegw.StandardError}");
+        return (edgegw.StandardOutput, edgegw.StandardError);
+    }
+
+    // A station with nothing to touch on this machine: simulated GPIO, files under the test's own
+    // directory, and an uplink aimed at a loopback port nobody listens on.
+    private static string BenchStation(TempDir dir, int mqttPort) => $$"""
+        station: { id: bench-01 }
+        hardware:
+          gpio: { driver: simulated }
+        control: { socket: {{dir.File("control.sock")}} }
+        storage: { path: {{dir.File("data")}}, queueLimit: 1MB }
+        sensors:
+          - id: flood-switch
+            kind: digital
+            gpio: { pin: 27, pull: up, activeLow: true }
+        alerting:
+          levels: [ { id: evacuate, severity: Extreme } ]
+          rules:
+            - { id: flood, sensor: flood-switch, when: active, level: evacuate }
+        uplink:
+          mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: ews }
+          telemetry: 60s
+        """;
+
+    private static int ClosedLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

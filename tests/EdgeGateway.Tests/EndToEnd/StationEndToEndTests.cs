@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Schema;
+using EdgeGateway.Demo;
+
+namespace EdgeGateway.Tests.EndToEnd;
+
+/// <summary>
+/// The station through real processes: <c>edgegw run</c> (simulated GPIO, file audio sink), the Modbus
+/// slave simulator (<c>edgegw sim modbus</c>), a real mosquitto, and the hub as an MQTT subscriber.
+/// </summary>
+public sealed class StationEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(90);
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgegw-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Run_DemoStation_NotifiesReadyAndExitsZeroOnSigterm()
+    {
+        await using var mosquitto = await MosquittoBroker.StartAsync(Slow);
+        var station = DemoStation.Create(_dir, EmbeddedBroker.FreeTcpPort(), mosquitto.Port, 1);
+        using var notify = new NotifySocket(Path.Combine(_dir, "notify.sock"));
+
+        await using var run = EdgegwProcess.Start(["run", "--config", station.ConfigPath],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync("READY=1", Slow);
+        var exit = await run.TerminateAsync(Slow);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr:\n{run.Error}");
+    }
+
+    [Fact]
+    public async Task Demo_BadDuration_UsageErrorOnStderr()
+    {
+        var (code, _, error) = await EdgegwProcess.RunAsync(["demo", "--duration", "soon"], Slow);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--duration 'soon'", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The typhoon compressed 480 times (eight hours in a minute): the simulator plays the river and the rain
+    /// logger, the test presses the tipping bucket through <c>edgegw sim gpio</c>, and the station's windows,
+    /// holds and clearAfter are compressed by the same factor.
+    /// </summary>
+    [Fact(Skip = "needs the station pipeline (acquisition -> rules -> broadcast + uplink) composed into `edgegw run` and the `edgegw sim modbus` verb")]
+    public async Task Storm_ThroughRealProcesses_AlertsOnceInSeqOrderCapValidStatusRetainedWavHoldsBroadcasts()
+    {
+        const double compression = 480;
+        var storm = TyphoonScenario.Create(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        var scenario = Path.Combine(_dir, "typhoon.csv");
+        await using (var writer = File.CreateText(scenario))
+        {
+            storm.WriteModbusScenario(writer, TimeSpan.FromMinutes(1), compression);
+        }
+
+        await using var mosquitto = await MosquittoBroker.StartAsync(Slow);
+        var modbusPort = EmbeddedBroker.FreeTcpPort();
+        var station = DemoStation.Create(Path.Combine(_dir, "station"), modbusPort, mosquitto.Port, 1, compression);
+        await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, DemoStation.Prefix, DemoStation.StationId, null, CancellationToken.None);
+        using var notify = new NotifySocket(Path.Combine(_dir, "notify.sock"));
+        await using var run = EdgegwProcess.Start(["run", "--config", station.ConfigPath],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync("READY=1", Slow);
+        await using var sim = EdgegwProcess.Start(["sim", "modbus", "--tcp", $"127.0.0.1:{modbusPort}", "--scenario", scenario]);
+
+        // The bucket's tips, batched per real second into `edgegw sim gpio 17 pulse --count N`.
+        var started = TimeProvider.System.GetTimestamp();
+        foreach (var batch in storm.Tips.GroupBy(t => (int)(t.TotalSeconds / compression)))
+        {
+            var due = TimeSpan.FromSeconds(batch.Key) - TimeProvider.System.GetElapsedTime(started);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due);
+            }
+
+            var (code, _, error) = await EdgegwProcess.RunAsync(
+                ["sim", "gpio", DemoStation.TipLine.ToString(CultureInfo.InvariantCulture), "pulse", "--count", batch.Count().ToString(CultureInfo.InvariantCulture),
+                 "--interval", "20ms", "--socket", station.SocketPath], Slow);
+            Assert.True(code == 0, error);
+        }
+
+        // Then until every rule has cleared and the all-clear has played.
+        await hub.WaitUntilAsync(
+            m => HubViewBuilder.Broadcasts(m).Played.Contains("all-clear") && HubViewBuilder.Levels(m).Station == "none",
+            Slow, CancellationToken.None);
+
+        var messages = hub.Messages;
+        var alerts = messages.Where(m => m.Kind == HubMessageKind.Alert).ToList();
+        Assert.Empty(DeliveryCheck.DuplicateIds(alerts));
+        Assert.Empty(DeliveryCheck.OutOfOrder(alerts));
+        Assert.Empty(DeliveryCheck.MissingSeqs(messages.Where(m => m.Kind != HubMessageKind.Status)));
+        var levels = alerts.Where(a => a.Json?["scope"]?.GetValue<string>() == "station").Select(a => a.Json!["to"]!.GetValue<string>()).ToList();
+        Assert.Equal(["watch", "prepare", "evacuate"], levels.TakeWhile(l => l != "none").Distinct().Take(3));
+        Assert.Equal("none", levels[^1]);
+
+        var caps = messages.Where(m => m.Kind == HubMessageKind.AlertCap).ToList();
+        Assert.Equal(alerts.Count, caps.Count);
+        var schemas = new XmlSchemaSet();
+        schemas.Add(null, Path.Combine(AppContext.BaseDirectory, "EndToEnd", "CAP-v1.2.xsd"));
+        foreach (var cap in caps)
+        {
+            var settings = new XmlReaderSettings { ValidationType = ValidationType.Schema, Schemas = schemas };
+            settings.ValidationEventHandler += (_, e) => Assert.Fail($"CAP document invalid: {e.Message}\n{cap.Payload}");
+            using var reader = XmlReader.Create(new StringReader(cap.Payload), settings);
+            while (reader.Read())
+            {
+            }
+        }
+
+        // The status is retained: a hub connecting now still gets it.
+        await using var late = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, DemoStation.Prefix, DemoStation.StationId, null, CancellationToken.None);
+        await late.WaitUntilAsync(m => m.Any(x => x.Kind == HubMessageKind.Status), Slow, CancellationToken.None);
+        var status = late.Messages.First(m => m.Kind == HubMessageKind.Status);
+        Assert.True(status.Retained);
+        Assert.Equal("online", status.Json?["state"]?.GetValue<string>());
+
+        // The WAV holds prepare (3 x 1.4 s), evacuate (5 x 3 s) and the all-clear (2 x 1.5 s) at least.
+        Assert.Equal(["prepare", "evacuate", "all-clear"], HubViewBuilder.Broadcasts(messages).Played.Distinct());
+        var wav = WavInfo.Duration(station.WavPath);
+        Assert.NotNull(wav);
+        Assert.True(wav >= TimeSpan.FromSeconds((3 * 1.4) + (5 * 3) + (2 * 1.5)), wav.ToString());
+        Assert.Equal(0, await run.TerminateAsync(Slow));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Device.Gpio;
+using System.Text.Json.Nodes;
+using EdgeGateway.Acquisition;
+using EdgeGateway.Configuration;
+using EdgeGateway.Control;
+using EdgeGateway.Hardware.Gpio;
+using EdgeGateway.Hosting;
+using EdgeGateway.Modbus;
+using EdgeGateway.Tests.TestSupport;
+
+namespace EdgeGateway.Tests.Hosting;
+
+public sealed class AcquisitionMappingTests
+{
+    [Fact]
+    public void FromConfig_ContractExample_EverySensorOnItsSource()
+    {
+        var loaded = StationConfigLoader.Load(ExampleConfig.Path);
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+
+        var o = AcquisitionMapping.FromConfig(loaded.Config!);
+
+        var gauge = Assert.Single(o.TippingBuckets);
+        Assert.Equal(("rain-gauge", 17, PinEventTypes.Falling, PinMode.InputPullUp, 0.5), (gauge.Id, gauge.Pin, gauge.Edge, gauge.Mode, gauge.MmPerTip));
+        Assert.Equal(TimeSpan.FromMilliseconds(25), gauge.Debounce);
+        Assert.Equal(["flood-switch", "alarm-button"], o.DigitalInputs.Select(d => d.Id));
+        Assert.All(o.DigitalInputs, d => Assert.True(d.ActiveLow));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), o.DigitalInputs[0].Debounce);
+        var battery = Assert.Single(o.Ina219Sensors);
+        Assert.Equal((1, 0x40, TimeSpan.FromSeconds(60)), (battery.Bus, battery.Address, battery.Poll));
+
+        var river = o.ModbusSensors.Single(s => s.Id == "river-level");
+        Assert.Equal(("rs485", (byte)1, ModbusTable.Holding, RegisterType.Float32, ModbusSensorKind.Value), (river.Bus, river.Slave, river.Table, river.Type, river.Kind));
+        Assert.Equal(new ValueRange(0, 15), river.Valid);
+        var counter = o.ModbusSensors.Single(s => s.Id == "rain-counter");
+        Assert.Equal((ModbusSensorKind.RainTotal, ByteOrder.CDAB, 0.1, (ushort)10), (counter.Kind, counter.Order, counter.Scale, counter.Address));
+
+        var rtu = o.Buses.Single(b => b.Id == "rs485");
+        Assert.Equal(new RtuBusOptions("/dev/ttyAMA0", 9600), rtu.Rtu);
+        Assert.Equal((TimeSpan.FromMilliseconds(300), 2), (rtu.Timeout, rtu.Retries));
+        Assert.Equal(new TcpBusOptions("127.0.0.1", 1502), o.Buses.Single(b => b.Id == "plc").Tcp);
+        Assert.Equal(Path.Combine("/var/lib/edge-gateway", "history.db"), o.History!.Path);
+    }
+
+    [Fact]
+    public async Task SimGpioVerb_RealChip_Refused()
+    {
+        using var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(false, "gpiochip0"), TimeProvider.System);
+        var verb = new SimGpioVerb(gpio, TimeProvider.System);
+
+        var ex = await Assert.ThrowsAsync<ControlRequestException>(() => verb.HandleAsync(new JsonObject { ["line"] = 17, ["action"] = "low" }, CancellationToken.None));
+
+        Assert.Contains("driver: simulated", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SimGpioVerb_Pulse_CountFallingEdgesAndBackAtRest()
+    {
+        using var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(true), TimeProvider.System);
+        gpio.Controller.OpenPin(17, PinMode.InputPullUp);
+        var falls = 0;
+        gpio.Controller.RegisterCallbackForPinValueChangedEvent(17, PinEventTypes.Falling, (_, _) => Interlocked.Increment(ref falls));
+        var verb = new SimGpioVerb(gpio, TimeProvider.System);
+
+        var result = await verb.HandleAsync(new JsonObject { ["line"] = 17, ["action"] = "pulse", ["count"] = 3, ["intervalMs"] = 20 }, CancellationToken.None);
+
+        Assert.Equal(3, falls);
+        Assert.Equal(PinValue.High, gpio.Controller.Read(17));
+        Assert.Equal("high", result!["level"]!.GetValue<string>());
+        Assert.Equal(3, result["pulses"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task SimGpioVerb_OutputLine_Refused()
+    {
+        using var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(true), TimeProvider.System);
+        gpio.Controller.OpenPin(5, PinMode.Output);
+        var verb = new SimGpioVerb(gpio, TimeProvider.System);
+
+        var ex = await Assert.ThrowsAsync<ControlRequestException>(() => verb.HandleAsync(new JsonObject { ["line"] = 5, ["action"] = "high" }, CancellationToken.None));
+
+        Assert.Contains("output", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Core.Rules;
+using EdgeGateway.Hosting.Pipeline;
+using EdgeGateway.State;
+using EdgeGateway.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeGateway.Tests.Hosting.Pipeline;
+
+public sealed class StationPipelineTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly TempDir _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 1, 3, 0, 0, TimeSpan.Zero));
+    private readonly StationConfig _config;
+
+    public StationPipelineTests()
+    {
+        var loaded = StationConfigLoader.Parse(ExampleConfig.Text, "station.yaml");
+        Assert.True(loaded.IsValid);
+        _config = loaded.Config!;
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private (StationPipeline Pipeline, Recorder Recorder, SqliteAlertStateStore Store) Create()
+    {
+        var levels = RuleMapping.Levels(_config);
+        var engine = new RuleEngine(levels, RuleMapping.Rules(_config, levels), _time);
+        var store = new SqliteAlertStateStore(_dir.File("alert-state.db"));
+        var recorder = new Recorder();
+        var pipeline = new StationPipeline(engine, store, [recorder], [recorder], [recorder], _time, NullLogger<StationPipeline>.Instance);
+        return (pipeline, recorder, store);
+    }
+
+    [Fact]
+    public async Task Publish_RiverCrossesWatchAfterHold_ObserversToldRuleThenStation()
+    {
+        var (pipeline, recorder, store) = Create();
+        using var _ = store;
+        await pipeline.StartAsync(CancellationToken.None);
+        try
+        {
+            pipeline.Publish(new Reading("river-level", _time.GetUtcNow(), 2.9, Quality.Good));
+            await recorder.ReadingSeen.Task.WaitAsync(Wait);
+            Assert.Empty(recorder.Transitions); // hold 30s has not passed
+
+            // The hold completes on the engine's tick, with no new reading.
+            for (var i = 0; i < 31 && recorder.Transitions.IsEmpty; i++)
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                await recorder.WaitForTransitionsOrTimeout(TimeSpan.FromMilliseconds(200));
+            }
+
+            await recorder.WaitForCount(2, Wait);
+            var list = recorder.Transitions.ToArray();
+            Assert.Equal(("river", "none", "watch"), (list[0].Id, list[0].From, list[0].To));
+            Assert.Equal(TransitionScope.Station, list[1].Scope);
+            Assert.Equal("watch", pipeline.StationLevel);
+            Assert.Equal(2.9, pipeline.Sensors.Single().Value);
+        }
+        finally
+        {
+            await pipeline.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_AfterRestart_RestoresLevelWithoutTransitions()
+    {
+        var (first, firstRecorder, firstStore) = Create();
+        await first.StartAsync(CancellationToken.None);
+        first.Publish(new Reading("flood-switch", _time.GetUtcNow(), 1, Quality.Good));
+        await firstRecorder.WaitForCount(2, Wait);
+        await first.StopAsync(CancellationToken.None);
+        firstStore.Dispose();
+        Assert.Equal("evacuate", first.StationLevel);
+
+        var (second, secondRecorder, secondStore) = Create();
+        using var _ = secondStore;
+        await second.StartAsync(CancellationToken.None);
+        try
+        {
+            await second.Ready.WaitAsync(Wait);
+            Assert.Equal("evacuate", second.StationLevel);
+            second.Publish(new Reading("flood-switch", _time.GetUtcNow(), 1, Quality.Good));
+            await secondRecorder.ReadingSeen.Task.WaitAsync(Wait);
+            await second.ClearAsync("manual", "test", CancellationToken.None); // a rule at none: a no-op clear, and a barrier
+            Assert.Empty(secondRecorder.Transitions);
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task ClearAsync_LatchedManualAlarm_StepsDownAndAudits()
+    {
+        var (pipeline, recorder, store) = Create();
+        using var _ = store;
+        await pipeline.StartAsync(CancellationToken.None);
+        try
+        {
+            pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), 1, Quality.Good));
+            await recorder.WaitForCount(2, Wait);
+            _time.Advance(TimeSpan.FromSeconds(1));
+            pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), 0, Quality.Good));
+            _time.Advance(TimeSpan.FromHours(2));
+
+            var cleared = await pipeline.ClearAsync("manual", "cli:tech", CancellationToken.None);
+
+            Assert.Contains(cleared, t => t.Id == "manual" && t.To == "none");
+            Assert.Equal("none", pipeline.StationLevel);
+            Assert.Contains(recorder.Events, e => e.Type == StationEventTypes.OperatorAction && e.Source == "manual");
+            await Assert.ThrowsAsync<ArgumentException>(() => pipeline.ClearAsync("no-such-rule", "cli:tech", CancellationToken.None));
+        }
+        finally
+        {
+            await pipeline.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class Recorder : IAlertObserver, IReadingObserver, IEventObserver, IDisposable
+    {
+        private readonly SemaphoreSlim _signal = new(0);
+
+        public ConcurrentQueue<LevelTransition> Transitions { get; } = new();
+
+        public ConcurrentQueue<StationEvent> Events { get; } = new();
+
+        public TaskCompletionSource ReadingSeen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnTransitions(IReadOnlyList<LevelTransition> transitions)
+        {
+            foreach (var t in transitions)
+            {
+                Transitions.Enqueue(t);
+            }
+
+            _signal.Release();
+        }
+
+        public void OnReadings(IReadOnlyList<Reading> readings) => ReadingSeen.TrySetResult();
+
+        public void OnEvent(StationEvent stationEvent) => Events.Enqueue(stationEvent);
+
+        public void Dispose() => _signal.Dispose();
+
+        public Task<bool> WaitForTransitionsOrTimeout(TimeSpan timeout) => _signal.WaitAsync(timeout);
+
+        public async Task WaitForCount(int count, TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            while (Transitions.Count < count)
+            {
+                await _signal.WaitAsync(cts.Token);
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using EdgeGateway.Configuration;
+using EdgeGateway.Hosting;
+using EdgeGateway.Uplink;
+
+namespace EdgeGateway.Tests.Hosting;
+
+public sealed class UplinkMappingTests
+{
+    [Fact]
+    public void FromConfig_ContractExample_MapsEveryUplinkField()
+    {
+        var config = new StationConfig
+        {
+            Station = new StationSection { Id = "wz-oh-lilong-01", Name = "Lilong" },
+            Storage = new StorageSection { Path = "/var/lib/edge-gateway", QueueLimit = 256L << 20 },
+            Sensors = [new SensorConfig { Id = "river-level", Unit = "m" }, new SensorConfig { Id = "flood-switch" }],
+            Alerting = new AlertingSection { Levels = [new LevelConfig { Id = "prepare", Severity = CapSeverity.Severe }] },
+            Uplink = new UplinkSection
+            {
+                Telemetry = TimeSpan.FromSeconds(60),
+                CommandKey = "/etc/edge-gateway/hub-command.pub",
+                Mqtt = new MqttSection
+                {
+                    Host = "hub.example.org",
+                    Port = 8883,
+                    Prefix = "ews",
+                    Protocol = "3.1.1",
+                    Username = "wz-oh-lilong-01",
+                    PasswordFile = "/etc/edge-gateway/mqtt.password",
+                    Tls = new TlsConfig { Ca = "/etc/edge-gateway/hub-ca.crt" },
+                },
+            },
+        };
+
+        var o = UplinkMapping.FromConfig(config)!;
+        Assert.Equal("wz-oh-lilong-01", o.StationId);
+        Assert.Equal(256L << 20, o.QueueLimit);
+        Assert.Equal(MqttProtocol.V311, o.Mqtt.Protocol);
+        Assert.Equal("/etc/edge-gateway/hub-ca.crt", o.Mqtt.Tls!.CaFile);
+        Assert.Equal("/etc/edge-gateway/mqtt.password", o.Mqtt.PasswordFile);
+        Assert.Equal("m", o.SensorUnits["river-level"]);
+        Assert.False(o.SensorUnits.ContainsKey("flood-switch"));
+        Assert.Equal("Severe", Assert.Single(o.Levels).Severity);
+        Assert.Equal("/etc/edge-gateway/hub-command.pub", o.CommandKeyFile);
+    }
+
+    [Fact]
+    public void FromConfig_NoUplinkSection_IsNull()
+    {
+        Assert.Null(UplinkMapping.FromConfig(new StationConfig()));
+    }
+}

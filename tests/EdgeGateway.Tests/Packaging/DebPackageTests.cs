@@ -1,0 +1,171 @@
+namespace EdgeGateway.Tests.Packaging;
+
+/// <summary>Builds the amd64 package with scripts/build-deb.sh once and inspects it with dpkg-deb.</summary>
+public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private readonly Amd64Package _package;
+
+    public DebPackageTests(Amd64Package package) => _package = package;
+
+    [Fact]
+    public async Task Info_ControlFields_NameVersionArchitectureDependsAndMaintainerScripts()
+    {
+        var deb = await _package.GetAsync();
+
+        var info = await DpkgDeb("--info", deb);
+
+        Assert.Contains(" Package: edge-gateway\n", info, StringComparison.Ordinal);
+        Assert.Contains($" Version: {PublishedBuilds.ProductVersion}\n", info, StringComparison.Ordinal);
+        Assert.Contains(" Architecture: amd64\n", info, StringComparison.Ordinal);
+        Assert.Matches(@" Depends: adduser, .*libssl3", info);
+        foreach (var member in new[] { "conffiles", "control", "postinst", "prerm", "postrm" })
+        {
+            Assert.Matches($@"\d+ bytes,\s+\d+ lines\s+\*?\s+{member}\b", info);
+        }
+    }
+
+    [Fact]
+    public async Task Contents_StationFiles_InPlaceOwnedByRootWithModes()
+    {
+        var deb = await _package.GetAsync();
+
+        var contents = (await DpkgDeb("--contents", deb)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.All(contents, line => Assert.Contains(" root/root ", line, StringComparison.Ordinal));
+        AssertEntry(contents, "-rwxr-xr-x", "./usr/lib/edge-gateway/edgegw");
+        AssertEntry(contents, "lrwxrwxrwx", "./usr/bin/edgegw -> ../lib/edge-gateway/edgegw");
+        AssertEntry(contents, "-rw-r--r--", "./lib/systemd/system/edge-gateway.service");
+        AssertEntry(contents, "-rw-r--r--", "./etc/edge-gateway/station.yaml");
+        AssertEntry(contents, "-rw-r--r--", "./lib/udev/rules.d/99-edge-gateway.rules");
+        AssertEntry(contents, "-rw-r--r--", "./usr/lib/systemd/journald.conf.d/edge-gateway.conf");
+        AssertEntry(contents, "-rw-r--r--", "./usr/share/doc/edge-gateway/README.md");
+        // Self-contained: the runtime travels with the app.
+        AssertEntry(contents, "-rw-r--r--", "./usr/lib/edge-gateway/libcoreclr.so");
+        // Nothing in /var/lib: the station's data is created on the station and never shipped.
+        Assert.DoesNotContain(contents, line => line.Contains("./var/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Conffiles_OnlyTheStationConfiguration_ShippedAsTheExample()
+    {
+        var deb = await _package.GetAsync();
+        using var dir = new TempDirectory("edgegw-deb-");
+
+        await DpkgDeb("--control", deb, dir.File("DEBIAN"));
+        await DpkgDeb("--extract", deb, dir.File("root"));
+
+        Assert.Equal("/etc/edge-gateway/station.yaml\n", await File.ReadAllTextAsync(dir.File("DEBIAN/conffiles")));
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(ScriptRunner.RepoRoot, "firmware-config/examples/station.yaml")),
+            await File.ReadAllBytesAsync(dir.File("root/etc/edge-gateway/station.yaml")));
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(ScriptRunner.RepoRoot, "systemd/edge-gateway.service")),
+            await File.ReadAllBytesAsync(dir.File("root/lib/systemd/system/edge-gateway.service")));
+    }
+
+    [Fact]
+    public async Task MaintainerScripts_Shell_ParseAndKeepStationData()
+    {
+        var deb = await _package.GetAsync();
+        using var dir = new TempDirectory("edgegw-deb-");
+        await DpkgDeb("--control", deb, dir.Path);
+
+        foreach (var script in new[] { "postinst", "prerm", "postrm" })
+        {
+            var check = await ScriptRunner.RunAsync("sh", ["-n", dir.File(script)], Timeout);
+            Assert.True(check.ExitCode == 0, $"{script}: {check}");
+        }
+
+        var postinst = await File.ReadAllTextAsync(dir.File("postinst"));
+        Assert.Contains("adduser --system --group", postinst, StringComparison.Ordinal);
+        Assert.Contains("for group in gpio dialout i2c audio", postinst, StringComparison.Ordinal);
+        // Neither removal nor purge deletes what the station recorded.
+        var postrm = await File.ReadAllTextAsync(dir.File("postrm"));
+        Assert.DoesNotContain("rm -rf /var/lib", postrm.Replace("#   sudo rm -rf /var/lib", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PackagedBinary_Version_RunsFromTheExtractedTree()
+    {
+        var deb = await _package.GetAsync();
+        using var dir = new TempDirectory("edgegw-deb-");
+        await DpkgDeb("--extract", deb, dir.Path);
+
+        var result = await ScriptRunner.RunAsync(dir.File("usr/lib/edge-gateway/edgegw"), ["--version"], Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith(PublishedBuilds.ProductVersion, result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PackagedBinary_ConfigValidate_AcceptsThePackagedStationYaml()
+    {
+        var deb = await _package.GetAsync();
+        using var dir = new TempDirectory("edgegw-deb-");
+        await DpkgDeb("--extract", deb, dir.Path);
+
+        var result = await ScriptRunner.RunAsync(
+            dir.File("usr/lib/edge-gateway/edgegw"), ["config", "validate", dir.File("etc/edge-gateway/station.yaml")], Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task BuildDeb_UnknownArchitecture_ExitsWithUsage()
+    {
+        var result = await ScriptRunner.RunScriptAsync("scripts/build-deb.sh", Timeout, "armhf");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("usage: scripts/build-deb.sh arm64|amd64", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static void AssertEntry(string[] contents, string mode, string path) =>
+        Assert.True(
+            contents.Any(l => l.StartsWith(mode, StringComparison.Ordinal) && l.EndsWith(" " + path, StringComparison.Ordinal)),
+            $"no {mode} {path} in:\n{string.Join('\n', contents.Where(l => !l.Contains("./usr/lib/edge-gateway/", StringComparison.Ordinal)))}");
+
+    private static async Task<string> DpkgDeb(params string[] arguments)
+    {
+        var result = await ScriptRunner.RunAsync("dpkg-deb", arguments, Timeout);
+        Assert.True(result.ExitCode == 0, $"dpkg-deb {string.Join(' ', arguments)}: {result}");
+        return result.Stdout;
+    }
+
+    /// <summary>The .deb, built once for the class by scripts/build-deb.sh from the shared publish.</summary>
+    public sealed class Amd64Package : IDisposable
+    {
+        private readonly TempDirectory _output = new("edgegw-debs-");
+        private readonly Lazy<Task<string>> _deb;
+
+        public Amd64Package() => _deb = new Lazy<Task<string>>(BuildAsync);
+
+        public Task<string> GetAsync() => _deb.Value;
+
+        public void Dispose() => _output.Dispose();
+
+        private async Task<string> BuildAsync()
+        {
+            var publish = await PublishedBuilds.GetAsync("linux-x64");
+            var result = await ScriptRunner.RunAsync(
+                "bash",
+                [Path.Combine(ScriptRunner.RepoRoot, "scripts/build-deb.sh"), "amd64", _output.Path],
+                TimeSpan.FromMinutes(10),
+                // Fast compression: the tests look at what is inside, the size is measured by hand.
+                new Dictionary<string, string>
+                {
+                    ["PUBLISH_DIR"] = publish,
+                    ["DEB_COMPRESSION"] = "gzip",
+                    ["DEB_COMPRESSION_LEVEL"] = "1",
+                });
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException("build-deb.sh failed: " + result);
+            }
+
+            var deb = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+            Assert.Equal(Path.Combine(_output.Path, $"edge-gateway_{PublishedBuilds.ProductVersion}_amd64.deb"), deb);
+            return deb;
+        }
+    }
+}
