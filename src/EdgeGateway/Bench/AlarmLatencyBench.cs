@@ -11,6 +11,8 @@ using EdgeGateway.Hosting.Pipeline;
 using EdgeGateway.Modbus;
 using EdgeGateway.Modbus.Simulation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace EdgeGateway.Bench;
 
@@ -105,7 +107,9 @@ public sealed class AlarmLatencyBench
                 throw new InvalidOperationException(string.Join(Environment.NewLine, loaded.Errors));
             }
 
-            var builder = StationHost.CreateBuilder(loaded.Config!, configPath, ["--Logging:LogLevel:Default=Warning"]);
+            // The station's own log (level transitions at warning) would drown the figures: errors only, on stderr.
+            var builder = StationHost.CreateBuilder(loaded.Config!, configPath, ["--Logging:LogLevel:Default=Error"]);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             try
