@@ -3,7 +3,7 @@ namespace EdgeGateway.Tests.Packaging;
 /// <summary>Builds the amd64 package with scripts/build-deb.sh once and inspects it with dpkg-deb.</summary>
 public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
     private readonly Amd64Package _package;
 
     public DebPackageTests(Amd64Package package) => _package = package;
