@@ -170,4 +170,10 @@ public sealed class HistoryOptions
 
     /// <summary>How often old readings are pruned.</summary>
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// SQLite page size of a new file (an existing file keeps its own). 1 KiB: a batch of readings costs about
+    /// one small WAL frame instead of a 4 KiB one (see docs/performance.md).
+    /// </summary>
+    public int PageSize { get; init; } = 1024;
 }

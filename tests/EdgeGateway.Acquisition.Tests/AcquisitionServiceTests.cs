@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.History;
 using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
@@ -79,5 +80,43 @@ public sealed class AcquisitionServiceTests : IDisposable
         Assert.Contains($"/dev/i2c-{bus}", fault.Message, StringComparison.Ordinal);
         Assert.Equal(Quality.Good, Assert.Single(sinks.Of("alarm-button")).Quality);
         Assert.Contains(service.Sensors(), s => s.SensorId == "battery" && s.Quality == Quality.CommFault && s.Reason is not null);
+    }
+
+    [Fact]
+    public async Task Start_SerialPortMissing_BusSensorsFaultedStationRuns()
+    {
+        var port = "/dev/ttyEDGEGW-NOPE";
+        Assert.False(File.Exists(port));
+        var options = new AcquisitionOptions
+        {
+            Buses = { new ModbusBusOptions { Id = "rs485", Rtu = new RtuBusOptions(port), Backoff = new SchedulerTuning(TimeSpan.FromSeconds(20), TimeSpan.FromMinutes(1)) } },
+            ModbusSensors =
+            {
+                new ModbusSensorOptions { Id = "river-level", Bus = "rs485", Slave = 1, Type = Modbus.RegisterType.Float32, Poll = TimeSpan.FromSeconds(5) },
+                new ModbusSensorOptions { Id = "ghost", Bus = "nowhere", Poll = TimeSpan.FromSeconds(5) },
+            },
+            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, MmPerTip = 0.5 } },
+        };
+        var sinks = new RecordingSinks();
+        using var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(true), _time);
+        using var service = new AcquisitionService(options, new AcquisitionDevices { Gpio = gpio.Controller }, sinks, sinks, _time);
+
+        await service.StartAsync(CancellationToken.None);
+        await sinks.WaitAsync(() => sinks.Of("river-level").Count == 1);
+        gpio.SimulatedDriver!.SetInput(17, PinValue.Low);
+
+        // The bus rests after the failed open; each poll still reports the fault, without touching the port.
+        await service.Bus("rs485")!.WhenAsleepAsync(0).WaitAsync(TimeSpan.FromSeconds(30));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await sinks.WaitAsync(() => sinks.Of("river-level").Count == 2);
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.All(sinks.Of("river-level"), r => Assert.Equal(Quality.CommFault, r.Quality));
+        var fault = sinks.EventsOf(StationEventTypes.SensorFault).Single(e => e.Source == "river-level");
+        Assert.Contains($"cannot open {port}", fault.Message, StringComparison.Ordinal);
+        Assert.Contains("next try in", service.Sensors().Single(s => s.SensorId == "river-level").Reason, StringComparison.Ordinal);
+        Assert.Equal(Quality.CommFault, Assert.Single(sinks.Of("ghost")).Quality);
+        Assert.Contains("bus nowhere is not configured", sinks.EventsOf(StationEventTypes.SensorFault).Single(e => e.Source == "ghost").Message, StringComparison.Ordinal);
+        Assert.Equal(0.5, Assert.Single(sinks.Of("rain-gauge")).Value);
     }
 }

@@ -11,20 +11,26 @@ public readonly record struct StoredReading(Reading Reading, double? Raw);
 /// to the WAL and the database pages are written only at checkpoints, and a power cut loses at most the last
 /// commits, never the file. Readings are appended in batches (one transaction each) by <see cref="ReadingHistory"/>.
 /// <para>
-/// Schema: <c>sensors(id, name)</c> names each sensor once; <c>readings(sensor, time, value, quality, raw)</c> is
-/// append-only in time order (rowid table, so inserts fill the last page), indexed by time for loading a window
-/// and pruning. Time is Unix milliseconds UTC; value is NULL for a reading that is not good; raw is the counter
-/// of a rain-total sensor.
+/// Schema: <c>sensors(id, name)</c> names each sensor once; <c>readings(key, sensor, value, quality, raw)</c> is
+/// keyed by time: <c>key</c> is the rowid, Unix milliseconds UTC times 1024 plus a sequence number for readings
+/// of the same millisecond. Readings arrive in time order, so every insert lands on the last page of the one
+/// B-tree, and a batch of a few dozen readings dirties one or two pages: no index to keep (loading a window and
+/// pruning are rowid ranges). Value is NULL for a reading that is not good; raw is the counter of a rain-total
+/// sensor.
 /// </para>
 /// Not thread-safe: <see cref="ReadingHistory"/> serialises access.
 /// </summary>
 internal sealed class HistoryDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
+
+    // key = Unix ms << SequenceBits | sequence: up to 1024 readings per millisecond keep their order.
+    private const int SequenceBits = 10;
 
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, long> _sensorIds = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string> _sensorNames = [];
+    private long _lastKey = long.MinValue;
 
     private HistoryDatabase(SqliteConnection connection, string path)
     {
@@ -34,7 +40,7 @@ internal sealed class HistoryDatabase : IDisposable
 
     public string Path { get; }
 
-    public static HistoryDatabase Open(string path)
+    public static HistoryDatabase Open(string path, int pageSize = 1024)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
@@ -48,7 +54,7 @@ internal sealed class HistoryDatabase : IDisposable
         {
             connection.Open();
             var db = new HistoryDatabase(connection, path);
-            db.Initialise();
+            db.Initialise(pageSize);
             return db;
         }
         catch
@@ -68,15 +74,17 @@ internal sealed class HistoryDatabase : IDisposable
             return;
         }
 
+        var lastKey = _lastKey;
         using var transaction = _connection.BeginTransaction();
         try
         {
-            Insert(batch, transaction);
+            Insert(batch.OrderBy(r => r.Reading.Time), transaction);
             transaction.Commit();
         }
         catch
         {
-            // Sensor ids handed out inside the failed transaction were rolled back with it.
+            // Sensor ids and keys handed out inside the failed transaction were rolled back with it.
+            _lastKey = lastKey;
             _sensorIds.Clear();
             _sensorNames.Clear();
             LoadSensors();
@@ -84,13 +92,13 @@ internal sealed class HistoryDatabase : IDisposable
         }
     }
 
-    private void Insert(IReadOnlyList<StoredReading> batch, SqliteTransaction transaction)
+    private void Insert(IEnumerable<StoredReading> batch, SqliteTransaction transaction)
     {
         using var insert = _connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO readings(sensor, time, value, quality, raw) VALUES ($sensor, $time, $value, $quality, $raw)";
+        insert.CommandText = "INSERT OR IGNORE INTO readings(key, sensor, value, quality, raw) VALUES ($key, $sensor, $value, $quality, $raw)";
+        var key = insert.Parameters.Add("$key", SqliteType.Integer);
         var sensor = insert.Parameters.Add("$sensor", SqliteType.Integer);
-        var time = insert.Parameters.Add("$time", SqliteType.Integer);
         var value = insert.Parameters.Add("$value", SqliteType.Real);
         var quality = insert.Parameters.Add("$quality", SqliteType.Integer);
         var raw = insert.Parameters.Add("$raw", SqliteType.Real);
@@ -99,11 +107,31 @@ internal sealed class HistoryDatabase : IDisposable
         {
             var r = item.Reading;
             sensor.Value = SensorId(r.SensorId, transaction);
-            time.Value = r.Time.ToUnixTimeMilliseconds();
             value.Value = double.IsFinite(r.Value) ? r.Value : DBNull.Value;
             quality.Value = QualityCode(r.Quality);
             raw.Value = item.Raw is { } x && double.IsFinite(x) ? x : DBNull.Value;
-            insert.ExecuteNonQuery();
+            var k = KeyOf(r.Time);
+            if (k <= _lastKey && (_lastKey >> SequenceBits) == (k >> SequenceBits))
+            {
+                // Same millisecond as the last row: the next sequence number.
+                k = _lastKey + 1;
+            }
+
+            // A reading older than the last row (rare: readings of different sources interleave) may meet a taken
+            // key: take the next free sequence number of its millisecond.
+            key.Value = k;
+            var tries = 0;
+            while (insert.ExecuteNonQuery() == 0)
+            {
+                if (++tries == 1 << SequenceBits)
+                {
+                    throw new InvalidOperationException($"more than {1 << SequenceBits} readings stamped {r.Time:O}");
+                }
+
+                key.Value = ++k;
+            }
+
+            _lastKey = Math.Max(_lastKey, k);
         }
     }
 
@@ -112,8 +140,8 @@ internal sealed class HistoryDatabase : IDisposable
     {
         var result = new Dictionary<string, List<Reading>>(StringComparer.Ordinal);
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT sensor, time, value, quality FROM readings WHERE time >= $since ORDER BY time, rowid";
-        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        command.CommandText = "SELECT sensor, key, value, quality FROM readings WHERE key >= $since ORDER BY key";
+        command.Parameters.AddWithValue("$since", KeyOf(since));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -126,7 +154,7 @@ internal sealed class HistoryDatabase : IDisposable
 
             list.Add(new Reading(
                 name,
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                TimeOf(reader.GetInt64(1)),
                 reader.IsDBNull(2) ? double.NaN : reader.GetDouble(2),
                 QualityOf(reader.GetInt32(3))));
         }
@@ -143,22 +171,26 @@ internal sealed class HistoryDatabase : IDisposable
         }
 
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT raw, time FROM readings WHERE sensor = $sensor AND raw IS NOT NULL ORDER BY rowid DESC LIMIT 1";
+        command.CommandText = "SELECT raw, key FROM readings WHERE sensor = $sensor AND raw IS NOT NULL ORDER BY key DESC LIMIT 1";
         command.Parameters.AddWithValue("$sensor", id);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetDouble(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))) : null;
+        return reader.Read() ? (reader.GetDouble(0), TimeOf(reader.GetInt64(1))) : null;
     }
 
     /// <summary>Deletes readings taken before <paramref name="cutoff"/>; returns how many.</summary>
     public int Prune(DateTimeOffset cutoff)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "DELETE FROM readings WHERE time < $cutoff";
-        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        command.CommandText = "DELETE FROM readings WHERE key < $cutoff";
+        command.Parameters.AddWithValue("$cutoff", KeyOf(cutoff));
         return command.ExecuteNonQuery();
     }
 
     public void Dispose() => _connection.Dispose();
+
+    private static long KeyOf(DateTimeOffset time) => time.ToUnixTimeMilliseconds() << SequenceBits;
+
+    private static DateTimeOffset TimeOf(long key) => DateTimeOffset.FromUnixTimeMilliseconds(key >> SequenceBits);
 
     // Stable codes on disk, independent of the enum's declaration order.
     private static int QualityCode(Quality quality) => quality switch
@@ -178,8 +210,11 @@ internal sealed class HistoryDatabase : IDisposable
         _ => Quality.Stale,
     };
 
-    private void Initialise()
+    private void Initialise(int pageSize)
     {
+        // A new file gets small pages: a batch of readings then costs about one 1 KiB WAL frame, not 4 KiB.
+        // (Ignored for an existing file, which keeps the page size it was made with.)
+        Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA page_size={pageSize}"));
         Execute("PRAGMA journal_mode=WAL");
         Execute("PRAGMA synchronous=NORMAL");
         Execute("PRAGMA temp_store=MEMORY");
@@ -192,17 +227,37 @@ internal sealed class HistoryDatabase : IDisposable
             throw new InvalidOperationException($"{Path} was written by a newer version (schema {version}); move it aside to start a new history");
         }
 
-        Execute("""
-            CREATE TABLE IF NOT EXISTS sensors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-            CREATE TABLE IF NOT EXISTS readings(
-                sensor INTEGER NOT NULL,
-                time INTEGER NOT NULL,
-                value REAL,
-                quality INTEGER NOT NULL,
-                raw REAL);
-            CREATE INDEX IF NOT EXISTS readings_time ON readings(time);
-            PRAGMA user_version=1;
-            """);
+        using (var transaction = _connection.BeginTransaction())
+        {
+            if (version == 1)
+            {
+                Execute("DROP INDEX IF EXISTS readings_time; ALTER TABLE readings RENAME TO readings_v1", transaction);
+            }
+
+            Execute("""
+                CREATE TABLE IF NOT EXISTS sensors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE IF NOT EXISTS readings(
+                    key INTEGER PRIMARY KEY,
+                    sensor INTEGER NOT NULL,
+                    value REAL,
+                    quality INTEGER NOT NULL,
+                    raw REAL);
+                """, transaction);
+            if (version == 1)
+            {
+                // Schema 1 kept a time column and an index on it: carry its readings over to time keys.
+                Execute("""
+                    INSERT OR IGNORE INTO readings(key, sensor, value, quality, raw)
+                        SELECT (time << 10) + (rowid & 1023), sensor, value, quality, raw FROM readings_v1 ORDER BY rowid;
+                    DROP TABLE readings_v1;
+                    """, transaction);
+            }
+
+            Execute("PRAGMA user_version=2", transaction);
+            transaction.Commit();
+        }
+
+        _lastKey = Scalar("SELECT max(key) FROM readings") is long last ? last : long.MinValue;
         LoadSensors();
     }
 
@@ -235,9 +290,10 @@ internal sealed class HistoryDatabase : IDisposable
         return id;
     }
 
-    private void Execute(string sql)
+    private void Execute(string sql, SqliteTransaction? transaction = null)
     {
         using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }

@@ -293,7 +293,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
 
         try
         {
-            _db = HistoryDatabase.Open(_options.Path);
+            _db = HistoryDatabase.Open(_options.Path, _options.PageSize);
             Log.HistoryOpened(_logger, _options.Path, _db.Count(), _options.Retention);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)

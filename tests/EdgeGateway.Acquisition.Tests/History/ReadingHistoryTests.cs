@@ -172,6 +172,53 @@ public sealed class ReadingHistoryTests : IDisposable
         Assert.Equal(1, history.Count());
     }
 
+    [Fact]
+    public void Flush_SameMillisecondAndOlderThanLastRow_AllKeptInTimeOrder()
+    {
+        using var history = new ReadingHistory(Options(), _time);
+        var t = Start + TimeSpan.FromMinutes(1);
+        history.Record(new Reading("river-level", t, 1, Quality.Good));
+        history.Record(new Reading("rain-counter", t, 2, Quality.Good));
+        history.Flush();
+
+        // A tip stamped at its edge, before the readings already written, and two more in the same millisecond.
+        history.Record(new Reading("rain-gauge", t - TimeSpan.FromMilliseconds(3), 0.5, Quality.Good));
+        history.Record(new Reading("rain-gauge", t, 0.5, Quality.Good));
+        history.Record(new Reading("flood-switch", t, 0, Quality.Good));
+        history.Flush();
+
+        Assert.Equal(5, history.Count());
+        var all = history.LoadRecent(TimeSpan.FromHours(1));
+        Assert.Equal([t - TimeSpan.FromMilliseconds(3), t], all["rain-gauge"].Select(r => r.Time));
+        Assert.Equal(t, Assert.Single(all["flood-switch"]).Time);
+    }
+
+    [Fact]
+    public void Open_SchemaOneFile_ReadingsCarriedOver()
+    {
+        var path = _dir.File("history.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                CREATE TABLE sensors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE readings(sensor INTEGER NOT NULL, time INTEGER NOT NULL, value REAL, quality INTEGER NOT NULL, raw REAL);
+                CREATE INDEX readings_time ON readings(time);
+                INSERT INTO sensors VALUES (1, 'rain-counter');
+                INSERT INTO readings VALUES (1, {Start.ToUnixTimeMilliseconds()}, 0, 0, 5000), (1, {Start.ToUnixTimeMilliseconds() + 10_000}, 0.3, 0, 5003);
+                PRAGMA user_version=1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        _time.SetUtcNow(Start + TimeSpan.FromMinutes(1));
+        using var history = new ReadingHistory(Options(), _time);
+
+        Assert.Equal([0, 0.3], history.LoadRecent(TimeSpan.FromHours(1))["rain-counter"].Select(r => r.Value));
+        Assert.Equal((5003d, Start + TimeSpan.FromSeconds(10)), history.LastCounter("rain-counter"));
+    }
+
     private HistoryOptions Options(TimeSpan? retention = null, int flushCount = 512) => new()
     {
         Path = _dir.File("history.db"),
