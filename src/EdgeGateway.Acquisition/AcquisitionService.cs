@@ -154,14 +154,23 @@ public sealed class AcquisitionService : BackgroundService
         }
 
         _started = true;
-        foreach (var o in _options.TippingBuckets)
+        if (_devices.Gpio is null)
+        {
+            // Composed without a GPIO chip: the GPIO sensors say so, the rest runs.
+            foreach (var o in _options.TippingBuckets.Cast<SensorOptions>().Concat(_options.DigitalInputs))
+            {
+                Channel(o.Id, null, o.Valid).PublishFault(_time.GetUtcNow(), "no GPIO chip in this configuration");
+            }
+        }
+
+        foreach (var o in _devices.Gpio is null ? [] : _options.TippingBuckets)
         {
             var input = new TippingBucketInput(o, Gpio(), Channel(o.Id, null, o.Valid), _time, _loggers.CreateLogger<TippingBucketInput>());
             _buckets.Add(input);
             _parts.Add(input);
         }
 
-        foreach (var o in _options.DigitalInputs)
+        foreach (var o in _devices.Gpio is null ? [] : _options.DigitalInputs)
         {
             var input = new DigitalInput(o, Gpio(), Channel(o.Id, o.Poll, o.Valid), _time, _loggers.CreateLogger<DigitalInput>());
             _digitals.Add(input);
@@ -247,8 +256,7 @@ public sealed class AcquisitionService : BackgroundService
         }
     }
 
-    private GpioController Gpio() =>
-        _devices.Gpio ?? throw new InvalidOperationException("GPIO inputs are configured but no GPIO controller was given");
+    private GpioController Gpio() => _devices.Gpio!;
 
     private SensorChannel Channel(string id, TimeSpan? poll, ValueRange? valid)
     {

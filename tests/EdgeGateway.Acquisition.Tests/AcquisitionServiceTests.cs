@@ -119,4 +119,22 @@ public sealed class AcquisitionServiceTests : IDisposable
         Assert.Contains("bus nowhere is not configured", sinks.EventsOf(StationEventTypes.SensorFault).Single(e => e.Source == "ghost").Message, StringComparison.Ordinal);
         Assert.Equal(0.5, Assert.Single(sinks.Of("rain-gauge")).Value);
     }
+
+    [Fact]
+    public async Task Start_NoGpioChipComposed_GpioSensorsFaultNotThrow()
+    {
+        var options = new AcquisitionOptions
+        {
+            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17 } },
+            DigitalInputs = { new DigitalInputOptions { Id = "flood-switch", Pin = 27 } },
+        };
+        var sinks = new RecordingSinks();
+        using var service = new AcquisitionService(options, new AcquisitionDevices(), sinks, sinks, _time);
+
+        await service.StartAsync(CancellationToken.None);
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["rain-gauge", "flood-switch"], sinks.Readings.Select(r => r.SensorId));
+        Assert.All(sinks.Readings, r => Assert.Equal(Quality.CommFault, r.Quality));
+    }
 }
