@@ -60,7 +60,10 @@ in_root edgegw --version | grep -q "^$version" || fail "edgegw --version"
 if in_root edgegw --help | grep -q '^  config'; then
   in_root edgegw config validate /etc/edge-gateway/station.yaml || fail "the shipped station.yaml does not validate"
 fi
-echo "installed: user, groups, /var/lib/edge-gateway, enabled, edgegw runs"
+for clip in prepare evacuate all-clear; do
+  [ "$(readlink "$root/etc/edge-gateway/audio/$clip.wav")" = "/usr/share/edge-gateway/audio/$clip.wav" ] || fail "no audio link for $clip"
+done
+echo "installed: user, groups, /var/lib/edge-gateway, audio links, enabled, edgegw runs"
 
 step "technician edits station.yaml; station data recorded; package reinstalled (upgrade path)"
 echo "# edited on site" >> "$root/etc/edge-gateway/station.yaml"

@@ -127,7 +127,9 @@ public sealed class BroadcastController : BackgroundService
                 Log.RelayFailed(_logger, error, relay);
             }
 
-            Log.RelaysOffAtShutdown(_logger, _relays.AmplifierOn ? "STILL ON" : "off");
+            // Read back from the driver, not from what we believe we wrote.
+            var lines = _relays.ReadBack();
+            Log.RelaysAtShutdown(_logger, lines);
         }
     }
 

@@ -38,6 +38,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 610, Level = LogLevel.Warning, Message = "Broadcast shutting down: {Dropped} queued request(s) not played")]
     public static partial void ShutdownDropped(ILogger logger, int dropped);
 
-    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Broadcast relays off at shutdown (amplifier {Amplifier})")]
-    public static partial void RelaysOffAtShutdown(ILogger logger, string amplifier);
+    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Broadcast relays at shutdown: {Lines}")]
+    public static partial void RelaysAtShutdown(ILogger logger, string lines);
 }

@@ -13,10 +13,13 @@ public static class CliRoot
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(ReplayCommands.Build());
         root.Subcommands.Add(AlertCommands.Build());
+        root.Subcommands.Add(StatusCommands.Build());
+        root.Subcommands.Add(BroadcastCommands.Build());
         root.Subcommands.Add(CommandCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ModbusCommands.Build());
         root.Subcommands.Add(SimCommands.Build());
+        root.Subcommands.Add(BenchCommands.Build());
         return root;
     }
 

@@ -84,7 +84,9 @@ internal static class ModbusCommands
                 return ExitCodes.Usage;
             }
 
-            return await ModbusReader.RunAsync(settings, output, error, cancellationToken).ConfigureAwait(false);
+            // With --repeat, Ctrl+C ends the run early and still prints the summary of the reads done.
+            using var stop = new StopSignals(cancellationToken);
+            return await ModbusReader.RunAsync(settings, output, error, stop.Token).ConfigureAwait(false);
         });
         return read;
     }

@@ -8,8 +8,8 @@ internal static class SimCommands
     public static Command Build()
     {
         var sim = new Command("sim", "Simulate field devices and inputs");
-        sim.Subcommands.Add(SimModbusCommand.Build());
         sim.Subcommands.Add(SimGpioCommand.Build());
+        sim.Subcommands.Add(SimModbusCommand.Build());
         return sim;
     }
 }

@@ -68,7 +68,8 @@ internal static class SimModbusCommand
                 return ExitCodes.Usage;
             }
 
-            return await RunAsync(plan!, path, factor, endpoint, settings, output, error, cancellationToken).ConfigureAwait(false);
+            using var stop = new StopSignals(cancellationToken);
+            return await RunAsync(plan!, path, factor, endpoint, settings, output, error, stop.Token).ConfigureAwait(false);
         });
         return command;
     }

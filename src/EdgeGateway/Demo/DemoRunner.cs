@@ -10,6 +10,8 @@ using EdgeGateway.Modbus.Simulation;
 using EdgeGateway.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace EdgeGateway.Demo;
 
@@ -95,6 +97,7 @@ public sealed class DemoRunner
         // to stderr at warning level and above, so the live view stays readable.
         var builder = StationHost.CreateBuilder(config, station.ConfigPath, ["--Logging:LogLevel:Default=Warning"]);
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 

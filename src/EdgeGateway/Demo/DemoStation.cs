@@ -21,6 +21,7 @@ public sealed class DemoStation
     public const int ZoneLine = 6;
 
     private double _compression = 1;
+    private double _speed = 1;
 
     private DemoStation(string directory)
     {
@@ -53,7 +54,7 @@ public sealed class DemoStation
     /// </param>
     public static DemoStation Create(string directory, int modbusPort, int brokerPort, double speed, double compression = 1)
     {
-        var station = new DemoStation(Path.GetFullPath(directory)) { _compression = compression };
+        var station = new DemoStation(Path.GetFullPath(directory)) { _compression = compression, _speed = speed };
         System.IO.Directory.CreateDirectory(station.Directory);
         System.IO.Directory.CreateDirectory(station.DataPath);
         var audio = DemoAudio.WriteMessages(Path.Combine(station.Directory, "audio"));
@@ -199,9 +200,17 @@ public sealed class DemoStation
         return string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, (long)Math.Round(span.TotalMilliseconds / _compression))}ms");
     }
 
-    /// <summary>A poll period: compressed, but never below 250 ms.</summary>
+    /// <summary>
+    /// A poll period: compressed, but never below 250 ms of real time (on a fast clock, at least 250 ms x speed
+    /// of station time), so a loaded machine does not make the gauges look stale.
+    /// </summary>
     private string P(string text)
     {
+        if (_compression == 1 && Configuration.ConfigValueText.TryParseDuration(text, out var period) && period < TimeSpan.FromSeconds(0.25 * _speed))
+        {
+            return Duration(TimeSpan.FromSeconds(0.25 * _speed));
+        }
+
         var d = D(text);
         return _compression == 1 || !d.EndsWith("ms", StringComparison.Ordinal) || long.Parse(d[..^2], CultureInfo.InvariantCulture) >= 250 ? d : "250ms";
     }

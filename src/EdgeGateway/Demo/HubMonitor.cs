@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Xml;
+using System.Xml.Linq;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
@@ -19,12 +22,19 @@ public enum HubMessageKind
     Other,
 }
 
-/// <summary>One message as the hub received it. <see cref="Json"/> is null for CAP (XML) and for bad JSON.</summary>
+/// <summary>
+/// One message as the hub received it. <see cref="Json"/> is null for CAP (XML) and for bad JSON; a CAP
+/// document's <c>identifier</c> and <c>seq</c> parameter are in <see cref="CapIdentifier"/> and <see cref="CapSeq"/>.
+/// </summary>
 public sealed record HubMessage(string Topic, HubMessageKind Kind, bool Retained, string Payload, JsonObject? Json, DateTimeOffset ReceivedAt)
 {
-    public string? Id => Json?["id"]?.GetValue<string>();
+    public string? CapIdentifier { get; init; }
 
-    public long? Seq => Json?["seq"] is JsonValue v && v.TryGetValue<long>(out var seq) ? seq : null;
+    public long? CapSeq { get; init; }
+
+    public string? Id => Json?["id"]?.GetValue<string>() ?? CapIdentifier;
+
+    public long? Seq => Json?["seq"] is JsonValue v && v.TryGetValue<long>(out var seq) ? seq : CapSeq;
 }
 
 /// <summary>
@@ -157,6 +167,11 @@ public sealed class HubMonitor : IAsyncDisposable
         }
 
         var received = new HubMessage(message.Topic, kind, message.Retain, payload, json, _time.GetUtcNow());
+        if (kind == HubMessageKind.AlertCap)
+        {
+            received = WithCapFields(received);
+        }
+
         TaskCompletionSource changed;
         lock (_gate)
         {
@@ -166,6 +181,28 @@ public sealed class HubMonitor : IAsyncDisposable
         }
 
         changed.TrySetResult();
+    }
+
+    /// <summary>CAP carries its id as <c>identifier</c> and the station's seq as the parameter named <c>seq</c>.</summary>
+    private static HubMessage WithCapFields(HubMessage message)
+    {
+        try
+        {
+            var document = XDocument.Parse(message.Payload);
+            XNamespace cap = "urn:oasis:names:tc:emergency:cap:1.2";
+            var seqText = document.Descendants(cap + "parameter")
+                .FirstOrDefault(p => (string?)p.Element(cap + "valueName") == "seq")?.Element(cap + "value")?.Value;
+            return message with
+            {
+                CapIdentifier = document.Root?.Element(cap + "identifier")?.Value,
+                CapSeq = long.TryParse(seqText, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : null,
+            };
+        }
+        catch (XmlException)
+        {
+            // Kept without id and seq: a hub must notice a CAP document it cannot read.
+            return message;
+        }
     }
 
     public async ValueTask DisposeAsync()

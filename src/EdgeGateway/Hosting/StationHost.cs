@@ -2,6 +2,7 @@ using System.Reflection;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Hosting.Health;
 using EdgeGateway.Hosting.Pipeline;
 using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Hosting.Watchdog;
@@ -70,8 +71,10 @@ public static class StationHost
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
         builder.Services.AddStationWatchdog();
         builder.Services.AddConfigReload(config, configPath);
+        builder.Services.AddStationHealth(config);
         builder.Services.AddStationPipeline(config);
         builder.Services.AddStationAcquisition(config);
+        builder.Services.AddBroadcast(config);
         if (UplinkMapping.FromConfig(config) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(

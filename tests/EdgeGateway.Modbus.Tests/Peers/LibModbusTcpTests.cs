@@ -38,6 +38,17 @@ public sealed class LibModbusTcpTests(LibModbusTcpFixture fixture) : LibModbusCo
     }
 
     [Fact]
+    public async Task ReadHoldingRegisters_WithoutSynchronousWait_ReadsThroughTheAsynchronousPath()
+    {
+        var transport = new Transports.TcpTransport("127.0.0.1", fixture.Peer.Port, synchronousWait: TimeSpan.Zero);
+        await using var client = new ModbusClient(transport, ModbusFraming.Tcp, new ModbusClientOptions { Timeout = Timeout });
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(Enumerable.Range(i, 3).Select(PeerMap.Holding), await client.ReadHoldingRegistersAsync(Slave, (ushort)i, 3));
+        }
+    }
+
+    [Fact]
     public async Task ReadHoldingRegisters_NobodyListening_ThrowsConnectionRefused()
     {
         var peer = await LibModbusPeer.StartTcpAsync();

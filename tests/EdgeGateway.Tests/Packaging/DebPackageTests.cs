@@ -3,7 +3,7 @@ namespace EdgeGateway.Tests.Packaging;
 /// <summary>Builds the amd64 package with scripts/build-deb.sh once and inspects it with dpkg-deb.</summary>
 public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
     private readonly Amd64Package _package;
 
     public DebPackageTests(Amd64Package package) => _package = package;
@@ -40,6 +40,12 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
         AssertEntry(contents, "-rw-r--r--", "./lib/udev/rules.d/99-edge-gateway.rules");
         AssertEntry(contents, "-rw-r--r--", "./usr/lib/systemd/journald.conf.d/edge-gateway.conf");
         AssertEntry(contents, "-rw-r--r--", "./usr/share/doc/edge-gateway/README.md");
+        // The broadcast messages station.yaml names, rendered by scripts/make-clips.sh.
+        foreach (var clip in new[] { "prepare", "evacuate", "all-clear" })
+        {
+            AssertEntry(contents, "-rw-r--r--", $"./usr/share/edge-gateway/audio/{clip}.wav");
+        }
+
         // Self-contained: the runtime travels with the app.
         AssertEntry(contents, "-rw-r--r--", "./usr/lib/edge-gateway/libcoreclr.so");
         // Nothing in /var/lib: the station's data is created on the station and never shipped.
@@ -96,6 +102,19 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith(PublishedBuilds.ProductVersion, result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PackagedBinary_ConfigValidate_AcceptsThePackagedStationYaml()
+    {
+        var deb = await _package.GetAsync();
+        using var dir = new TempDirectory("edgegw-deb-");
+        await DpkgDeb("--extract", deb, dir.Path);
+
+        var result = await ScriptRunner.RunAsync(
+            dir.File("usr/lib/edge-gateway/edgegw"), ["config", "validate", dir.File("etc/edge-gateway/station.yaml")], Timeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
     }
 
     [Fact]

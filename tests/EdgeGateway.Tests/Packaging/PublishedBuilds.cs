@@ -9,7 +9,7 @@ namespace EdgeGateway.Tests.Packaging;
 /// </summary>
 internal static class PublishedBuilds
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(20);
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Builds = new(StringComparer.Ordinal);
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
     private static readonly Lazy<string> Root = new(CreateRoot);

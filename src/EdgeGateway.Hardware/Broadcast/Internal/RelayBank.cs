@@ -99,6 +99,22 @@ internal sealed class RelayBank
         return failures;
     }
 
+    /// <summary>Each relay line as the GPIO driver reads it back now ("amplifier GPIO 5 = Low"), for the shutdown log.</summary>
+    public string ReadBack() => string.Join(", ", Lines().Select(l =>
+    {
+        string level;
+        try
+        {
+            level = _gpio.Read(l.Pin).ToString();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ArgumentException or NotSupportedException or ObjectDisposedException)
+        {
+            level = "unreadable (" + ex.Message + ")";
+        }
+
+        return $"{l.Name} GPIO {l.Pin} = {level}";
+    }));
+
     private IEnumerable<(string Name, int Pin)> Lines() =>
         _zones.Select(z => ("zone " + z.Id, z.Pin)).Prepend(("amplifier", _amplifier));
 

@@ -1,0 +1,222 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeGateway.Control;
+using EdgeGateway.Core.Events;
+using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Hardware.Broadcast;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Hosting;
+
+/// <summary>
+/// The broadcaster on the control socket:
+/// <c>broadcast.test {silent?}</c>, <c>broadcast.play {message, repeat?}</c>,
+/// <c>broadcast.say {text, voice?, repeat?}</c>, <c>broadcast.stop {}</c> and <c>broadcast.status {}</c>.
+/// Every act (all but status) takes an optional <c>actor</c>, is logged and published as an
+/// operator-action event, whether it was accepted or refused. Plays and says rank as operator broadcasts
+/// (above automatic level broadcasts); tests rank lowest.
+/// </summary>
+public sealed class BroadcastControlVerbs : IControlVerb
+{
+    public const string Test = "broadcast.test";
+    public const string Play = "broadcast.play";
+    public const string Say = "broadcast.say";
+    public const string Stop = "broadcast.stop";
+    public const string Status = "broadcast.status";
+
+    private readonly BroadcastController _controller;
+    private readonly IStationEventSink _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public BroadcastControlVerbs(string name, BroadcastController controller, IStationEventSink events, TimeProvider time, ILogger<BroadcastControlVerbs> logger)
+    {
+        if (!Names.Contains(name, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"unknown broadcast verb '{name}'", nameof(name));
+        }
+
+        Name = name;
+        _controller = controller;
+        _events = events;
+        _time = time;
+        _logger = logger;
+    }
+
+    public static IReadOnlyList<string> Names { get; } = [Test, Play, Say, Stop, Status];
+
+    public string Name { get; }
+
+    public Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (Name == Status)
+        {
+            return Task.FromResult<JsonNode?>(StateJson(_controller.State));
+        }
+
+        var actor = OptionalString(args, "actor") ?? "control-socket";
+        try
+        {
+            var result = Act(args);
+            Audit(actor, args, ok: true, result.ToJsonString(ControlProtocol.Json));
+            return Task.FromResult<JsonNode?>(result);
+        }
+        catch (ControlRequestException ex)
+        {
+            Audit(actor, args, ok: false, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>The broadcaster's state as status shows it.</summary>
+    public static JsonObject StateJson(BroadcastState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var zones = new JsonObject();
+        foreach (var (id, on) in state.Zones)
+        {
+            zones[id] = on;
+        }
+
+        return new JsonObject
+        {
+            ["phase"] = state.Phase.ToString().ToLowerInvariant(),
+            ["playing"] = state.Current is null ? null : Item(state.Current),
+            ["queue"] = new JsonArray([.. state.Queue.Select(i => (JsonNode)Item(i))]),
+            ["amplifier"] = state.Amplifier,
+            ["zones"] = zones,
+            ["sink"] = state.Sink,
+            ["lastSelfTest"] = state.LastSelfTest is not { } t ? null : new JsonObject
+            {
+                ["time"] = t.Time.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+                ["silent"] = t.Silent,
+                ["outcome"] = t.Outcome,
+                ["problems"] = new JsonArray([.. t.Problems.Select(p => (JsonNode)p)]),
+            },
+            ["problems"] = new JsonArray([.. state.Problems.Select(p => (JsonNode)p)]),
+        };
+    }
+
+    private JsonObject Act(JsonObject args)
+    {
+        switch (Name)
+        {
+            case Stop:
+            {
+                var (stopped, dropped) = _controller.Stop();
+                return new JsonObject { ["stopped"] = stopped?.Message, ["dropped"] = dropped };
+            }
+
+            case Test:
+                return Queued(_controller.Test(OptionalBool(args, "silent")));
+            case Play:
+            {
+                var message = RequiredString(args, "message");
+                if (!_controller.Messages.Knows(message))
+                {
+                    throw new ControlRequestException($"no message named '{message}'; configured: {string.Join(", ", _controller.Messages.Names)}");
+                }
+
+                return Queued(Enqueue(BroadcastRequest.ForMessage(message, Repeat(args), BroadcastOrigin.Operator)));
+            }
+
+            default:
+            {
+                var text = RequiredString(args, "text");
+                var voice = OptionalString(args, "voice");
+                if (voice is not null && !SpeechRenderer.IsValidVoice(voice))
+                {
+                    throw new ControlRequestException($"'{voice}' is not an espeak-ng voice name");
+                }
+
+                if (text.Length > SpeechRenderer.MaxTextLength)
+                {
+                    throw new ControlRequestException($"text is longer than {SpeechRenderer.MaxTextLength} characters");
+                }
+
+                return Queued(Enqueue(BroadcastRequest.ForText(text, voice, Repeat(args), BroadcastOrigin.Operator)));
+            }
+        }
+    }
+
+    private EnqueueResult Enqueue(BroadcastRequest request)
+    {
+        try
+        {
+            return _controller.Enqueue(request);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ControlRequestException(ex.Message);
+        }
+    }
+
+    private static JsonObject Queued(EnqueueResult result) => new()
+    {
+        ["accepted"] = result.Accepted,
+        ["id"] = result.Id.ToString(),
+        ["preempting"] = result.Preempting,
+        ["position"] = result.QueuePosition,
+        ["reason"] = result.Reason,
+    };
+
+    private static JsonObject Item(BroadcastItem item) => new()
+    {
+        ["id"] = item.Id.ToString(),
+        ["message"] = item.Message,
+        ["origin"] = item.Origin.ToString().ToLowerInvariant(),
+        ["priority"] = item.Priority.ToString(),
+        ["repeat"] = item.Repeat,
+        ["repeatsPlayed"] = item.RepeatsPlayed,
+    };
+
+    private void Audit(string actor, JsonObject args, bool ok, string outcome)
+    {
+        Log.BroadcastOperatorAction(_logger, Name, actor, ok, outcome);
+        var data = new Dictionary<string, object?>
+        {
+            ["verb"] = Name,
+            ["actor"] = actor,
+            ["ok"] = ok,
+            ["args"] = args.Where(a => a.Key != "actor").ToDictionary(a => a.Key, a => (object?)a.Value?.ToJsonString(ControlProtocol.Json)),
+        };
+        data[ok ? "result" : "error"] = outcome;
+        _events.Publish(new StationEvent(StationEventTypes.OperatorAction, _time.GetUtcNow(), Name, $"{Name} by {actor}: {(ok ? "accepted" : "refused: " + outcome)}", data));
+    }
+
+    private static string RequiredString(JsonObject args, string name) =>
+        OptionalString(args, name) is { Length: > 0 } s && !string.IsNullOrWhiteSpace(s) ? s : throw new ControlRequestException($"{name} is required");
+
+    private static string? OptionalString(JsonObject args, string name)
+    {
+        var node = args[name];
+        if (node is null)
+        {
+            return null;
+        }
+
+        return node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : throw new ControlRequestException($"{name} must be a string");
+    }
+
+    private static bool OptionalBool(JsonObject args, string name)
+    {
+        var node = args[name];
+        return node is null
+            ? false
+            : node.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? node.GetValue<bool>() : throw new ControlRequestException($"{name} must be true or false");
+    }
+
+    private static int Repeat(JsonObject args)
+    {
+        var node = args["repeat"];
+        if (node is null)
+        {
+            return 1;
+        }
+
+        return node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<int>(out var n) && n is >= 1 and <= BroadcastRequest.MaxRepeat
+            ? n
+            : throw new ControlRequestException($"repeat must be an integer in 1..{BroadcastRequest.MaxRepeat}");
+    }
+}
