@@ -37,7 +37,10 @@ public sealed class BusSchedulerTests
         {
             var expected = cycle * 3;
             await rig.Sinks.WaitAsync(() => rig.Sinks.Readings.Count == expected);
-            await rig.AdvanceAsync(time, poll);
+            if (cycle < 4)
+            {
+                await rig.AdvanceAsync(time, poll);
+            }
         }
 
         await rig.StopAsync();
@@ -67,7 +70,11 @@ public sealed class BusSchedulerTests
         foreach (var total in totals)
         {
             await rig.Sinks.WaitAsync(() => rig.Sinks.Readings.Count == total);
-            await rig.AdvanceAsync(time, fast);
+            if (total != totals[^1])
+            {
+                // Not after the last cycle: that would start a fifth request while the rig stops.
+                await rig.AdvanceAsync(time, fast);
+            }
         }
 
         await rig.StopAsync();
