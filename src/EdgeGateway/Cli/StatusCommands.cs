@@ -28,6 +28,11 @@ public static class StatusCommands
         if (s?["config"] is { } config)
         {
             text.AppendLine(inv, $"config {config["hash"]?.ToString()[..12]}");
+            if (config["restartNeededFor"] is JsonArray waiting)
+            {
+                text.AppendLine(inv, $"  changed, in force after a restart: {string.Join(", ", waiting.Select(w => w?.ToString()))}");
+            }
+
             if (config["rejected"] is { } rejected)
             {
                 text.AppendLine(inv, $"  last reload REFUSED at {rejected["time"]} (previous configuration in force):");

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(823, LogLevel.Warning, "Cannot watch {Path} for changes; reload with SIGHUP (systemctl reload edge-gateway)")]
     public static partial void ConfigWatchFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(824, LogLevel.Error, "Configuration change not applied by {Applier}: it stays on the previous settings of {Path}")]
+    public static partial void ConfigApplyFailed(ILogger logger, Exception exception, string applier, string path);
+
+    [LoggerMessage(825, LogLevel.Warning, "Configuration sections {Sections} changed and take effect at the next restart (systemctl restart edge-gateway)")]
+    public static partial void ConfigRestartNeeded(ILogger logger, string sections);
 }

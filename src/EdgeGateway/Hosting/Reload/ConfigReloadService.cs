@@ -24,6 +24,7 @@ public sealed class ConfigReloadService : BackgroundService
     private readonly IStationEventSink _events;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigReloadService> _logger;
+    private readonly IReadOnlyList<IConfigApplier> _appliers;
     private readonly Channel<string> _requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private PosixSignalRegistration? _sighup;
     private FileSystemWatcher? _watcher;
@@ -33,8 +34,10 @@ public sealed class ConfigReloadService : BackgroundService
         StationConfigFile file,
         IStationEventSink events,
         TimeProvider timeProvider,
-        ILogger<ConfigReloadService> logger)
+        ILogger<ConfigReloadService> logger,
+        IEnumerable<IConfigApplier>? appliers = null)
     {
+        _appliers = [.. appliers ?? []];
         _monitor = monitor;
         _file = file;
         _events = events;
@@ -118,13 +121,13 @@ public sealed class ConfigReloadService : BackgroundService
             {
             }
 
-            var outcome = Reload(trigger ?? "request");
+            var outcome = await ReloadAsync(trigger ?? "request", stoppingToken).ConfigureAwait(false);
             Reloaded?.Invoke(outcome);
         }
     }
 
     /// <summary>Loads, validates and applies or refuses the file now.</summary>
-    internal ReloadOutcome Reload(string trigger)
+    internal async Task<ReloadOutcome> ReloadAsync(string trigger, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         byte[] bytes;
@@ -168,20 +171,56 @@ public sealed class ConfigReloadService : BackgroundService
         }
 
         var previousHash = _monitor.CurrentHash;
-        var changed = ConfigSections.Changed(_monitor.Current, loaded.Config!);
-        _monitor.Apply(loaded.Config!, hash, now, changed);
+        var previous = _monitor.Current;
+        var current = loaded.Config!;
+        var changed = ConfigSections.Changed(previous, current);
+        var live = _appliers.SelectMany(a => a.Sections).ToHashSet(StringComparer.Ordinal);
+        // Against the configuration the service started with: a section changed by an earlier reload and
+        // not applied live still waits for the restart, and one edited back needs none.
+        var restartNeeded = ConfigSections.Changed(_monitor.Started, current).Where(c => !live.Contains(c)).ToList();
+        _monitor.Apply(current, hash, now, restartNeeded);
+
+        var applied = new List<string>();
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var applier in _appliers.Where(a => a.Sections.Any(changed.Contains)))
+        {
+            try
+            {
+                await applier.ApplyAsync(previous, current, cancellationToken).ConfigureAwait(false);
+                applied.Add(applier.Name);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed[applier.Name] = ex.Message;
+                Log.ConfigApplyFailed(_logger, ex, applier.Name, _file.Path);
+            }
+        }
+
         Log.ConfigApplied(_logger, _file.Path, trigger, hash, changed.Count == 0 ? "none" : string.Join(", ", changed));
+        if (restartNeeded.Count > 0)
+        {
+            Log.ConfigRestartNeeded(_logger, string.Join(", ", restartNeeded));
+        }
+
+        var message = changed.Count == 0
+            ? $"{_file.Path} applied (no setting changed)"
+            : $"{_file.Path} applied: {string.Join(", ", changed)} changed"
+              + (restartNeeded.Count > 0 ? $"; {string.Join(", ", restartNeeded)} take effect at the next restart" : "")
+              + (failed.Count > 0 ? $"; not applied by {string.Join(", ", failed.Keys)}" : "");
         _events.Publish(new StationEvent(
             StationEventTypes.ConfigApplied,
             now,
             _file.Path,
-            changed.Count == 0 ? $"{_file.Path} applied (no setting changed)" : $"{_file.Path} applied: {string.Join(", ", changed)} changed",
+            message,
             new Dictionary<string, object?>
             {
                 ["hash"] = hash,
                 ["previousHash"] = previousHash,
                 ["trigger"] = trigger,
                 ["changed"] = changed,
+                ["appliedBy"] = applied,
+                ["restartNeeded"] = restartNeeded,
+                ["failed"] = failed,
             }));
         return ReloadOutcome.Applied;
     }

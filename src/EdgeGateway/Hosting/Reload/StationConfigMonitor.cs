@@ -21,6 +21,12 @@ public interface IStationConfigMonitor
     ConfigRejection? LastRejection { get; }
 
     /// <summary>
+    /// Sections that differ from the configuration the service started with and that no part of the
+    /// station applies live: they take effect at the next restart. Empty when nothing waits.
+    /// </summary>
+    IReadOnlyList<string> RestartNeededFor { get; }
+
+    /// <summary>
     /// Raised after a valid file has replaced <see cref="Current"/>, on the reloading thread. Handlers
     /// must return quickly and never throw; alarm state and history are theirs to keep.
     /// </summary>
@@ -33,7 +39,10 @@ public sealed class StationConfigChangedEventArgs(StationConfig previous, Statio
 
     public StationConfig Current { get; } = current;
 
-    /// <summary>Sections whose change takes effect only when the service restarts (e.g. <c>buses</c>).</summary>
+    /// <summary>
+    /// Sections that differ from what the service started with and take effect only when it restarts
+    /// (no <see cref="IConfigApplier"/> covers them), e.g. <c>storage</c>.
+    /// </summary>
     public IReadOnlyList<string> RestartNeededFor { get; } = restartNeededFor;
 }
 
@@ -49,8 +58,12 @@ public sealed class StationConfigMonitor : IStationConfigMonitor
     public StationConfigMonitor(StationConfig initial, string initialHash, DateTimeOffset appliedAt)
     {
         ArgumentNullException.ThrowIfNull(initial);
-        _state = new State(initial, initialHash, appliedAt, null);
+        Started = initial;
+        _state = new State(initial, initialHash, appliedAt, null, []);
     }
+
+    /// <summary>The configuration the service started with (what sections needing a restart still run on).</summary>
+    public StationConfig Started { get; }
 
     public event EventHandler<StationConfigChangedEventArgs>? Changed;
 
@@ -62,6 +75,8 @@ public sealed class StationConfigMonitor : IStationConfigMonitor
 
     public ConfigRejection? LastRejection => Volatile.Read(ref _state).Rejection;
 
+    public IReadOnlyList<string> RestartNeededFor => Volatile.Read(ref _state).RestartNeeded;
+
     /// <summary>SHA-256 of <paramref name="bytes"/>, lowercase hex: what status shows as the config hash.</summary>
     public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -71,7 +86,7 @@ public sealed class StationConfigMonitor : IStationConfigMonitor
         lock (_gate)
         {
             previous = _state.Config;
-            Volatile.Write(ref _state, new State(config, hash, time, null));
+            Volatile.Write(ref _state, new State(config, hash, time, null, restartNeededFor));
         }
 
         Changed?.Invoke(this, new StationConfigChangedEventArgs(previous, config, restartNeededFor));
@@ -85,5 +100,5 @@ public sealed class StationConfigMonitor : IStationConfigMonitor
         }
     }
 
-    private sealed record State(StationConfig Config, string Hash, DateTimeOffset AppliedAt, ConfigRejection? Rejection);
+    private sealed record State(StationConfig Config, string Hash, DateTimeOffset AppliedAt, ConfigRejection? Rejection, IReadOnlyList<string> RestartNeeded);
 }

@@ -48,6 +48,11 @@ public sealed class StatusVerb(
                 };
             }
 
+            if (config.RestartNeededFor.Count > 0)
+            {
+                configuration["restartNeededFor"] = new JsonArray([.. config.RestartNeededFor.Select(e => (JsonNode?)JsonValue.Create(e))]);
+            }
+
             status["config"] = configuration;
         }
 

@@ -104,7 +104,7 @@ public sealed class ConfigReloadServiceTests : IDisposable
     }
 
     [Fact]
-    public void Reload_SameBytes_Unchanged_AndUnreadableFileRefused()
+    public async Task Reload_SameBytes_Unchanged_AndUnreadableFileRefused()
     {
         var path = _dir.Write("station.yaml", ExampleConfig.Text);
         var initial = Load(path);
@@ -113,9 +113,9 @@ public sealed class ConfigReloadServiceTests : IDisposable
         using var reloader = new ConfigReloadService(
             monitor, new StationConfigFile(path), events, TimeProvider.System, NullLogger<ConfigReloadService>.Instance);
 
-        Assert.Equal(ReloadOutcome.Unchanged, reloader.Reload("test"));
+        Assert.Equal(ReloadOutcome.Unchanged, await reloader.ReloadAsync("test", CancellationToken.None));
         File.Delete(path);
-        Assert.Equal(ReloadOutcome.Rejected, reloader.Reload("test"));
+        Assert.Equal(ReloadOutcome.Rejected, await reloader.ReloadAsync("test", CancellationToken.None));
 
         Assert.Same(initial, monitor.Current);
         Assert.Contains("no such file", Assert.Single(monitor.LastRejection!.Errors), StringComparison.Ordinal);
