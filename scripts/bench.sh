@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Measures the station and writes docs/performance.md: our figures beside the peers' in one run.
 #   scripts/bench.sh [--quick] [--no-aot] [--no-peers]
-# Builds the framework-dependent, self-contained trimmed and Native AOT variants of edgegw (each where it
-# builds), runs the other bench scripts (scripts/bench-*.sh) that are present, and measures, per variant:
-# startup to READY (NOTIFY_SOCKET datagram), steady RSS and CPU with 10 Modbus sensors polled every second.
-# Alarm latency (a reading crossing a threshold -> amplifier relay on) is measured in a running station.
+# Builds the framework-dependent, self-contained trimmed (what the .deb ships) and Native AOT variants of
+# edgegw (each where it builds), checks that each one works (smoke: `config validate` of the example
+# station.yaml, `modbus read` against the Modbus simulator, the bench station reaching READY, and an alarm
+# raised through the composed station), runs the other bench scripts (scripts/bench-*.sh) that are present,
+# and measures, per working variant: startup to READY (NOTIFY_SOCKET datagram), steady RSS and CPU with 10
+# Modbus sensors polled every second, and alarm latency (a reading crossing a threshold -> amplifier relay on).
 # Everything runs on 127.0.0.1; nothing is left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,10 +57,14 @@ build self-contained-trimmed -r "$rid" --self-contained -p:PublishTrimmed=true
 # ---- peers the station talks to --------------------------------------------------------------------
 modbus_port=$(free_port); mqtt_port=$(free_port)
 fd=${cmd[framework-dependent]:-}
+sim=${fd:-${cmd[self-contained-trimmed]:-${cmd[native-aot]:-}}}
 peer_note="none"
-if [ -n "$fd" ] && $fd sim modbus --help >/dev/null 2>&1; then
-  $fd sim modbus --tcp "127.0.0.1:$modbus_port" >"$work/sim.log" 2>&1 & pids+=($!)
-  peer_note="edgegw sim modbus on 127.0.0.1:$modbus_port"
+# The gauges: slave 1, ten float32 water levels (1.0 .. 1.9 m, below every threshold) at holding 0, 2, .. 18.
+scenario=$work/scenario.csv
+{ echo 'time,slave,table,address,type,order,value'; for i in $(seq 0 9); do echo "0s,1,holding,$((i * 2)),float32,ABCD,1.$i"; done; } >"$scenario"
+if [ -n "$sim" ] && $sim sim modbus --help >/dev/null 2>&1; then
+  $sim sim modbus --tcp "127.0.0.1:$modbus_port" --scenario "$scenario" >"$work/sim.log" 2>&1 & pids+=($!)
+  peer_note="edgegw sim modbus on 127.0.0.1:$modbus_port (ten float32 registers)"
 else
   peer_note="no Modbus simulator in this build: every poll is refused by the closed port"
 fi
@@ -66,7 +72,26 @@ if command -v mosquitto >/dev/null; then
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$work/mosquitto.conf"
   mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 & pids+=($!)
 fi
-sleep 1
+for _ in $(seq 50); do grep -q 'simulating slaves' "$work/sim.log" 2>/dev/null && break; sleep 0.2; done
+
+# ---- smoke: does each build work? -----------------------------------------------------------------------
+# A build counts only when its binary validates the example configuration, reads the simulator's registers
+# over Modbus TCP and (below) brings the bench station to READY and raises an alarm.
+declare -A smoke
+expected="1 1.1 1.2 1.3 1.4 1.5 1.6 1.7 1.8 1.9"
+for name in framework-dependent self-contained-trimmed native-aot; do
+  [ -n "${cmd[$name]:-}" ] || continue
+  # shellcheck disable=SC2086
+  if ! out=$(${cmd[$name]} config validate firmware-config/examples/station.yaml 2>&1); then
+    smoke[$name]="config validate failed: $(echo "$out" | tail -1 | cut -c1-200)"
+  # shellcheck disable=SC2086
+  elif ! out=$(${cmd[$name]} modbus read --tcp "127.0.0.1:$modbus_port" --slave 1 --table holding --address 0 --count 10 --type float32 --timeout 2s 2>&1) \
+      || [ "$(echo $out)" != "$expected" ]; then
+    smoke[$name]="modbus read failed: $(echo $out | cut -c1-200)"
+  else
+    smoke[$name]=ok
+  fi
+done
 
 # ---- the bench station: 10 sensors polled every second ---------------------------------------------
 config=$work/station.yaml
@@ -107,7 +132,7 @@ mkdir -p "$work/data"
 
 declare -A ready rss cpu err
 for name in framework-dependent self-contained-trimmed native-aot; do
-  [ -n "${cmd[$name]:-}" ] || continue
+  [ -n "${cmd[$name]:-}" ] && [ "${smoke[$name]:-}" = ok ] || continue
   echo "measuring $name..." >&2
   # shellcheck disable=SC2086
   json=$(python3 scripts/bench/station_probe.py --config "$config" --runs "$runs" --settle "$settle" --sample "$sample" -- ${cmd[$name]})
@@ -122,11 +147,23 @@ done
 # slave simulator on loopback, one rule with hold 0; the register crosses the threshold at a random phase
 # of the 1 s poll grid and the amplifier relay line is timed.
 latency_samples=100; ((quick)) && latency_samples=30
-latency="not measured: this build has no \`edgegw bench alarm-latency\`"
-if [ -n "$fd" ] && $fd bench alarm-latency --help >/dev/null 2>&1; then
-  echo "measuring alarm latency ($latency_samples crossings)..." >&2
-  latency=$($fd bench alarm-latency --samples "$latency_samples" --poll 1s 2>&1 | tail -1)
-fi
+declare -A latency
+for name in framework-dependent self-contained-trimmed native-aot; do
+  [ -n "${cmd[$name]:-}" ] && [ "${smoke[$name]:-}" = ok ] || continue
+  if [ -n "${err[$name]:-}" ]; then smoke[$name]="station: ${err[$name]}"; continue; fi
+  echo "measuring alarm latency with $name ($latency_samples crossings)..." >&2
+  # shellcheck disable=SC2086
+  if line=$(${cmd[$name]} bench alarm-latency --samples "$latency_samples" --poll 1s 2>"$work/latency-$name.log" | tail -1) && [ -n "$line" ]; then
+    latency[$name]=$line
+  else
+    smoke[$name]="no alarm raised: $(tail -1 "$work/latency-$name.log" | cut -c1-200) $line"
+  fi
+done
+works=""
+for name in framework-dependent self-contained-trimmed native-aot; do
+  [ "${smoke[$name]:-}" = ok ] && works="$works $name"
+done
+echo "builds that work:${works:- none}" >&2
 
 # ---- peers' bench scripts ----------------------------------------------------------------------------
 peers=$work/peers.md
@@ -169,10 +206,13 @@ generated=$work/generated.md
   echo "Bench station: 10 float32 water-level sensors on one Modbus TCP bus, polled every second; Modbus peer: $peer_note; uplink to a local mosquitto."
   echo "Startup is from process start to the READY=1 datagram on NOTIFY_SOCKET; RSS is the highest VmRSS and CPU the user+system time over ${sample} s after ${settle} s of settling."
   echo
-  echo "| build | status | startup to READY | steady RSS | CPU (% of one core) | notes |"
-  echo "| --- | --- | --- | --- | --- | --- |"
+  echo "Smoke: \`config validate\` of firmware-config/examples/station.yaml, \`modbus read\` of the ten registers, READY, and an alarm raised (the latency run below)."
+  echo "Load average when the measurements ended: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "| build | status | smoke | startup to READY | steady RSS | CPU (% of one core) | notes |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
   for name in framework-dependent self-contained-trimmed native-aot; do
-    echo "| $name | ${note[$name]:-} | ${ready[$name]:-—} | ${rss[$name]:-—} | ${cpu[$name]:-—} | ${err[$name]:-} |"
+    echo "| $name | ${note[$name]:-} | ${smoke[$name]:-—} | ${ready[$name]:-—} | ${rss[$name]:-—} | ${cpu[$name]:-—} | ${err[$name]:-} |"
   done
   echo
   echo "### Alarm latency"
@@ -183,7 +223,9 @@ generated=$work/generated.md
   echo "relay line going high; \"station read -> relay\" starts when the first poll after the change reaches the slave."
   echo "Target: p99 of register change -> relay within the poll period + 100 ms."
   echo
-  echo "$latency"
+  for name in framework-dependent self-contained-trimmed native-aot; do
+    if [ -n "${latency[$name]:-}" ]; then echo "- $name: ${latency[$name]}"; fi
+  done
   echo
   echo "### Beside the peers"
   echo

@@ -54,6 +54,7 @@ public static class TransitionFormat
 
     private static string Scope(TransitionScope scope) => scope == TransitionScope.Rule ? "rule" : "station";
 
+    // The serializer's own string writer and escaping, without the reflection-based Serialize overload.
     private static string JsonString(string text) =>
-        System.Text.Json.JsonSerializer.Serialize(text);
+        System.Text.Json.Nodes.JsonValue.Create(text).ToJsonString();
 }

@@ -19,7 +19,7 @@ public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
             var list = new JsonArray();
             foreach (var t in transitions)
             {
-                list.Add(new JsonObject
+                list.Add((JsonNode)new JsonObject
                 {
                     ["scope"] = t.Scope.ToString().ToLowerInvariant(),
                     ["id"] = t.Id,

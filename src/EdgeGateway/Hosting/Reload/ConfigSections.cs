@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using EdgeGateway.Configuration;
 
@@ -7,25 +8,20 @@ namespace EdgeGateway.Hosting.Reload;
 /// <summary>Which top-level sections of station.yaml differ between two configurations.</summary>
 internal static class ConfigSections
 {
+    // Source-generated metadata (no reflection: the trimmed and Native AOT builds keep it exact).
+    // Positions in the file are not configuration: moving a line changes nothing.
     private static readonly JsonSerializerOptions Options = new()
     {
-        // Positions in the file are not configuration: moving a line changes nothing.
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        TypeInfoResolver = ConfigSectionsJsonContext.Default.WithAddedModifier(info =>
         {
-            Modifiers =
+            for (var i = info.Properties.Count - 1; i >= 0; i--)
             {
-                info =>
+                if (info.Properties[i].Name == nameof(Located.Mark))
                 {
-                    for (var i = info.Properties.Count - 1; i >= 0; i--)
-                    {
-                        if (info.Properties[i].Name == nameof(Located.Mark))
-                        {
-                            info.Properties.RemoveAt(i);
-                        }
-                    }
-                },
-            },
-        },
+                    info.Properties.RemoveAt(i);
+                }
+            }
+        }),
     };
 
     public static IReadOnlyList<string> Changed(StationConfig before, StationConfig after)
@@ -44,10 +40,15 @@ internal static class ConfigSections
 
         void Compare<T>(string name, T a, T b)
         {
-            if (JsonSerializer.Serialize(a, Options) != JsonSerializer.Serialize(b, Options))
+            var info = Options.GetTypeInfo<T>();
+            if (JsonSerializer.Serialize(a, info) != JsonSerializer.Serialize(b, info))
             {
                 changed.Add(name);
             }
         }
     }
 }
+
+/// <summary>Every section of <see cref="StationConfig"/>, for <see cref="ConfigSections"/>.</summary>
+[JsonSerializable(typeof(StationConfig))]
+internal sealed partial class ConfigSectionsJsonContext : JsonSerializerContext;

@@ -117,7 +117,7 @@ public sealed class StatusVerb(
         var figures = new JsonObject();
         foreach (var (key, value) in health.Collect())
         {
-            figures[key] = JsonSerializer.SerializeToNode(value, value?.GetType() ?? typeof(object), HealthJson.Options);
+            figures[key] = HealthJson.Node(value);
         }
 
         status["health"] = figures;
@@ -125,7 +125,17 @@ public sealed class StatusVerb(
     }
 }
 
+/// <summary>Health figures are JSON-friendly values (<see cref="HealthCollector.Collect"/>); no reflection.</summary>
 internal static class HealthJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    public static JsonNode? Node(object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        long l => JsonValue.Create(l),
+        int i => JsonValue.Create(i),
+        double d => double.IsFinite(d) ? JsonValue.Create(d) : null,
+        _ => JsonValue.Create(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)),
+    };
 }
