@@ -36,8 +36,8 @@ umask 022
 publish=${PUBLISH_DIR:-}
 if [ -z "$publish" ]; then
   publish=$work/publish
-  # Self-contained: the station needs no .NET runtime. Not trimmed: see docs/operations.md.
-  dotnet publish src/EdgeGateway -c Release -r "$rid" --self-contained \
+  # Self-contained (the station needs no .NET runtime), trimmed, ReadyToRun: see docs/operations.md.
+  dotnet publish src/EdgeGateway -c Release -r "$rid" --self-contained -p:PublishTrimmed=true \
     -p:InvariantGlobalization=true -o "$publish" >&2
 fi
 [ -x "$publish/edgegw" ] || { echo "build-deb: no edgegw executable in $publish" >&2; exit 1; }

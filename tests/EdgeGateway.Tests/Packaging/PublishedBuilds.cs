@@ -29,7 +29,7 @@ internal static class PublishedBuilds
         {
             var result = await ScriptRunner.RunAsync(
                 "dotnet",
-                ["publish", "src/EdgeGateway", "-c", "Release", "-r", runtime, "--self-contained",
+                ["publish", "src/EdgeGateway", "-c", "Release", "-r", runtime, "--self-contained", "-p:PublishTrimmed=true",
                  "-p:InvariantGlobalization=true", "-o", output, "-nologo"],
                 PublishTimeout);
             if (result.ExitCode != 0)
