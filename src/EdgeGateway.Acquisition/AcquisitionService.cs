@@ -8,6 +8,7 @@ using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Acquisition.Power;
 using EdgeGateway.Acquisition.Sensors;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,6 @@ using EdgeGateway.Acquisition;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Gpio;
-using EdgeGateway.Hosting.Watchdog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,7 +27,6 @@ public static class AcquisitionMapping
         var gpio = new GpioHardwareOptions(config.Hardware.Gpio.Driver == GpioDriverKind.Simulated, config.Hardware.Gpio.Chip);
         services.TryAddSingleton(sp => GpioControllerFactory.Create(gpio, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<GpioSetup>().Controller);
-        services.TryAddSingleton<ILoopMonitor>(sp => new WatchdogLoops(sp.GetRequiredService<ProgressMonitor>()));
         services.AddAcquisition(FromConfig(config));
         services.AddSingleton<IControlVerb, SimGpioVerb>();
         return services;
@@ -142,17 +140,4 @@ public static class AcquisitionMapping
         Configuration.Parity.Odd => System.IO.Ports.Parity.Odd,
         _ => System.IO.Ports.Parity.None,
     };
-}
-
-/// <summary>Acquisition's loops (bus:ID, ina219:ID, history) as heartbeats of the station's watchdog.</summary>
-internal sealed class WatchdogLoops(ProgressMonitor monitor) : ILoopMonitor
-{
-    public ILoopHeartbeat Register(string name, TimeSpan maxSilence) => new Heartbeat(monitor.Register(name, maxSilence));
-
-    private sealed class Heartbeat(LoopHeartbeat inner) : ILoopHeartbeat
-    {
-        public void Beat() => inner.Beat();
-
-        public void Dispose() => inner.Dispose();
-    }
 }
