@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast.Internal;
 using EdgeGateway.Hardware.Internal;
@@ -26,6 +27,25 @@ namespace EdgeGateway.Hardware.Broadcast;
 /// </summary>
 public sealed class BroadcastController : BackgroundService
 {
+    /// <summary>
+    /// The worker loop's watchdog allowance. The loop beats every <see cref="BeatInterval"/> while it waits for
+    /// work or for a bounded wait (warm-up, a clip, a gap, the tail); between beats it only switches relays and
+    /// publishes events. Half a minute is six missed beats: a loaded Pi does not miss that many, a hang does.
+    /// </summary>
+    public static readonly TimeSpan LoopMaxSilence = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the worker loop beats while it waits.</summary>
+    public static readonly TimeSpan BeatInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// What a wait of known length (a clip, a pause, a delay) may take beyond it before it counts as stuck:
+    /// opening the ALSA device and starting the player, on a loaded Pi.
+    /// </summary>
+    public static readonly TimeSpan WaitSlack = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long loading a message may take: a long text spoken by espeak-ng on a Pi, or a WAV on a slow card.</summary>
+    public static readonly TimeSpan LoadAllowance = TimeSpan.FromMinutes(2);
+
     private readonly Lock _gate = new();
     private readonly BroadcastOptions _options;
     private readonly RelayBank _relays;
@@ -44,6 +64,7 @@ public sealed class BroadcastController : BackgroundService
     private SelfTestReport? _lastSelfTest;
     private IReadOnlyList<string> _problems = [];
     private CancellationToken _stopping;
+    private ILoopHeartbeat? _heartbeat;
 
     public BroadcastController(
         BroadcastOptions options,
@@ -78,6 +99,9 @@ public sealed class BroadcastController : BackgroundService
     }
 
     public MessageLibrary Messages => _library;
+
+    /// <summary>Where the worker loop reports progress (the station's watchdog); none when null.</summary>
+    public ILoopMonitor? Loops { get; init; }
 
     /// <summary>A snapshot for status.</summary>
     public BroadcastState State
@@ -271,6 +295,8 @@ public sealed class BroadcastController : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        using var heartbeat = Loops?.Register("broadcast", LoopMaxSilence);
+        _heartbeat = heartbeat;
         var schedule = _options.SelfTestPeriod > TimeSpan.Zero ? ScheduleSelfTestsAsync(stoppingToken) : Task.CompletedTask;
         // Beside the loop, not before it: an alarm must not wait for speech synthesis of the test message.
         var check = Task.Run(() => CheckMessagesAsync(stoppingToken), stoppingToken);
@@ -360,9 +386,15 @@ public sealed class BroadcastController : BackgroundService
                 signal = _signal.Task;
             }
 
-            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _heartbeat.WaitBeatingAsync(signal.WaitAsync(cancellationToken), Timeout.InfiniteTimeSpan, BeatInterval, _time).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A wait of known length, with beats while it lasts no longer than it should.</summary>
+    private Task Bounded(Task wait, TimeSpan expected) =>
+        _heartbeat.WaitBeatingAsync(wait, expected + WaitSlack, BeatInterval, _time);
+
+    private Task<T> Loading<T>(Task<T> load) => _heartbeat.WaitBeatingAsync(load, LoadAllowance, BeatInterval, _time);
 
     private async Task RunSessionAsync(CancellationToken stoppingToken)
     {
@@ -398,7 +430,7 @@ public sealed class BroadcastController : BackgroundService
                         // One broadcast after another gets the same gap as repeats (the tail counts towards
                         // it); whatever ranks highest when the gap ends plays next.
                         SetPhase(BroadcastPhase.Gap);
-                        await _sink.PauseAsync(rest, session.Token).ConfigureAwait(false);
+                        await Bounded(_sink.PauseAsync(rest, session.Token), rest).ConfigureAwait(false);
                     }
 
                     if (TryTakeNext(allowSilentTest: false) is not { } entry)
@@ -462,7 +494,7 @@ public sealed class BroadcastController : BackgroundService
             _ = signal.ContinueWith(static (_, state) => Cancel((CancellationTokenSource)state!), wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             try
             {
-                await _sink.PauseAsync(remaining, wake.Token).ConfigureAwait(false);
+                await Bounded(_sink.PauseAsync(remaining, wake.Token), remaining).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -485,7 +517,7 @@ public sealed class BroadcastController : BackgroundService
             AudioClip clip;
             try
             {
-                clip = await _library.LoadAsync(request, token).ConfigureAwait(false);
+                clip = await Loading(_library.LoadAsync(request, token)).ConfigureAwait(false);
             }
             catch (ClipUnavailableException ex)
             {
@@ -498,7 +530,7 @@ public sealed class BroadcastController : BackgroundService
             var warm = context.WarmUntil - _time.GetUtcNow();
             if (warm > TimeSpan.Zero)
             {
-                await Task.Delay(warm, _time, token).ConfigureAwait(false);
+                await Bounded(Task.Delay(warm, _time, token), warm).ConfigureAwait(false);
             }
 
             if (!context.ZonesOn)
@@ -512,13 +544,13 @@ public sealed class BroadcastController : BackgroundService
                 if (i > 0)
                 {
                     SetPhase(BroadcastPhase.Gap);
-                    await _sink.PauseAsync(_options.Gap, token).ConfigureAwait(false);
+                    await Bounded(_sink.PauseAsync(_options.Gap, token), _options.Gap).ConfigureAwait(false);
                 }
 
                 SetPhase(BroadcastPhase.Playing);
                 try
                 {
-                    await _sink.PlayAsync(clip, muted: false, token).ConfigureAwait(false);
+                    await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
                 catch (AudioDeviceException ex) when (!fallback)
                 {
@@ -527,7 +559,7 @@ public sealed class BroadcastController : BackgroundService
                     error = ex.Message;
                     clip = _siren.Value;
                     Failed(entry, "audio-device", ex.Message, "siren");
-                    await _sink.PlayAsync(clip, muted: false, token).ConfigureAwait(false);
+                    await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
 
                 lock (_gate)
@@ -602,7 +634,7 @@ public sealed class BroadcastController : BackgroundService
                     problems.Add($"zone {zone.Id} relay (GPIO {zone.Pin}) cannot be driven");
                 }
 
-                await Task.Delay(_options.RelayExercise, _time, token).ConfigureAwait(false);
+                await Bounded(Task.Delay(_options.RelayExercise, _time, token), _options.RelayExercise).ConfigureAwait(false);
                 TrySwitch("zone " + zone.Id, () => _relays.Zone(zone, false), publish: false);
             }
 
@@ -611,8 +643,8 @@ public sealed class BroadcastController : BackgroundService
                 problems.Add($"amplifier relay (GPIO {_options.AmplifierPin}) cannot be driven");
             }
 
-            await Task.Delay(_options.Warmup, _time, token).ConfigureAwait(false);
-            var unplayable = await _library.CheckAllAsync(token).ConfigureAwait(false);
+            await Bounded(Task.Delay(_options.Warmup, _time, token), _options.Warmup).ConfigureAwait(false);
+            var unplayable = await Loading(_library.CheckAllAsync(token)).ConfigureAwait(false);
             problems.AddRange(unplayable);
             lock (_gate)
             {
@@ -622,7 +654,7 @@ public sealed class BroadcastController : BackgroundService
             AudioClip clip;
             try
             {
-                clip = await _library.LoadMessageAsync(BroadcastOptions.TestMessage, token).ConfigureAwait(false);
+                clip = await Loading(_library.LoadMessageAsync(BroadcastOptions.TestMessage, token)).ConfigureAwait(false);
             }
             catch (ClipUnavailableException)
             {
@@ -631,14 +663,14 @@ public sealed class BroadcastController : BackgroundService
 
             try
             {
-                await _sink.PlayAsync(clip, muted: true, token).ConfigureAwait(false);
+                await Bounded(_sink.PlayAsync(clip, muted: true, token), clip.Duration).ConfigureAwait(false);
             }
             catch (AudioDeviceException ex)
             {
                 problems.Add("audio path: " + ex.Message);
             }
 
-            await Task.Delay(_options.Tail, _time, token).ConfigureAwait(false);
+            await Bounded(Task.Delay(_options.Tail, _time, token), _options.Tail).ConfigureAwait(false);
             outcome = problems.Count == 0 ? "passed" : "failed";
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

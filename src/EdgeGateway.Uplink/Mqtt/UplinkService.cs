@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Uplink.Cap;
 using EdgeGateway.Uplink.Commands;
@@ -43,6 +44,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private readonly LaneCursor[] _lanes = [new(Lane.Urgent), new(Lane.Telemetry)];
     private readonly Lock _laneLock = new();
     private readonly AsyncSignal _work = new();
+    private readonly InFlightPublishes _publishing;
     private readonly System.Threading.Channels.Channel<(string Topic, string Payload, bool Retained)> _commands =
         System.Threading.Channels.Channel.CreateBounded<(string, string, bool)>(
             new System.Threading.Channels.BoundedChannelOptions(64) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
@@ -57,6 +59,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private long _lastClockPersistTick;
     private int _attempt;
     private bool _clockWarned;
+    private ILoopHeartbeat? _heartbeat;
 
     public UplinkService(UplinkOptions options, TimeProvider time, ILogger<UplinkService> logger, ICommandHandler? handler = null)
         : this(options, time, logger, handler, BuildInfo.BuildTime)
@@ -71,6 +74,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         _logger = logger;
         _handler = handler;
         _topics = new Topics(options.Mqtt.Prefix, options.StationId);
+        _publishing = new InFlightPublishes(time);
         _cap = new CapMapping(options.Levels);
         try
         {
@@ -89,6 +93,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         _lastTelemetryTick = _lastDeleteTick = _lastClockPersistTick = time.GetTimestamp();
     }
+
+    /// <summary>Where the supervising loop reports progress (the station's watchdog); none when null.</summary>
+    public ILoopMonitor? Loops { get; init; }
 
     /// <summary>Raised after each verdict on a command (for the host's audit view and for tests).</summary>
     public event Action<StationEvent>? CommandAudited;
@@ -199,6 +206,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             return;
         }
 
+        using var heartbeat = Loops?.Register("uplink", UplinkWatchdog.MaxSilence);
+        _heartbeat = heartbeat;
         var housekeeping = HousekeepingAsync(stoppingToken);
         var commands = CommandLoopAsync(stoppingToken);
         try
@@ -230,7 +239,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 _state = UplinkState.Connecting;
                 var options = ClientOptionsFactory.Build(_options, _topics.StatusTopic, StatusPayload(online: false),
                     () => _gate!.IsClockPlausible(_time.GetUtcNow()));
-                var result = await client.ConnectAsync(options, ct).ConfigureAwait(false);
+                var result = await Bounded(client.ConnectAsync(options, ct)).ConfigureAwait(false);
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
                 {
                     throw new BrokerRefusedException(result.ResultCode);
@@ -275,7 +284,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
             try
             {
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                // Backing off while the broker is down is progress: beat through the wait.
+                await _heartbeat.WaitBeatingAsync(Task.Delay(delay, _time, ct), Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _time).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -290,11 +300,11 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         var window = Math.Max(1, Math.Min(_options.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+        await Bounded(client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(_topics.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(_topics.BroadcastCommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build(), ct).ConfigureAwait(false);
-        await PublishStatusAsync(client, ct).ConfigureAwait(false);
+            .Build(), ct)).ConfigureAwait(false);
+        await Bounded(PublishStatusAsync(client, ct)).ConfigureAwait(false);
 
         _state = UplinkState.Connected;
         _lastError = null;
@@ -365,23 +375,37 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
             if (batch.Count == 0)
             {
-                await _work.WaitAsync(ct).ConfigureAwait(false);
+                await Idle(_work.WaitAsync(ct)).ConfigureAwait(false);
                 continue;
             }
 
             foreach (var message in batch)
             {
-                await slots.WaitAsync(ct).ConfigureAwait(false);
+                await Idle(slots.WaitAsync(ct)).ConfigureAwait(false);
                 var cursor = _lanes[(int)message.Lane];
                 lock (_laneLock)
                 {
                     cursor.OnSent(message.Seq);
                 }
 
+                _publishing.Begin(message.Seq);
                 _ = PublishOneAsync(client, message, slots, failed, ct);
             }
         }
     }
+
+    // A call to the broker that can take at most the client's timeout: beats while it may still be running.
+    private Task<T> Bounded<T>(Task<T> call) =>
+        _heartbeat.WaitBeatingAsync(call, UplinkWatchdog.CallAllowance(_options.Mqtt), UplinkWatchdog.BeatInterval, _time);
+
+    private Task Bounded(Task call) =>
+        _heartbeat.WaitBeatingAsync(call, UplinkWatchdog.CallAllowance(_options.Mqtt), UplinkWatchdog.BeatInterval, _time);
+
+    // The publisher waiting for work or for a free slot is idle, not stuck, unless a publish it started has
+    // been waiting for its PUBACK longer than the client's timeout allows.
+    private Task Idle(Task wait) =>
+        _heartbeat.WaitBeatingAsync(wait, Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _time,
+            () => !_publishing.OlderThan(UplinkWatchdog.CallAllowance(_options.Mqtt)));
 
     private IReadOnlyList<OutboxMessage> Next(Lane lane)
     {
@@ -424,6 +448,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         }
         finally
         {
+            _publishing.End(message.Seq);
             try
             {
                 slots.Release();

@@ -2,6 +2,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
@@ -41,7 +42,10 @@ public static class BroadcastServiceCollectionExtensions
             sp.GetRequiredService<MessageLibrary>(),
             new DeferredEventSink(sp),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<BroadcastController>>()));
+            sp.GetRequiredService<ILogger<BroadcastController>>())
+        {
+            Loops = sp.GetService<ILoopMonitor>(),
+        });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BroadcastController>());
         services.AddSingleton<IAlertObserver, BroadcastAlertObserver>();
         foreach (var verb in BroadcastControlVerbs.Names)
