@@ -47,10 +47,10 @@ public sealed class BroadcastController : BackgroundService
     public static readonly TimeSpan LoadAllowance = TimeSpan.FromMinutes(2);
 
     private readonly Lock _gate = new();
-    private readonly BroadcastOptions _options;
+    private volatile BroadcastOptions _options;
     private readonly RelayBank _relays;
     private readonly IAudioSink _sink;
-    private readonly MessageLibrary _library;
+    private volatile MessageLibrary _library;
     private readonly IStationEventSink _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -65,6 +65,7 @@ public sealed class BroadcastController : BackgroundService
     private IReadOnlyList<string> _problems = [];
     private CancellationToken _stopping;
     private ILoopHeartbeat? _heartbeat;
+    private CancellationTokenSource _scheduleChanged = new();
 
     public BroadcastController(
         BroadcastOptions options,
@@ -102,6 +103,57 @@ public sealed class BroadcastController : BackgroundService
 
     /// <summary>Where the worker loop reports progress (the station's watchdog); none when null.</summary>
     public ILoopMonitor? Loops { get; init; }
+
+    /// <summary>
+    /// Puts reloaded settings into force for the next request: messages, repeats, gap, warm-up, tail, the
+    /// all-clear and the self-test period. The broadcast playing finishes as it began. The relay lines and the
+    /// level list are claimed at start: a change of either is refused (<see cref="InvalidOperationException"/>)
+    /// and the settings in force stay; so are invalid options (<see cref="ArgumentException"/>).
+    /// </summary>
+    public void Reconfigure(BroadcastOptions next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var errors = next.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid broadcast options: " + string.Join("; ", errors), nameof(next));
+        }
+
+        var running = _options;
+        static string Relays(BroadcastOptions o) => $"amplifier {o.AmplifierPin}, " + string.Join(", ", o.Zones.Select(z => $"{z.Id} {z.Pin}"));
+        if (Relays(running) != Relays(next))
+        {
+            throw new InvalidOperationException(
+                $"broadcast relay lines changed ({Relays(running)} -> {Relays(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
+        }
+
+        static string Levels(BroadcastOptions o) => string.Join(", ", o.Levels.Select(l => l.Level));
+        if (Levels(running) != Levels(next))
+        {
+            throw new InvalidOperationException(
+                $"alert levels changed ({Levels(running)} -> {Levels(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
+        }
+
+        CancellationTokenSource? reschedule = null;
+        lock (_gate)
+        {
+            _library = _library.With(next);
+            _options = next;
+            if (next.SelfTestPeriod != running.SelfTestPeriod)
+            {
+                reschedule = _scheduleChanged;
+                _scheduleChanged = new CancellationTokenSource();
+            }
+        }
+
+        Cancel(reschedule);
+        Log.BroadcastReconfigured(_logger, next.Messages.Count, next.Gap, next.SelfTestPeriod);
+        if (!_stopping.IsCancellationRequested && _stopping.CanBeCanceled)
+        {
+            // Which messages can be played, for status: a renamed file shows up before the next broadcast.
+            _ = Task.Run(() => CheckMessagesAsync(_stopping), _stopping);
+        }
+    }
 
     /// <summary>A snapshot for status.</summary>
     public BroadcastState State
@@ -155,6 +207,12 @@ public sealed class BroadcastController : BackgroundService
             var lines = _relays.ReadBack();
             Log.RelaysAtShutdown(_logger, lines);
         }
+    }
+
+    public override void Dispose()
+    {
+        _scheduleChanged.Dispose();
+        base.Dispose();
     }
 
     /// <summary>
@@ -297,7 +355,7 @@ public sealed class BroadcastController : BackgroundService
         _stopping = stoppingToken;
         using var heartbeat = Loops?.Register("broadcast", LoopMaxSilence);
         _heartbeat = heartbeat;
-        var schedule = _options.SelfTestPeriod > TimeSpan.Zero ? ScheduleSelfTestsAsync(stoppingToken) : Task.CompletedTask;
+        var schedule = ScheduleSelfTestsAsync(stoppingToken);
         // Beside the loop, not before it: an alarm must not wait for speech synthesis of the test message.
         var check = Task.Run(() => CheckMessagesAsync(stoppingToken), stoppingToken);
         try
@@ -337,11 +395,30 @@ public sealed class BroadcastController : BackgroundService
         }
     }
 
+    // One silent self-test per period (none while the period is zero); a reload that changes the period starts
+    // the count again from then.
     private async Task ScheduleSelfTestsAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.SelfTestPeriod, _time);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
+            TimeSpan period;
+            CancellationToken changed;
+            lock (_gate)
+            {
+                period = _options.SelfTestPeriod;
+                changed = _scheduleChanged.Token;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, changed);
+            try
+            {
+                await Task.Delay(period > TimeSpan.Zero ? period : Timeout.InfiniteTimeSpan, _time, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+
             Test(silent: true);
         }
     }
@@ -507,6 +584,7 @@ public sealed class BroadcastController : BackgroundService
     {
         var request = entry.Request;
         var token = entry.Cancellation.Token;
+        var gap = _options.Gap; // a reload changes the next broadcast, not this one
         var outcome = BroadcastOutcome.Completed;
         var fallback = false;
         string? error = null;
@@ -544,7 +622,7 @@ public sealed class BroadcastController : BackgroundService
                 if (i > 0)
                 {
                     SetPhase(BroadcastPhase.Gap);
-                    await Bounded(_sink.PauseAsync(_options.Gap, token), _options.Gap).ConfigureAwait(false);
+                    await Bounded(_sink.PauseAsync(gap, token), gap).ConfigureAwait(false);
                 }
 
                 SetPhase(BroadcastPhase.Playing);

@@ -17,7 +17,7 @@ public sealed class RulesConfigApplierTests : IDisposable
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly TempDir _dir = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 1, 3, 0, 0, TimeSpan.Zero));
-    private readonly StationConfig _config = Parse(ExampleConfig.Text);
+    private readonly StationConfig _config = ExampleConfig.Valid();
     private readonly Recorder _recorder = new();
     private readonly SqliteAlertStateStore _store;
     private readonly StationPipeline _pipeline;
@@ -39,18 +39,7 @@ public sealed class RulesConfigApplierTests : IDisposable
         _dir.Dispose();
     }
 
-    private static StationConfig Parse(string text)
-    {
-        var loaded = StationConfigLoader.Parse(text, "station.yaml");
-        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
-        return loaded.Config!;
-    }
-
-    private static StationConfig Edited(string from, string to)
-    {
-        Assert.Contains(from, ExampleConfig.Text, StringComparison.Ordinal);
-        return Parse(ExampleConfig.Text.Replace(from, to, StringComparison.Ordinal));
-    }
+    private static StationConfig Edited(string from, string to) => ExampleConfig.Valid((from, to));
 
     private async Task RunAsync(Func<Task> test)
     {
@@ -121,7 +110,7 @@ public sealed class RulesConfigApplierTests : IDisposable
         var start = text.IndexOf("    - id: flood-switch\n      sensor: flood-switch", StringComparison.Ordinal);
         var end = text.IndexOf("    - id: manual", start, StringComparison.Ordinal);
         Assert.True(start > 0 && end > start);
-        await _applier.ApplyAsync(_config, Parse(text.Remove(start, end - start)), CancellationToken.None);
+        await _applier.ApplyAsync(_config, ExampleConfig.Valid((text[start..end], "")), CancellationToken.None);
 
         var last = _recorder.Transitions.Last();
         Assert.Equal((TransitionScope.Station, "evacuate", "none"), (last.Scope, last.From, last.To));
