@@ -200,12 +200,10 @@ public sealed class ConfigReloadService : BackgroundService
             }
         }
 
-        // A part that refused (or failed) keeps running on what it had: its sections wait for the restart.
+        // A part that refused (or failed) keeps running on what it had: its sections wait for the restart;
+        // one that has now applied a change it refused before no longer does.
         restartNeeded = WithRefused(restartNeeded, sinceStart);
-        if (failed.Count > 0)
-        {
-            _monitor.SetRestartNeeded(restartNeeded);
-        }
+        _monitor.SetRestartNeeded(restartNeeded);
 
         Log.ConfigApplied(_logger, _file.Path, trigger, hash, changed.Count == 0 ? "none" : string.Join(", ", changed));
         if (restartNeeded.Count > 0)
