@@ -351,6 +351,25 @@ public sealed class AcquisitionService : BackgroundService
             }
         }
 
+        // What would throw half way through is checked here, before anything is stopped.
+        foreach (var o in after.Values.Where(o => differs.Contains(o.Id)))
+        {
+            if (o is not TippingBucketOptions && o.Poll <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException($"sensor {o.Id}: poll must be longer than 0; sensors and buses left as they were");
+            }
+
+            if (o is ModbusSensorOptions { Kind: ModbusSensorKind.RainTotal } rain && (rain.Scale == 0 || !double.IsFinite(rain.Scale)))
+            {
+                throw new InvalidOperationException($"sensor {o.Id}: a rain counter needs a non-zero scale; sensors and buses left as they were");
+            }
+        }
+
+        foreach (var bus in next.Buses.Where(b => b.Rtu is null && b.Tcp is null))
+        {
+            throw new InvalidOperationException($"bus {bus.Id} has neither an RTU port nor a TCP host; sensors and buses left as they were");
+        }
+
         var busesToStop = new List<string>();
         var busIds = previous.Buses.Select(b => b.Id).Union(next.Buses.Select(b => b.Id), StringComparer.Ordinal);
         foreach (var id in busIds)
