@@ -288,7 +288,16 @@ public sealed class AcquisitionService : BackgroundService
         }
 
         // A reload in progress finishes first (its new loops see the stop at once).
-        await _applyGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await _applyGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed without a stop: nothing is left to wait for.
+            return;
+        }
+
         try
         {
             List<Task> loops;

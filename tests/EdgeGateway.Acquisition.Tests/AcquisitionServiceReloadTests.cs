@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Net;
 using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.Tests.Buses;
+using EdgeGateway.Acquisition.Tests.Power;
 using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
@@ -220,15 +221,33 @@ public sealed class AcquisitionServiceReloadTests : IAsyncLifetime, IDisposable
         Assert.True(_gpio.Controller.IsPinOpen(27));
     }
 
+    [Fact]
+    public async Task ApplyAsync_Ina219ScaleChanged_LoopReplacedAndItsHeartbeatHandedOver()
+    {
+        var battery = new Ina219Options { Id = "battery", Bus = 1, Address = 0x40, Poll = TimeSpan.FromSeconds(60) };
+        await StartAsync(Options(o => o.Ina219Sensors.Add(battery)), _ => new SimulatedIna219(1, 0x40) { BusVolts = 12.6 });
+        await _sinks.WaitAsync(() => _sinks.Of("battery").Count == 1);
+
+        await Service.ApplyAsync(Options(o => o.Ina219Sensors.Add(battery with { Scale = 2 })));
+        await _sinks.WaitAsync(() => _sinks.Of("battery").Count == 2);
+
+        Assert.Equal([12.6, 25.2], _sinks.Of("battery").Select(r => Math.Round(r.Value, 6)));
+        var beats = _loops.Named("ina219:battery");
+        Assert.Equal(2, beats.Count);
+        Assert.True(beats[0].Disposed);
+        Assert.False(beats[1].Disposed);
+        Assert.False(Assert.Single(_loops.Named("bus:plc-b")).Disposed);
+    }
+
     private static void Tip(SimulatedGpioDriver driver, int pin)
     {
         driver.SetInput(pin, PinValue.Low);
         driver.SetInput(pin, PinValue.High);
     }
 
-    private async Task StartAsync(AcquisitionOptions options)
+    private async Task StartAsync(AcquisitionOptions options, Func<System.Device.I2c.I2cConnectionSettings, System.Device.I2c.I2cDevice>? openI2c = null)
     {
-        _service = new AcquisitionService(options, new AcquisitionDevices { Gpio = _gpio.Controller, Loops = _loops }, _sinks, _sinks, _time);
+        _service = new AcquisitionService(options, new AcquisitionDevices { Gpio = _gpio.Controller, Loops = _loops, OpenI2c = openI2c }, _sinks, _sinks, _time);
         await _service.StartAsync(CancellationToken.None);
         await _service.Started.WaitAsync(Wait);
     }
