@@ -31,12 +31,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private static readonly TimeSpan HousekeepingPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClockPersistPeriod = TimeSpan.FromHours(1);
 
-    private readonly UplinkOptions _options;
+    // Swapped whole by Reconfigure (a reload); the supervising loop reads it at each connect.
+    private volatile UplinkOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ICommandHandler? _handler;
-    private readonly Topics _topics;
-    private readonly CapMapping _cap;
+    private volatile Topics _topics;
+    private volatile CapMapping _cap;
     private readonly Outbox.Outbox? _outbox;
     private readonly CommandGate? _gate;
     private readonly Lock _readingsLock = new();
@@ -49,6 +50,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         System.Threading.Channels.Channel.CreateBounded<(string, string, bool)>(
             new System.Threading.Channels.BoundedChannelOptions(64) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
 
+    private TaskCompletionSource _reconfigured = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Func<IReadOnlyDictionary<string, object?>>? _health;
     private volatile IMqttClient? _client;
     private volatile UplinkState _state = UplinkState.Starting;
@@ -128,6 +130,51 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         return Math.Max(0, _outbox.Count - acked);
     }
+
+    /// <summary>
+    /// Puts reloaded uplink settings into force. Telemetry period, queue limit, sensor units, alert levels and the
+    /// command key apply at once. A changed broker, port, TLS, credentials, protocol, keepalive or prefix closes
+    /// the connection cleanly (offline status, DISCONNECT) and the supervising loop connects with the new
+    /// settings at once, without waiting out a backoff. The outbox and its seq are untouched: what was queued
+    /// goes to the new connection in seq order. The station id and storage path stay those the service started
+    /// with. Returns true when a reconnect was asked for.
+    /// </summary>
+    public bool Reconfigure(UplinkOptions next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var current = _options;
+        next.StationId = current.StationId;
+        next.StoragePath = current.StoragePath;
+        var reconnect = !SameConnection(current.Mqtt, next.Mqtt);
+        _options = next;
+        _cap = new CapMapping(next.Levels);
+        _outbox?.SetQueueLimit(next.QueueLimit);
+        if (_gate is not null && (next.CommandKeyFile != current.CommandKeyFile || next.CommandKeyFile is not null))
+        {
+            // The key file is read again even under the same name: a rotated key counts from now.
+            _gate.SetKey(LoadCommandKey());
+        }
+
+        Log.Reconfigured(_logger, next.Mqtt.Host, next.Mqtt.Port, reconnect);
+        if (reconnect)
+        {
+            // Only wakes the supervising loop, which reconnects itself.
+            Volatile.Read(ref _reconfigured).TrySetResult();
+        }
+
+        return reconnect;
+    }
+
+    private static bool SameConnection(MqttConnectionOptions a, MqttConnectionOptions b) =>
+        a.Host == b.Host && a.Port == b.Port && a.Prefix == b.Prefix && a.Protocol == b.Protocol && a.KeepAlive == b.KeepAlive
+        && a.Username == b.Username && a.PasswordFile == b.PasswordFile && a.ConnectTimeout == b.ConnectTimeout
+        && a.MaxInflight == b.MaxInflight
+        && (a.Tls, b.Tls) switch
+        {
+            (null, null) => true,
+            ({ } x, { } y) => x.CaFile == y.CaFile && x.CertFile == y.CertFile && x.KeyFile == y.KeyFile && x.ServerName == y.ServerName,
+            _ => false,
+        };
 
     public void SetHealthProvider(Func<IReadOnlyDictionary<string, object?>> provider) => _health = provider;
 
@@ -225,6 +272,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         while (!ct.IsCancellationRequested)
         {
             TimeSpan delay;
+            var reconfigured = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _reconfigured, reconfigured);
+            _topics = new Topics(_options.Mqtt.Prefix, _options.StationId);
             using var client = new MqttClientFactory().CreateMqttClient();
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.DisconnectedAsync += e =>
@@ -247,8 +297,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
                 _client = client;
                 _attempt = 0;
-                await RunConnectedAsync(client, result, lost.Task, ct).ConfigureAwait(false);
-                delay = NextBackoff();
+                var moved = await RunConnectedAsync(client, result, lost.Task, reconfigured.Task, ct).ConfigureAwait(false);
+                delay = moved ? TimeSpan.Zero : NextBackoff();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -282,19 +332,29 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 _connectedSince = null;
             }
 
-            try
+            // New settings end the wait at once: a technician who fixed the broker address need not wait out a backoff.
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
                 // Backing off while the broker is down is progress: beat through the wait.
-                await _heartbeat.WaitBeatingAsync(Task.Delay(delay, _time, ct), Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _time).ConfigureAwait(false);
+                await _heartbeat.WaitBeatingAsync(Task.WhenAny(Task.Delay(delay, _time, wait.Token), reconfigured.Task),
+                    Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _time).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+
+            if (ct.IsCancellationRequested)
             {
                 break;
+            }
+
+            if (reconfigured.Task.IsCompleted)
+            {
+                _attempt = 0;
             }
         }
     }
 
-    private async Task RunConnectedAsync(IMqttClient client, MqttClientConnectResult result, Task<string> lost, CancellationToken ct)
+    // Returns true when the connection was left for new settings (reconnect at once), false when it was lost.
+    private async Task<bool> RunConnectedAsync(IMqttClient client, MqttClientConnectResult result, Task<string> lost, Task reconfigured, CancellationToken ct)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var window = Math.Max(1, Math.Min(_options.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
@@ -314,7 +374,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         Connected?.Invoke();
 
         var pump = PumpAsync(client, window, failed, connection.Token);
-        var reason = await Task.WhenAny(lost, failed.Task, pump).ConfigureAwait(false);
+        var reason = await Task.WhenAny(lost, failed.Task, pump, reconfigured).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -325,6 +385,15 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         }
 
         ct.ThrowIfCancellationRequested();
+        if (reason == reconfigured)
+        {
+            _state = UplinkState.Disconnected;
+            _lastError = "reconnecting with reloaded settings";
+            Log.Disconnected(_logger, _lastError);
+            await GoOfflineAsync(client).ConfigureAwait(false);
+            return true;
+        }
+
         var why = reason == lost ? lost.Result : reason == failed.Task ? failed.Task.Result : "publisher stopped";
         _state = UplinkState.Disconnected;
         _lastError = why;
@@ -340,6 +409,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 // The connection is being abandoned anyway.
             }
         }
+
+        return false;
     }
 
     // Drains the outbox over one connection: urgent rows first, then telemetry, each in seq order, with up

@@ -3,6 +3,7 @@ using EdgeGateway.Acquisition;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Gpio;
+using EdgeGateway.Hosting.Reload;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,7 +18,8 @@ public static class AcquisitionMapping
     /// <summary>
     /// Adds the station's GPIO chip (<see cref="GpioSetup"/>, and its <see cref="GpioController"/> shared with the
     /// broadcast relays), every configured sensor and bus (<see cref="AcquisitionService"/>), the readings history
-    /// in <c>storage.path/history.db</c>, and the <c>sim.gpio</c> control verb.
+    /// in <c>storage.path/history.db</c>, the <c>sim.gpio</c> control verb, and the applier that puts a reloaded
+    /// <c>sensors</c> and <c>buses</c> section into force while running.
     /// </summary>
     public static IServiceCollection AddStationAcquisition(this IServiceCollection services, StationConfig config)
     {
@@ -28,6 +30,7 @@ public static class AcquisitionMapping
         services.TryAddSingleton(sp => GpioControllerFactory.Create(gpio, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<GpioSetup>().Controller);
         services.AddAcquisition(FromConfig(config));
+        services.AddSingleton<IConfigApplier>(sp => new AcquisitionApplier(sp.GetRequiredService<AcquisitionService>(), config.Hardware.Gpio));
         services.AddSingleton<IControlVerb, SimGpioVerb>();
         return services;
     }
