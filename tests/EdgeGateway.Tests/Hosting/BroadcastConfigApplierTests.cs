@@ -1,5 +1,4 @@
 using EdgeGateway.Configuration;
-using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
@@ -21,7 +20,7 @@ public sealed class BroadcastConfigApplierTests : IDisposable
     {
         var options = BroadcastMapping.FromConfig(_config)!;
         _controller = new BroadcastController(options, _gpio.Controller, new NullAudioSink(TimeProvider.System),
-            new MessageLibrary(options, new SpeechRenderer(options.SpeechCacheDirectory)), new Events(), TimeProvider.System,
+            new MessageLibrary(options, new SpeechRenderer(options.SpeechCacheDirectory)), new ListSink(), TimeProvider.System,
             NullLogger<BroadcastController>.Instance);
         _applier = new BroadcastConfigApplier(_controller, _config);
     }
@@ -69,12 +68,5 @@ public sealed class BroadcastConfigApplierTests : IDisposable
             Edited("zones: [ { id: village, gpio: 6 } ]", "zones: [ { id: village, gpio: 16 } ]"), CancellationToken.None));
 
         Assert.Contains("village 6 -> ", refused.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class Events : IStationEventSink
-    {
-        public void Publish(StationEvent stationEvent)
-        {
-        }
     }
 }

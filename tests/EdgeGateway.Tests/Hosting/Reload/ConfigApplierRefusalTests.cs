@@ -1,5 +1,4 @@
 using EdgeGateway.Configuration;
-using EdgeGateway.Core.Events;
 using EdgeGateway.Hosting;
 using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Tests.TestSupport;
@@ -20,9 +19,9 @@ public sealed class ConfigApplierRefusalTests : IDisposable
         var path = _dir.Write("station.yaml", ExampleConfig.Text);
         var initial = ExampleConfig.Valid();
         var monitor = new StationConfigMonitor(initial, StationConfigMonitor.Hash(File.ReadAllBytes(path)), TimeProvider.System.GetUtcNow());
-        var events = new List<StationEvent>();
+        var events = new ListSink();
         var applier = new ScriptedApplier();
-        using var reloader = new ConfigReloadService(monitor, new StationConfigFile(path), new Sink(events), TimeProvider.System,
+        using var reloader = new ConfigReloadService(monitor, new StationConfigFile(path), events, TimeProvider.System,
             NullLogger<ConfigReloadService>.Instance, [applier]);
 
         // Refused: alerting waits for the restart, and the event says why.
@@ -30,7 +29,7 @@ public sealed class ConfigApplierRefusalTests : IDisposable
         await File.WriteAllTextAsync(path, ExampleConfig.With(("watch: 2.8", "watch: 2.7")));
         Assert.Equal(ReloadOutcome.Applied, await reloader.ReloadAsync("test", CancellationToken.None));
         Assert.Equal(["alerting"], monitor.RestartNeededFor);
-        var refused = events[^1];
+        var refused = events.Events[^1];
         Assert.Equal(["alerting"], Assert.IsAssignableFrom<IEnumerable<string>>(refused.Data!["restartNeeded"]));
         Assert.Equal(applier.Refusal, Assert.IsAssignableFrom<IReadOnlyDictionary<string, string>>(refused.Data["failed"])["rules"]);
 
@@ -67,10 +66,5 @@ public sealed class ConfigApplierRefusalTests : IDisposable
             Applied++;
             return Task.CompletedTask;
         }
-    }
-
-    private sealed class Sink(List<StationEvent> events) : IStationEventSink
-    {
-        public void Publish(StationEvent stationEvent) => events.Add(stationEvent);
     }
 }

@@ -6,6 +6,7 @@ using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Tests.EndToEnd;
+using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Logging;
@@ -160,7 +161,7 @@ public sealed class LoopCoverageTests : IDisposable
         options.Messages[BroadcastOptions.TestMessage] = new MessageOptions(File: wav);
         var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(Simulated: true), _time);
         var controller = new BroadcastController(options, gpio.Controller, sink, new MessageLibrary(options, new SpeechRenderer(options.SpeechCacheDirectory)),
-            new NullEventSink(), _time, NullLogger<BroadcastController>.Instance)
+            new ListSink(), _time, NullLogger<BroadcastController>.Instance)
         {
             Loops = _loops,
         };
@@ -361,13 +362,6 @@ public sealed class LoopCoverageTests : IDisposable
             {
                 Disconnected.TrySetResult();
             }
-        }
-    }
-
-    private sealed class NullEventSink : IStationEventSink
-    {
-        public void Publish(StationEvent stationEvent)
-        {
         }
     }
 }
