@@ -4,11 +4,13 @@ using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
+using EdgeGateway.Hosting;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -141,6 +143,23 @@ public sealed class LoopCoverageTests : IDisposable
                 await broker.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public void Composition_BroadcastAndUplinkWithTheWatchdog_BothReportToTheStationsMonitor()
+    {
+        var config = ExampleConfig.Valid(
+            ("path: /var/lib/edge-gateway", "path: " + _dir.FullName),
+            ("gpio: { driver: libgpiod, chip: gpiochip0 }", "gpio: { driver: simulated }"));
+        var services = new ServiceCollection().AddLogging().AddStationWatchdog();
+        services.AddBroadcast(config);
+        services.AddUplink(UplinkMapping.FromConfig(config)!);
+        using var provider = services.BuildServiceProvider();
+
+        var loops = provider.GetRequiredService<ILoopMonitor>();
+        Assert.IsType<WatchdogLoops>(loops);
+        Assert.Same(loops, provider.GetRequiredService<BroadcastController>().Loops);
+        Assert.Same(loops, provider.GetRequiredService<UplinkService>().Loops);
     }
 
     private async Task<BroadcasterRig> BroadcasterAsync(ScriptedSink sink, TimeSpan clipLength)
