@@ -13,8 +13,9 @@ internal sealed class UplinkApplier(UplinkService uplink) : IConfigApplier
 {
     public string Name => "uplink";
 
-    // Sensors too: a new sensor's unit goes into telemetry from the next batch.
-    public IReadOnlyCollection<string> Sections { get; } = ["uplink", "sensors"];
+    // Sensors too: a new sensor's unit goes into telemetry from the next batch; alerting: a level's
+    // severity goes into the next CAP alert.
+    public IReadOnlyCollection<string> Sections { get; } = ["uplink", "sensors", "alerting"];
 
     public Task ApplyAsync(StationConfig previous, StationConfig current, CancellationToken cancellationToken)
     {
