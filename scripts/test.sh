@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Peers the tests talk to for real: mosquitto (MQTT broker), libmodbus (Modbus peer, compiled by the
 # test fixture), socat (serial pty pairs), sox, espeak-ng and alsa-utils (audio: aplay), qemu-user and the arm64 C
-# libraries (the Raspberry Pi build run under emulation), dpkg-dev (the .deb), systemd (unit checks).
+# libraries (the Raspberry Pi build run under emulation; OpenSSL for it below), dpkg-dev (the .deb), systemd (unit checks).
 packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox espeak-ng alsa-utils
           qemu-user libc6-arm64-cross libstdc++6-arm64-cross dpkg-dev systemd)
 missing=()
@@ -20,9 +20,22 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# mosquitto is started by the tests on a free loopback port; the packaged service is not needed.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
-  :
+# The emulated arm64 demo needs the arm64 OpenSSL (ES256 command keys, TLS) beside the arm64 C
+# libraries above. Debian has no cross package for it, so the arm64 package's two libraries are copied
+# into the cross root (never installed as a foreign-architecture package: an arm64 libc6 beside the
+# cross one would be mixed with it by the emulated loader).
+sysroot=/usr/aarch64-linux-gnu
+if [ ! -e "$sysroot/lib/libssl.so.3" ]; then
+  echo "adding the arm64 OpenSSL libraries to $sysroot" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  dpkg --print-foreign-architectures | grep -qx arm64 || "${sudo_cmd[@]}" dpkg --add-architecture arm64
+  "${sudo_cmd[@]}" apt-get update -qq
+  ssl_tmp=$(mktemp -d) && chmod 755 "$ssl_tmp"  # apt downloads as _apt
+  (cd "$ssl_tmp" && apt-get download -qq libssl3:arm64)
+  dpkg-deb -x "$ssl_tmp"/libssl3_*_arm64.deb "$ssl_tmp/root"
+  "${sudo_cmd[@]}" cp "$ssl_tmp/root/usr/lib/aarch64-linux-gnu/libssl.so.3" "$ssl_tmp/root/usr/lib/aarch64-linux-gnu/libcrypto.so.3" "$sysroot/lib/"
+  rm -rf "$ssl_tmp"
 fi
 
 command -v dotnet >/dev/null || { echo "the .NET SDK 10 is required (dotnet not on PATH)" >&2; exit 1; }

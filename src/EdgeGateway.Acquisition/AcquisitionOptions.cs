@@ -28,7 +28,7 @@ public readonly record struct ValueRange(double Min, double Max)
 }
 
 /// <summary>What every sensor has: its id, how often it is read, and its valid range.</summary>
-public abstract class SensorOptions
+public abstract record SensorOptions
 {
     public required string Id { get; init; }
 
@@ -43,7 +43,7 @@ public abstract class SensorOptions
 }
 
 /// <summary>A tipping-bucket rain gauge on a GPIO line: each debounced edge is one tip.</summary>
-public sealed class TippingBucketOptions : SensorOptions
+public sealed record TippingBucketOptions : SensorOptions
 {
     /// <summary>Default <see cref="Debounce"/>: 25 ms (a reed switch's bounce train lasts a few ms).</summary>
     public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(25);
@@ -63,7 +63,7 @@ public sealed class TippingBucketOptions : SensorOptions
 }
 
 /// <summary>A switch on a GPIO line (flood switch, manual alarm button): 1 when active, 0 when not.</summary>
-public sealed class DigitalInputOptions : SensorOptions
+public sealed record DigitalInputOptions : SensorOptions
 {
     /// <summary>Default <see cref="Debounce"/>: 50 ms.</summary>
     public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(50);
@@ -80,7 +80,7 @@ public sealed class DigitalInputOptions : SensorOptions
 }
 
 /// <summary>An INA219 power monitor on I2C; its bus voltage is the reading (battery or solar volts).</summary>
-public sealed class Ina219Options : SensorOptions
+public sealed record Ina219Options : SensorOptions
 {
     public int Bus { get; init; } = 1;
     public int Address { get; init; } = 0x40;
@@ -91,7 +91,7 @@ public sealed class Ina219Options : SensorOptions
 }
 
 /// <summary>One Modbus bus (a serial line or a TCP link): its transport and how patient to be with it.</summary>
-public sealed class ModbusBusOptions
+public sealed record ModbusBusOptions
 {
     public required string Id { get; init; }
 
@@ -129,7 +129,7 @@ public enum ModbusSensorKind
 }
 
 /// <summary>A value read from a Modbus slave.</summary>
-public sealed class ModbusSensorOptions : SensorOptions
+public sealed record ModbusSensorOptions : SensorOptions
 {
     public required string Bus { get; init; }
     public ModbusSensorKind Kind { get; init; } = ModbusSensorKind.Value;

@@ -1,5 +1,6 @@
 using EdgeGateway.Acquisition.History;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Hardware.Gpio;
 using Microsoft.Extensions.DependencyInjection;

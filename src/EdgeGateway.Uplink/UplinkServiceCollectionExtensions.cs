@@ -1,3 +1,4 @@
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,7 @@ public static class UplinkServiceCollectionExtensions
     /// Adds the MQTT uplink: <see cref="IUplink"/> (and <see cref="UplinkService"/>, an
     /// <c>IStationEventSink</c>) as a hosted service. Commands go to the registered
     /// <see cref="ICommandHandler"/>, if any; without one they are verified and answered "no-handler".
+    /// Its supervising loop reports to the <see cref="ILoopMonitor"/> when one is registered.
     /// </summary>
     public static IServiceCollection AddUplink(this IServiceCollection services, UplinkOptions options)
     {
@@ -23,7 +25,10 @@ public static class UplinkServiceCollectionExtensions
             options,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<UplinkService>>(),
-            sp.GetService<ICommandHandler>()));
+            sp.GetService<ICommandHandler>())
+        {
+            Loops = sp.GetService<ILoopMonitor>(),
+        });
         services.AddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkService>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<UplinkService>());
         return services;

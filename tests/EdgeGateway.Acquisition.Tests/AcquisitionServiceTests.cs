@@ -3,6 +3,7 @@ using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.History;
 using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Hardware.Gpio;
 using Microsoft.Extensions.Time.Testing;

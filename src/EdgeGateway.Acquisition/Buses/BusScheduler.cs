@@ -57,6 +57,7 @@ public sealed class BusScheduler : IAsyncDisposable
     private readonly Lock _sleepGate = new();
     private readonly List<(long After, TaskCompletionSource Done)> _sleepWaiters = [];
     private long _sleeps;
+    private volatile bool _stopRequested;
     private bool _disposed;
 
     internal BusScheduler(string id, IModbusClient client, TimeSpan gap, IEnumerable<PollPoint> points, TimeProvider time, ILogger logger, SchedulerTuning? tuning = null)
@@ -114,7 +115,8 @@ public sealed class BusScheduler : IAsyncDisposable
 
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            // A stop request ends the loop between transactions, once the writes already queued are sent.
+            while (!cancellationToken.IsCancellationRequested && !(_stopRequested && _writes.IsEmpty))
             {
                 beat?.Invoke();
                 await StepAsync(cancellationToken).ConfigureAwait(false);
@@ -126,6 +128,23 @@ public sealed class BusScheduler : IAsyncDisposable
         finally
         {
             FailPendingWrites(new OperationCanceledException("the bus scheduler stopped"));
+        }
+    }
+
+    /// <summary>
+    /// Asks <see cref="RunAsync"/> to return after the transaction in progress (and the writes already queued):
+    /// a request is never cut off half way on the wire. The loop's task completes when it has.
+    /// </summary>
+    public void RequestStop()
+    {
+        _stopRequested = true;
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed: nothing runs.
         }
     }
 

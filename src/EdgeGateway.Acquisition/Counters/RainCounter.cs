@@ -75,6 +75,9 @@ public sealed class RainCounter
     /// <summary>The last raw count accepted, or null before the first.</summary>
     public double? PreviousRaw => _previous;
 
+    /// <summary>When <see cref="PreviousRaw"/> was read, or null before the first.</summary>
+    public DateTimeOffset? PreviousTime => _previous is null ? null : _previousTime;
+
     /// <summary>Continues from a count kept in the history (after a restart), so rain that fell meanwhile counts.</summary>
     public void Restore(double raw, DateTimeOffset time)
     {

@@ -17,6 +17,12 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Information, "Sensor {Sensor}: counter wrapped from {Previous} to {Current}")]
     public static partial void CounterWrapped(ILogger logger, string sensor, double previous, double current);
 
+    [LoggerMessage(104, LogLevel.Warning, "Sensor {Sensor}: counter moved by a reload (bus {Bus}, slave {Slave}, address {Address}); starting a new baseline")]
+    public static partial void CounterRebaselined(ILogger logger, string sensor, string bus, byte slave, ushort address);
+
+    [LoggerMessage(105, LogLevel.Information, "Sensors reloaded: added {Added}; removed {Removed}; changed {Changed}; buses restarted {Buses}")]
+    public static partial void AcquisitionApplied(ILogger logger, string added, string removed, string changed, string buses);
+
     [LoggerMessage(120, LogLevel.Information, "GPIO input {Sensor} on line {Pin} ready ({Mode})")]
     public static partial void GpioInputReady(ILogger logger, string sensor, int pin, string mode);
 

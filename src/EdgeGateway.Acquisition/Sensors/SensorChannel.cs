@@ -33,9 +33,9 @@ internal sealed class SensorChannel : IDisposable
     private readonly ReadingOutput _output;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ValueRange? _valid;
-    private readonly TimeSpan? _poll;
-    private readonly ITimer? _staleTimer;
+    private ValueRange? _valid;
+    private TimeSpan? _poll;
+    private ITimer? _staleTimer;
     private Reading? _last;
     private Reading? _lastGood;
     private string? _reason;
@@ -72,7 +72,45 @@ internal sealed class SensorChannel : IDisposable
     }
 
     /// <summary>True when <paramref name="value"/> is a number inside the valid range.</summary>
-    public bool Accepts(double value) => double.IsFinite(value) && (_valid is not { } range || range.Contains(value));
+    public bool Accepts(double value)
+    {
+        lock (_gate)
+        {
+            return double.IsFinite(value) && (_valid is not { } range || range.Contains(value));
+        }
+    }
+
+    /// <summary>
+    /// Takes a new period and valid range (a reload) and keeps everything else: the last readings, the quality
+    /// and how long a fault has lasted. The sensor gets three of its new periods before it counts as stale.
+    /// </summary>
+    public void Reconfigure(TimeSpan? poll, ValueRange? valid)
+    {
+        if (poll is { } p)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(p, TimeSpan.Zero, nameof(poll));
+        }
+
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _valid = valid;
+            _poll = poll;
+            if (poll is { } period)
+            {
+                _staleTimer ??= _time.CreateTimer(_ => OnSilence(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _staleTimer.Change(period * StalePeriods, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                _staleTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
 
     /// <summary>
     /// Publishes a value read at <paramref name="time"/>: good when inside the valid range, else out-of-range.
@@ -87,7 +125,13 @@ internal sealed class SensorChannel : IDisposable
             return Emit(new Reading(Id, time, value, Quality.Good), null, raw, null);
         }
 
-        var text = double.IsFinite(subject) && _valid is { } r
+        ValueRange? valid;
+        lock (_gate)
+        {
+            valid = _valid;
+        }
+
+        var text = double.IsFinite(subject) && valid is { } r
             ? string.Create(CultureInfo.InvariantCulture, $"value {subject} outside the valid range [{r.Min}, {r.Max}]")
             : string.Create(CultureInfo.InvariantCulture, $"value {subject} is not a number");
         return Emit(new Reading(Id, time, double.NaN, Quality.OutOfRange), text, null, subject);
@@ -109,14 +153,23 @@ internal sealed class SensorChannel : IDisposable
         lock (_gate)
         {
             _disposed = true;
+            _staleTimer?.Dispose();
         }
-
-        _staleTimer?.Dispose();
     }
 
     private void OnSilence()
     {
-        var poll = _poll!.Value;
+        TimeSpan poll;
+        lock (_gate)
+        {
+            if (_poll is not { } p)
+            {
+                return;
+            }
+
+            poll = p;
+        }
+
         var reason = string.Create(CultureInfo.InvariantCulture, $"no reading for {(poll * StalePeriods).TotalSeconds:0.###} s (3 poll periods)");
         Emit(new Reading(Id, _time.GetUtcNow(), double.NaN, Quality.Stale), reason, null, null, silence: true);
     }
@@ -146,7 +199,10 @@ internal sealed class SensorChannel : IDisposable
             _output.Publish(reading, raw);
 
             // After a reading the sensor has three periods to say something; while silent, a Stale reading each period.
-            _staleTimer?.Change(silence ? _poll!.Value : _poll!.Value * StalePeriods, Timeout.InfiniteTimeSpan);
+            if (_poll is { } period)
+            {
+                _staleTimer?.Change(silence ? period : period * StalePeriods, Timeout.InfiniteTimeSpan);
+            }
             return reading;
         }
     }

@@ -25,9 +25,9 @@ public sealed class RuleEngine
     private readonly Lock _gate = new();
     private readonly LevelSet _levels;
     private readonly TimeProvider _time;
-    private readonly RuleRuntime[] _rules;
-    private readonly Dictionary<string, RuleRuntime> _rulesById = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SensorRuntime> _sensors = new(StringComparer.Ordinal);
+    private RuleRuntime[] _rules;
+    private Dictionary<string, RuleRuntime> _rulesById = new(StringComparer.Ordinal);
+    private Dictionary<string, SensorRuntime> _sensors = new(StringComparer.Ordinal);
     private readonly List<LevelTransition> _pending = [];
     private readonly List<SensorFaultEventArgs> _faultChanges = [];
     private long _now = long.MinValue;
@@ -42,34 +42,45 @@ public sealed class RuleEngine
         ArgumentNullException.ThrowIfNull(rules);
         _levels = levels;
         _time = timeProvider ?? TimeProvider.System;
+        (_rules, _rulesById, _sensors) = Build(rules, levels, new Dictionary<string, SensorRuntime>(StringComparer.Ordinal));
+    }
+
+    /// <summary>Runtimes for <paramref name="rules"/>, reusing the sensors of <paramref name="existing"/> by id.</summary>
+    private static (RuleRuntime[] Rules, Dictionary<string, RuleRuntime> ById, Dictionary<string, SensorRuntime> Sensors) Build(
+        IEnumerable<RuleDefinition> rules, LevelSet levels, Dictionary<string, SensorRuntime> existing)
+    {
         var list = new List<RuleRuntime>();
+        var byId = new Dictionary<string, RuleRuntime>(StringComparer.Ordinal);
+        var sensors = new Dictionary<string, SensorRuntime>(StringComparer.Ordinal);
         var bySensor = new Dictionary<string, List<RuleRuntime>>(StringComparer.Ordinal);
         foreach (var definition in rules)
         {
-            if (_rulesById.ContainsKey(definition.Id))
+            ArgumentNullException.ThrowIfNull(definition);
+            if (byId.ContainsKey(definition.Id))
             {
                 throw new ArgumentException($"rule '{definition.Id}' is defined twice", nameof(rules));
             }
 
-            if (!_sensors.TryGetValue(definition.SensorId, out var sensor))
+            if (!sensors.TryGetValue(definition.SensorId, out var sensor))
             {
-                sensor = new SensorRuntime(definition.SensorId);
-                _sensors.Add(sensor.Id, sensor);
+                sensor = existing.GetValueOrDefault(definition.SensorId) ?? new SensorRuntime(definition.SensorId);
+                sensors.Add(sensor.Id, sensor);
                 bySensor.Add(sensor.Id, []);
             }
 
             var runtime = new RuleRuntime(definition, sensor, levels.Count);
             list.Add(runtime);
             bySensor[sensor.Id].Add(runtime);
-            _rulesById.Add(definition.Id, runtime);
+            byId.Add(definition.Id, runtime);
         }
 
+        // Only now that every rule has been built: a sensor reused from the rule set in force is handed its new rules.
         foreach (var (id, sensorRules) in bySensor)
         {
-            _sensors[id].Rules = [.. sensorRules];
+            sensors[id].Rules = [.. sensorRules];
         }
 
-        _rules = [.. list];
+        return ([.. list], byId, sensors);
     }
 
     /// <summary>Raised (outside the engine's lock) when a sensor that rules depend on goes faulty or recovers.</summary>
@@ -312,6 +323,104 @@ public sealed class RuleEngine
             {
                 rule.ExpireTo(_now);
                 rule.NextDue = rule.ComputeNextDue();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts a new rule set into force at <paramref name="now"/> (a configuration reload) without losing alarm state.
+    /// What fell due before <paramref name="now"/> is judged by the rules in force. Then, by rule id:
+    /// <list type="bullet">
+    /// <item>a rule whose sensor and measure are unchanged keeps its level, condition runs (pending hold), clear
+    /// timer and window contents; its new thresholds, hysteresis, hold and clearAfter apply from the evaluation
+    /// made here, with the normal level semantics;</item>
+    /// <item>a rule whose sensor or measure changed keeps its level, and its window is rebuilt from
+    /// <paramref name="history"/>; its timers start afresh;</item>
+    /// <item>a new rule starts at none with its window primed from <paramref name="history"/> (so it may rise at once);</item>
+    /// <item>a removed rule leaves without a transition of its own.</item>
+    /// </list>
+    /// Every rule is then evaluated at <paramref name="now"/> and the station level recomputed; the transitions this
+    /// causes are returned like any others. The level list cannot change here (it is the engine's <see cref="Levels"/>).
+    /// </summary>
+    /// <param name="history">Readings in time order, as for <see cref="Prime"/>; only the rules being rebuilt read it.</param>
+    /// <exception cref="ArgumentException">A rule is defined twice or names a level the station does not have; the rules in force stay.</exception>
+    public IReadOnlyList<LevelTransition> Reconfigure(IEnumerable<RuleDefinition> rules, IEnumerable<Reading> history, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(history);
+        var definitions = rules.ToList();
+        lock (_gate)
+        {
+            AdvanceThrough(now.UtcTicks);
+            var t = _now;
+            var (built, byId, sensors) = Build(definitions, _levels, _sensors);
+            var rebuild = new List<RuleRuntime>();
+            foreach (var rule in built)
+            {
+                if (_rulesById.TryGetValue(rule.Definition.Id, out var previous))
+                {
+                    var sameWindow = string.Equals(previous.Definition.SensorId, rule.Definition.SensorId, StringComparison.Ordinal)
+                        && previous.Definition.Measure == rule.Definition.Measure;
+                    rule.Inherit(previous, sameWindow);
+                    if (!sameWindow)
+                    {
+                        rebuild.Add(rule);
+                    }
+                }
+                else
+                {
+                    rebuild.Add(rule);
+                }
+            }
+
+            PrimeRules(rebuild, history, t, newSensors: [.. sensors.Values.Where(s => !_sensors.ContainsKey(s.Id))]);
+            _rules = built;
+            _rulesById = byId;
+            _sensors = sensors;
+            _stateVersion++;
+            _levelVersion++;
+            foreach (var rule in _rules)
+            {
+                EvaluateRule(rule, t);
+            }
+
+            // Always: a removed rule may have been the one holding the station level.
+            UpdateStation(t);
+            return Drain();
+        }
+    }
+
+    private static void PrimeRules(List<RuleRuntime> rules, IEnumerable<Reading> history, long t, HashSet<SensorRuntime> newSensors)
+    {
+        if (rules.Count == 0)
+        {
+            return;
+        }
+
+        var bySensor = rules.GroupBy(r => r.Sensor.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        var last = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var reading in history)
+        {
+            var rt = reading.Time.UtcTicks;
+            if (rt > t || !reading.IsGood || !double.IsFinite(reading.Value)
+                || !bySensor.TryGetValue(reading.SensorId, out var sensorRules)
+                || (last.TryGetValue(reading.SensorId, out var previous) && rt < previous))
+            {
+                continue;
+            }
+
+            last[reading.SensorId] = rt;
+            foreach (var rule in sensorRules)
+            {
+                rule.Add(rt, reading.Value);
+            }
+        }
+
+        foreach (var sensor in newSensors)
+        {
+            if (last.TryGetValue(sensor.Id, out var latest))
+            {
+                sensor.LastTicks = latest;
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast.Internal;
 using EdgeGateway.Hardware.Internal;
@@ -26,11 +27,30 @@ namespace EdgeGateway.Hardware.Broadcast;
 /// </summary>
 public sealed class BroadcastController : BackgroundService
 {
+    /// <summary>
+    /// The worker loop's watchdog allowance. The loop beats every <see cref="BeatInterval"/> while it waits for
+    /// work or for a bounded wait (warm-up, a clip, a gap, the tail); between beats it only switches relays and
+    /// publishes events. Half a minute is six missed beats: a loaded Pi does not miss that many, a hang does.
+    /// </summary>
+    public static readonly TimeSpan LoopMaxSilence = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the worker loop beats while it waits.</summary>
+    public static readonly TimeSpan BeatInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// What a wait of known length (a clip, a pause, a delay) may take beyond it before it counts as stuck:
+    /// opening the ALSA device and starting the player, on a loaded Pi.
+    /// </summary>
+    public static readonly TimeSpan WaitSlack = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long loading a message may take: a long text spoken by espeak-ng on a Pi, or a WAV on a slow card.</summary>
+    public static readonly TimeSpan LoadAllowance = TimeSpan.FromMinutes(2);
+
     private readonly Lock _gate = new();
-    private readonly BroadcastOptions _options;
+    private volatile BroadcastOptions _options;
     private readonly RelayBank _relays;
     private readonly IAudioSink _sink;
-    private readonly MessageLibrary _library;
+    private volatile MessageLibrary _library;
     private readonly IStationEventSink _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -44,6 +64,8 @@ public sealed class BroadcastController : BackgroundService
     private SelfTestReport? _lastSelfTest;
     private IReadOnlyList<string> _problems = [];
     private CancellationToken _stopping;
+    private ILoopHeartbeat? _heartbeat;
+    private CancellationTokenSource _scheduleChanged = new();
 
     public BroadcastController(
         BroadcastOptions options,
@@ -78,6 +100,60 @@ public sealed class BroadcastController : BackgroundService
     }
 
     public MessageLibrary Messages => _library;
+
+    /// <summary>Where the worker loop reports progress (the station's watchdog); none when null.</summary>
+    public ILoopMonitor? Loops { get; init; }
+
+    /// <summary>
+    /// Puts reloaded settings into force for the next request: messages, repeats, gap, warm-up, tail, the
+    /// all-clear and the self-test period. The broadcast playing finishes as it began. The relay lines and the
+    /// level list are claimed at start: a change of either is refused (<see cref="InvalidOperationException"/>)
+    /// and the settings in force stay; so are invalid options (<see cref="ArgumentException"/>).
+    /// </summary>
+    public void Reconfigure(BroadcastOptions next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var errors = next.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid broadcast options: " + string.Join("; ", errors), nameof(next));
+        }
+
+        var running = _options;
+        static string Relays(BroadcastOptions o) => $"amplifier {o.AmplifierPin}, " + string.Join(", ", o.Zones.Select(z => $"{z.Id} {z.Pin}"));
+        if (Relays(running) != Relays(next))
+        {
+            throw new InvalidOperationException(
+                $"broadcast relay lines changed ({Relays(running)} -> {Relays(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
+        }
+
+        static string Levels(BroadcastOptions o) => string.Join(", ", o.Levels.Select(l => l.Level));
+        if (Levels(running) != Levels(next))
+        {
+            throw new InvalidOperationException(
+                $"alert levels changed ({Levels(running)} -> {Levels(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
+        }
+
+        CancellationTokenSource? reschedule = null;
+        lock (_gate)
+        {
+            _library = _library.With(next);
+            _options = next;
+            if (next.SelfTestPeriod != running.SelfTestPeriod)
+            {
+                reschedule = _scheduleChanged;
+                _scheduleChanged = new CancellationTokenSource();
+            }
+        }
+
+        Cancel(reschedule);
+        Log.BroadcastReconfigured(_logger, next.Messages.Count, next.Gap, next.SelfTestPeriod);
+        if (!_stopping.IsCancellationRequested && _stopping.CanBeCanceled)
+        {
+            // Which messages can be played, for status: a renamed file shows up before the next broadcast.
+            _ = Task.Run(() => CheckMessagesAsync(_stopping), _stopping);
+        }
+    }
 
     /// <summary>A snapshot for status.</summary>
     public BroadcastState State
@@ -131,6 +207,12 @@ public sealed class BroadcastController : BackgroundService
             var lines = _relays.ReadBack();
             Log.RelaysAtShutdown(_logger, lines);
         }
+    }
+
+    public override void Dispose()
+    {
+        _scheduleChanged.Dispose();
+        base.Dispose();
     }
 
     /// <summary>
@@ -271,7 +353,9 @@ public sealed class BroadcastController : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        var schedule = _options.SelfTestPeriod > TimeSpan.Zero ? ScheduleSelfTestsAsync(stoppingToken) : Task.CompletedTask;
+        using var heartbeat = Loops?.Register("broadcast", LoopMaxSilence);
+        _heartbeat = heartbeat;
+        var schedule = ScheduleSelfTestsAsync(stoppingToken);
         // Beside the loop, not before it: an alarm must not wait for speech synthesis of the test message.
         var check = Task.Run(() => CheckMessagesAsync(stoppingToken), stoppingToken);
         try
@@ -311,11 +395,30 @@ public sealed class BroadcastController : BackgroundService
         }
     }
 
+    // One silent self-test per period (none while the period is zero); a reload that changes the period starts
+    // the count again from then.
     private async Task ScheduleSelfTestsAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.SelfTestPeriod, _time);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
+            TimeSpan period;
+            CancellationToken changed;
+            lock (_gate)
+            {
+                period = _options.SelfTestPeriod;
+                changed = _scheduleChanged.Token;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, changed);
+            try
+            {
+                await Task.Delay(period > TimeSpan.Zero ? period : Timeout.InfiniteTimeSpan, _time, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+
             Test(silent: true);
         }
     }
@@ -360,9 +463,15 @@ public sealed class BroadcastController : BackgroundService
                 signal = _signal.Task;
             }
 
-            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _heartbeat.WaitBeatingAsync(signal.WaitAsync(cancellationToken), Timeout.InfiniteTimeSpan, BeatInterval, _time).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A wait of known length, with beats while it lasts no longer than it should.</summary>
+    private Task Bounded(Task wait, TimeSpan expected) =>
+        _heartbeat.WaitBeatingAsync(wait, expected + WaitSlack, BeatInterval, _time);
+
+    private Task<T> Loading<T>(Task<T> load) => _heartbeat.WaitBeatingAsync(load, LoadAllowance, BeatInterval, _time);
 
     private async Task RunSessionAsync(CancellationToken stoppingToken)
     {
@@ -398,7 +507,7 @@ public sealed class BroadcastController : BackgroundService
                         // One broadcast after another gets the same gap as repeats (the tail counts towards
                         // it); whatever ranks highest when the gap ends plays next.
                         SetPhase(BroadcastPhase.Gap);
-                        await _sink.PauseAsync(rest, session.Token).ConfigureAwait(false);
+                        await Bounded(_sink.PauseAsync(rest, session.Token), rest).ConfigureAwait(false);
                     }
 
                     if (TryTakeNext(allowSilentTest: false) is not { } entry)
@@ -462,7 +571,7 @@ public sealed class BroadcastController : BackgroundService
             _ = signal.ContinueWith(static (_, state) => Cancel((CancellationTokenSource)state!), wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             try
             {
-                await _sink.PauseAsync(remaining, wake.Token).ConfigureAwait(false);
+                await Bounded(_sink.PauseAsync(remaining, wake.Token), remaining).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -475,6 +584,7 @@ public sealed class BroadcastController : BackgroundService
     {
         var request = entry.Request;
         var token = entry.Cancellation.Token;
+        var gap = _options.Gap; // a reload changes the next broadcast, not this one
         var outcome = BroadcastOutcome.Completed;
         var fallback = false;
         string? error = null;
@@ -485,7 +595,7 @@ public sealed class BroadcastController : BackgroundService
             AudioClip clip;
             try
             {
-                clip = await _library.LoadAsync(request, token).ConfigureAwait(false);
+                clip = await Loading(_library.LoadAsync(request, token)).ConfigureAwait(false);
             }
             catch (ClipUnavailableException ex)
             {
@@ -498,7 +608,7 @@ public sealed class BroadcastController : BackgroundService
             var warm = context.WarmUntil - _time.GetUtcNow();
             if (warm > TimeSpan.Zero)
             {
-                await Task.Delay(warm, _time, token).ConfigureAwait(false);
+                await Bounded(Task.Delay(warm, _time, token), warm).ConfigureAwait(false);
             }
 
             if (!context.ZonesOn)
@@ -512,13 +622,13 @@ public sealed class BroadcastController : BackgroundService
                 if (i > 0)
                 {
                     SetPhase(BroadcastPhase.Gap);
-                    await _sink.PauseAsync(_options.Gap, token).ConfigureAwait(false);
+                    await Bounded(_sink.PauseAsync(gap, token), gap).ConfigureAwait(false);
                 }
 
                 SetPhase(BroadcastPhase.Playing);
                 try
                 {
-                    await _sink.PlayAsync(clip, muted: false, token).ConfigureAwait(false);
+                    await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
                 catch (AudioDeviceException ex) when (!fallback)
                 {
@@ -527,7 +637,7 @@ public sealed class BroadcastController : BackgroundService
                     error = ex.Message;
                     clip = _siren.Value;
                     Failed(entry, "audio-device", ex.Message, "siren");
-                    await _sink.PlayAsync(clip, muted: false, token).ConfigureAwait(false);
+                    await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
 
                 lock (_gate)
@@ -602,7 +712,7 @@ public sealed class BroadcastController : BackgroundService
                     problems.Add($"zone {zone.Id} relay (GPIO {zone.Pin}) cannot be driven");
                 }
 
-                await Task.Delay(_options.RelayExercise, _time, token).ConfigureAwait(false);
+                await Bounded(Task.Delay(_options.RelayExercise, _time, token), _options.RelayExercise).ConfigureAwait(false);
                 TrySwitch("zone " + zone.Id, () => _relays.Zone(zone, false), publish: false);
             }
 
@@ -611,8 +721,8 @@ public sealed class BroadcastController : BackgroundService
                 problems.Add($"amplifier relay (GPIO {_options.AmplifierPin}) cannot be driven");
             }
 
-            await Task.Delay(_options.Warmup, _time, token).ConfigureAwait(false);
-            var unplayable = await _library.CheckAllAsync(token).ConfigureAwait(false);
+            await Bounded(Task.Delay(_options.Warmup, _time, token), _options.Warmup).ConfigureAwait(false);
+            var unplayable = await Loading(_library.CheckAllAsync(token)).ConfigureAwait(false);
             problems.AddRange(unplayable);
             lock (_gate)
             {
@@ -622,7 +732,7 @@ public sealed class BroadcastController : BackgroundService
             AudioClip clip;
             try
             {
-                clip = await _library.LoadMessageAsync(BroadcastOptions.TestMessage, token).ConfigureAwait(false);
+                clip = await Loading(_library.LoadMessageAsync(BroadcastOptions.TestMessage, token)).ConfigureAwait(false);
             }
             catch (ClipUnavailableException)
             {
@@ -631,14 +741,14 @@ public sealed class BroadcastController : BackgroundService
 
             try
             {
-                await _sink.PlayAsync(clip, muted: true, token).ConfigureAwait(false);
+                await Bounded(_sink.PlayAsync(clip, muted: true, token), clip.Duration).ConfigureAwait(false);
             }
             catch (AudioDeviceException ex)
             {
                 problems.Add("audio path: " + ex.Message);
             }
 
-            await Task.Delay(_options.Tail, _time, token).ConfigureAwait(false);
+            await Bounded(Task.Delay(_options.Tail, _time, token), _options.Tail).ConfigureAwait(false);
             outcome = problems.Count == 0 ? "passed" : "failed";
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -20,6 +20,9 @@ public sealed class MessageLibrary
         _speech = speech;
     }
 
+    /// <summary>The same library (and speech cache) over reloaded <paramref name="options"/>.</summary>
+    public MessageLibrary With(BroadcastOptions options) => new(options, _speech);
+
     /// <summary>Whether <paramref name="message"/> can be asked for by name (configured, or the built-in test).</summary>
     public bool Knows(string message) => _options.Messages.ContainsKey(message) || message == BroadcastOptions.TestMessage;
 

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Broadcast relays at shutdown: {Lines}")]
     public static partial void RelaysAtShutdown(ILogger logger, string lines);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Broadcast settings reloaded: {Messages} messages, gap {Gap}, self-test every {SelfTest} (the broadcast playing finishes as it began)")]
+    public static partial void BroadcastReconfigured(ILogger logger, int messages, TimeSpan gap, TimeSpan selfTest);
 }

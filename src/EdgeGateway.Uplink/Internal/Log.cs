@@ -48,4 +48,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7016, Level = LogLevel.Warning, Message = "Uplink housekeeping failed")]
     public static partial void HousekeepingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7017, Level = LogLevel.Information, Message = "Uplink settings reloaded (broker {Host}:{Port}); reconnecting: {Reconnect}")]
+    public static partial void Reconfigured(ILogger logger, string host, int port, bool reconnect);
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Uplink.Cap;
 using EdgeGateway.Uplink.Commands;
@@ -30,12 +31,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private static readonly TimeSpan HousekeepingPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClockPersistPeriod = TimeSpan.FromHours(1);
 
-    private readonly UplinkOptions _options;
+    // Swapped whole by Reconfigure (a reload); the supervising loop reads it at each connect.
+    private volatile UplinkOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ICommandHandler? _handler;
-    private readonly Topics _topics;
-    private readonly CapMapping _cap;
+    private volatile Topics _topics;
+    private volatile CapMapping _cap;
     private readonly Outbox.Outbox? _outbox;
     private readonly CommandGate? _gate;
     private readonly Lock _readingsLock = new();
@@ -43,10 +45,12 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private readonly LaneCursor[] _lanes = [new(Lane.Urgent), new(Lane.Telemetry)];
     private readonly Lock _laneLock = new();
     private readonly AsyncSignal _work = new();
+    private readonly InFlightPublishes _publishing;
     private readonly System.Threading.Channels.Channel<(string Topic, string Payload, bool Retained)> _commands =
         System.Threading.Channels.Channel.CreateBounded<(string, string, bool)>(
             new System.Threading.Channels.BoundedChannelOptions(64) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
 
+    private TaskCompletionSource _reconfigured = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Func<IReadOnlyDictionary<string, object?>>? _health;
     private volatile IMqttClient? _client;
     private volatile UplinkState _state = UplinkState.Starting;
@@ -57,6 +61,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private long _lastClockPersistTick;
     private int _attempt;
     private bool _clockWarned;
+    private ILoopHeartbeat? _heartbeat;
 
     public UplinkService(UplinkOptions options, TimeProvider time, ILogger<UplinkService> logger, ICommandHandler? handler = null)
         : this(options, time, logger, handler, BuildInfo.BuildTime)
@@ -71,6 +76,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         _logger = logger;
         _handler = handler;
         _topics = new Topics(options.Mqtt.Prefix, options.StationId);
+        _publishing = new InFlightPublishes(time);
         _cap = new CapMapping(options.Levels);
         try
         {
@@ -89,6 +95,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         _lastTelemetryTick = _lastDeleteTick = _lastClockPersistTick = time.GetTimestamp();
     }
+
+    /// <summary>Where the supervising loop reports progress (the station's watchdog); none when null.</summary>
+    public ILoopMonitor? Loops { get; init; }
 
     /// <summary>Raised after each verdict on a command (for the host's audit view and for tests).</summary>
     public event Action<StationEvent>? CommandAudited;
@@ -121,6 +130,51 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         return Math.Max(0, _outbox.Count - acked);
     }
+
+    /// <summary>
+    /// Puts reloaded uplink settings into force. Telemetry period, queue limit, sensor units, alert levels and the
+    /// command key apply at once. A changed broker, port, TLS, credentials, protocol, keepalive or prefix closes
+    /// the connection cleanly (offline status, DISCONNECT) and the supervising loop connects with the new
+    /// settings at once, without waiting out a backoff. The outbox and its seq are untouched: what was queued
+    /// goes to the new connection in seq order. The station id and storage path stay those the service started
+    /// with. Returns true when a reconnect was asked for.
+    /// </summary>
+    public bool Reconfigure(UplinkOptions next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var current = _options;
+        next.StationId = current.StationId;
+        next.StoragePath = current.StoragePath;
+        var reconnect = !SameConnection(current.Mqtt, next.Mqtt);
+        _options = next;
+        _cap = new CapMapping(next.Levels);
+        _outbox?.SetQueueLimit(next.QueueLimit);
+        if (_gate is not null && (next.CommandKeyFile != current.CommandKeyFile || next.CommandKeyFile is not null))
+        {
+            // The key file is read again even under the same name: a rotated key counts from now.
+            _gate.SetKey(LoadCommandKey());
+        }
+
+        Log.Reconfigured(_logger, next.Mqtt.Host, next.Mqtt.Port, reconnect);
+        if (reconnect)
+        {
+            // Only wakes the supervising loop, which reconnects itself.
+            Volatile.Read(ref _reconfigured).TrySetResult();
+        }
+
+        return reconnect;
+    }
+
+    private static bool SameConnection(MqttConnectionOptions a, MqttConnectionOptions b) =>
+        a.Host == b.Host && a.Port == b.Port && a.Prefix == b.Prefix && a.Protocol == b.Protocol && a.KeepAlive == b.KeepAlive
+        && a.Username == b.Username && a.PasswordFile == b.PasswordFile && a.ConnectTimeout == b.ConnectTimeout
+        && a.MaxInflight == b.MaxInflight
+        && (a.Tls, b.Tls) switch
+        {
+            (null, null) => true,
+            ({ } x, { } y) => x.CaFile == y.CaFile && x.CertFile == y.CertFile && x.KeyFile == y.KeyFile && x.ServerName == y.ServerName,
+            _ => false,
+        };
 
     public void SetHealthProvider(Func<IReadOnlyDictionary<string, object?>> provider) => _health = provider;
 
@@ -199,6 +253,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             return;
         }
 
+        using var heartbeat = Loops?.Register("uplink", UplinkWatchdog.MaxSilence);
+        _heartbeat = heartbeat;
         var housekeeping = HousekeepingAsync(stoppingToken);
         var commands = CommandLoopAsync(stoppingToken);
         try
@@ -216,6 +272,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         while (!ct.IsCancellationRequested)
         {
             TimeSpan delay;
+            var reconfigured = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _reconfigured, reconfigured);
+            _topics = new Topics(_options.Mqtt.Prefix, _options.StationId);
             using var client = new MqttClientFactory().CreateMqttClient();
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.DisconnectedAsync += e =>
@@ -230,7 +289,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 _state = UplinkState.Connecting;
                 var options = ClientOptionsFactory.Build(_options, _topics.StatusTopic, StatusPayload(online: false),
                     () => _gate!.IsClockPlausible(_time.GetUtcNow()));
-                var result = await client.ConnectAsync(options, ct).ConfigureAwait(false);
+                var result = await Bounded(client.ConnectAsync(options, ct)).ConfigureAwait(false);
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
                 {
                     throw new BrokerRefusedException(result.ResultCode);
@@ -238,8 +297,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
                 _client = client;
                 _attempt = 0;
-                await RunConnectedAsync(client, result, lost.Task, ct).ConfigureAwait(false);
-                delay = NextBackoff();
+                var moved = await RunConnectedAsync(client, result, lost.Task, reconfigured.Task, ct).ConfigureAwait(false);
+                delay = moved ? TimeSpan.Zero : NextBackoff();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -273,28 +332,39 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 _connectedSince = null;
             }
 
-            try
+            // New settings end the wait at once: a technician who fixed the broker address need not wait out a backoff.
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                // Backing off while the broker is down is progress: beat through the wait.
+                await _heartbeat.WaitBeatingAsync(Task.WhenAny(Task.Delay(delay, _time, wait.Token), reconfigured.Task),
+                    Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _time).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+
+            if (ct.IsCancellationRequested)
             {
                 break;
+            }
+
+            if (reconfigured.Task.IsCompleted)
+            {
+                _attempt = 0;
             }
         }
     }
 
-    private async Task RunConnectedAsync(IMqttClient client, MqttClientConnectResult result, Task<string> lost, CancellationToken ct)
+    // Returns true when the connection was left for new settings (reconnect at once), false when it was lost.
+    private async Task<bool> RunConnectedAsync(IMqttClient client, MqttClientConnectResult result, Task<string> lost, Task reconfigured, CancellationToken ct)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var window = Math.Max(1, Math.Min(_options.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+        await Bounded(client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(_topics.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(_topics.BroadcastCommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build(), ct).ConfigureAwait(false);
-        await PublishStatusAsync(client, ct).ConfigureAwait(false);
+            .Build(), ct)).ConfigureAwait(false);
+        await Bounded(PublishStatusAsync(client, ct)).ConfigureAwait(false);
 
         _state = UplinkState.Connected;
         _lastError = null;
@@ -304,7 +374,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         Connected?.Invoke();
 
         var pump = PumpAsync(client, window, failed, connection.Token);
-        var reason = await Task.WhenAny(lost, failed.Task, pump).ConfigureAwait(false);
+        var reason = await Task.WhenAny(lost, failed.Task, pump, reconfigured).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -315,6 +385,15 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         }
 
         ct.ThrowIfCancellationRequested();
+        if (reason == reconfigured)
+        {
+            _state = UplinkState.Disconnected;
+            _lastError = "reconnecting with reloaded settings";
+            Log.Disconnected(_logger, _lastError);
+            await GoOfflineAsync(client).ConfigureAwait(false);
+            return true;
+        }
+
         var why = reason == lost ? lost.Result : reason == failed.Task ? failed.Task.Result : "publisher stopped";
         _state = UplinkState.Disconnected;
         _lastError = why;
@@ -330,6 +409,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 // The connection is being abandoned anyway.
             }
         }
+
+        return false;
     }
 
     // Drains the outbox over one connection: urgent rows first, then telemetry, each in seq order, with up
@@ -365,23 +446,37 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
             if (batch.Count == 0)
             {
-                await _work.WaitAsync(ct).ConfigureAwait(false);
+                await Idle(_work.WaitAsync(ct)).ConfigureAwait(false);
                 continue;
             }
 
             foreach (var message in batch)
             {
-                await slots.WaitAsync(ct).ConfigureAwait(false);
+                await Idle(slots.WaitAsync(ct)).ConfigureAwait(false);
                 var cursor = _lanes[(int)message.Lane];
                 lock (_laneLock)
                 {
                     cursor.OnSent(message.Seq);
                 }
 
+                _publishing.Begin(message.Seq);
                 _ = PublishOneAsync(client, message, slots, failed, ct);
             }
         }
     }
+
+    // A call to the broker that can take at most the client's timeout: beats while it may still be running.
+    private Task<T> Bounded<T>(Task<T> call) =>
+        _heartbeat.WaitBeatingAsync(call, UplinkWatchdog.CallAllowance(_options.Mqtt), UplinkWatchdog.BeatInterval, _time);
+
+    private Task Bounded(Task call) =>
+        _heartbeat.WaitBeatingAsync(call, UplinkWatchdog.CallAllowance(_options.Mqtt), UplinkWatchdog.BeatInterval, _time);
+
+    // The publisher waiting for work or for a free slot is idle, not stuck, unless a publish it started has
+    // been waiting for its PUBACK longer than the client's timeout allows.
+    private Task Idle(Task wait) =>
+        _heartbeat.WaitBeatingAsync(wait, Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _time,
+            () => !_publishing.OlderThan(UplinkWatchdog.CallAllowance(_options.Mqtt)));
 
     private IReadOnlyList<OutboxMessage> Next(Lane lane)
     {
@@ -424,6 +519,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         }
         finally
         {
+            _publishing.End(message.Seq);
             try
             {
                 slots.Release();

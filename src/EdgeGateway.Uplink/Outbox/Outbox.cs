@@ -28,7 +28,7 @@ internal sealed class Outbox : IDisposable
 
     private readonly Lock _lock = new();
     private readonly SqliteConnection _db;
-    private readonly long _queueLimit;
+    private long _queueLimit;
     private readonly OutboxTuning _tuning;
     private readonly TimeProvider _time;
     private readonly List<OutboxMessage> _pending = [];
@@ -38,6 +38,15 @@ internal sealed class Outbox : IDisposable
     private long _lastSeq;
     private long _pendingSince;
     private bool _disposed;
+
+    /// <summary>Takes a new cap (a reload); a lower one is enforced at the next write.</summary>
+    public void SetQueueLimit(long queueLimit)
+    {
+        lock (_lock)
+        {
+            _queueLimit = queueLimit;
+        }
+    }
 
     public Outbox(string path, long queueLimit, OutboxTuning tuning, TimeProvider time)
     {

@@ -3,7 +3,7 @@ using EdgeGateway.Acquisition;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Gpio;
-using EdgeGateway.Hosting.Watchdog;
+using EdgeGateway.Hosting.Reload;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,7 +18,8 @@ public static class AcquisitionMapping
     /// <summary>
     /// Adds the station's GPIO chip (<see cref="GpioSetup"/>, and its <see cref="GpioController"/> shared with the
     /// broadcast relays), every configured sensor and bus (<see cref="AcquisitionService"/>), the readings history
-    /// in <c>storage.path/history.db</c>, and the <c>sim.gpio</c> control verb.
+    /// in <c>storage.path/history.db</c>, the <c>sim.gpio</c> control verb, and the applier that puts a reloaded
+    /// <c>sensors</c> and <c>buses</c> section into force while running.
     /// </summary>
     public static IServiceCollection AddStationAcquisition(this IServiceCollection services, StationConfig config)
     {
@@ -28,8 +29,8 @@ public static class AcquisitionMapping
         var gpio = new GpioHardwareOptions(config.Hardware.Gpio.Driver == GpioDriverKind.Simulated, config.Hardware.Gpio.Chip);
         services.TryAddSingleton(sp => GpioControllerFactory.Create(gpio, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<GpioSetup>().Controller);
-        services.TryAddSingleton<ILoopMonitor>(sp => new WatchdogLoops(sp.GetRequiredService<ProgressMonitor>()));
         services.AddAcquisition(FromConfig(config));
+        services.AddSingleton<IConfigApplier>(sp => new AcquisitionApplier(sp.GetRequiredService<AcquisitionService>(), config.Hardware.Gpio));
         services.AddSingleton<IControlVerb, SimGpioVerb>();
         return services;
     }
@@ -142,17 +143,4 @@ public static class AcquisitionMapping
         Configuration.Parity.Odd => System.IO.Ports.Parity.Odd,
         _ => System.IO.Ports.Parity.None,
     };
-}
-
-/// <summary>Acquisition's loops (bus:ID, ina219:ID, history) as heartbeats of the station's watchdog.</summary>
-internal sealed class WatchdogLoops(ProgressMonitor monitor) : ILoopMonitor
-{
-    public ILoopHeartbeat Register(string name, TimeSpan maxSilence) => new Heartbeat(monitor.Register(name, maxSilence));
-
-    private sealed class Heartbeat(LoopHeartbeat inner) : ILoopHeartbeat
-    {
-        public void Beat() => inner.Beat();
-
-        public void Dispose() => inner.Dispose();
-    }
 }

@@ -2,9 +2,11 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
+using EdgeGateway.Hosting.Reload;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +21,8 @@ public static class BroadcastServiceCollectionExtensions
     /// (a hosted service that drives the relays off before anything else starts), told of every station level
     /// change by the pipeline, and its control verbs (<c>broadcast.test|play|say|stop|status</c>). It uses the
     /// station's <see cref="GpioSetup"/> (registered here from <c>hardware.gpio</c> unless the host already has
-    /// one) and publishes to the station's <see cref="IStationEventSink"/>.
+    /// one) and publishes to the station's <see cref="IStationEventSink"/>. A reloaded <c>broadcast</c> section is
+    /// applied live for the next request (<see cref="BroadcastConfigApplier"/>).
     /// </summary>
     public static IServiceCollection AddBroadcast(this IServiceCollection services, StationConfig config)
     {
@@ -41,9 +44,13 @@ public static class BroadcastServiceCollectionExtensions
             sp.GetRequiredService<MessageLibrary>(),
             new DeferredEventSink(sp),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<BroadcastController>>()));
+            sp.GetRequiredService<ILogger<BroadcastController>>())
+        {
+            Loops = sp.GetService<ILoopMonitor>(),
+        });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BroadcastController>());
         services.AddSingleton<IAlertObserver, BroadcastAlertObserver>();
+        services.AddSingleton<IConfigApplier>(sp => new BroadcastConfigApplier(sp.GetRequiredService<BroadcastController>(), config));
         foreach (var verb in BroadcastControlVerbs.Names)
         {
             services.AddSingleton<IControlVerb>(sp => new BroadcastControlVerbs(

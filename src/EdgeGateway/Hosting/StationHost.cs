@@ -79,7 +79,7 @@ public static class StationHost
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
                 sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
-            builder.Services.AddUplink(uplink);
+            builder.Services.AddUplink(uplink).AddUplinkApplier();
         }
 
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();

@@ -1,11 +1,25 @@
 using EdgeGateway.Configuration;
+using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Hosting;
 
 /// <summary>Maps the station.yaml model onto the uplink's own options.</summary>
 public static class UplinkMapping
 {
+    /// <summary>
+    /// Adds the applier that puts a reloaded <c>uplink</c> section into force in the running uplink (reconnecting
+    /// when the broker or credentials changed). Call after <see cref="UplinkServiceCollectionExtensions.AddUplink"/>.
+    /// </summary>
+    public static IServiceCollection AddUplinkApplier(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<IConfigApplier>(sp => new UplinkApplier(sp.GetRequiredService<UplinkService>()));
+        return services;
+    }
+
     /// <summary>The uplink options for <paramref name="config"/>, or null when it has no <c>uplink.mqtt</c> section.</summary>
     public static UplinkOptions? FromConfig(StationConfig config)
     {

@@ -36,6 +36,11 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
     public SqliteAlertStateStore(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate };
         _connection = new SqliteConnection(builder.ConnectionString);
         _connection.Open();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using EdgeGateway.Cli;
 using EdgeGateway.Tests.TestSupport;
 
@@ -38,7 +36,7 @@ public sealed class RunCommandTests
     public async Task Run_InvalidConfig_PrintsLocatedErrorsAndExitsTwo()
     {
         using var dir = new TempDir();
-        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
+        var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
 
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("run", "--config", config);
 
@@ -51,7 +49,7 @@ public sealed class RunCommandTests
     private static async Task<(string Stdout, string Stderr)> RunUntilSigtermAsync(string? shell)
     {
         using var dir = new TempDir();
-        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()));
+        var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         using var edgegw = shell is null
             ? EdgegwProcess.Start("run", "--config", config)
             : EdgegwProcess.StartUnder(shell, "run", "--config", config);
@@ -62,35 +60,5 @@ public sealed class RunCommandTests
 
         Assert.True(code == ExitCodes.Success, $"exit {code}\nstdout:\n{edgegw.StandardOutput}\nstderr:\n{edgegw.StandardError}");
         return (edgegw.StandardOutput, edgegw.StandardError);
-    }
-
-    // A station with nothing to touch on this machine: simulated GPIO, files under the test's own
-    // directory, and an uplink aimed at a loopback port nobody listens on.
-    private static string BenchStation(TempDir dir, int mqttPort) => $$"""
-        station: { id: bench-01 }
-        hardware:
-          gpio: { driver: simulated }
-        control: { socket: {{dir.File("control.sock")}} }
-        storage: { path: {{dir.File("data")}}, queueLimit: 1MB }
-        sensors:
-          - id: flood-switch
-            kind: digital
-            gpio: { pin: 27, pull: up, activeLow: true }
-        alerting:
-          levels: [ { id: evacuate, severity: Extreme } ]
-          rules:
-            - { id: flood, sensor: flood-switch, when: active, level: evacuate }
-        uplink:
-          mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: ews }
-          telemetry: 60s
-        """;
-
-    private static int ClosedLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Hosting.Reload;
@@ -17,7 +15,7 @@ public sealed class StatusCommandsTests
     public async Task Status_RunningStation_ShowsStateThenARefusedReloadWithTheOldConfigInForce()
     {
         using var dir = new TempDir();
-        var config = dir.Write("station.yaml", BenchStation(dir, ClosedLoopbackPort()));
+        var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         var socket = dir.File("control.sock");
         using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
@@ -36,7 +34,7 @@ public sealed class StatusCommandsTests
 
         // A broken save: refused, the old configuration stays, status says why.
         var hash = status["config"]!["hash"]!.GetValue<string>();
-        await File.WriteAllTextAsync(config, BenchStation(dir, ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(config, QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
         await edgegw.WaitForLineAsync("refused", Patience);
         status = await StatusJsonAsync(socket);
         Assert.Equal(hash, status["config"]!["hash"]!.GetValue<string>());
@@ -73,35 +71,5 @@ public sealed class StatusCommandsTests
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("status", "--socket", socket, "--json");
         Assert.True(code == ExitCodes.Success, $"exit {code}: {stderr}");
         return JsonNode.Parse(stdout)!.AsObject();
-    }
-
-    // A station with nothing to touch on this machine: simulated GPIO, files under the test's own
-    // directory, and an uplink aimed at a loopback port nobody listens on.
-    private static string BenchStation(TempDir dir, int mqttPort) => $$"""
-        station: { id: bench-01 }
-        hardware:
-          gpio: { driver: simulated }
-        control: { socket: {{dir.File("control.sock")}} }
-        storage: { path: {{dir.File("data")}}, queueLimit: 1MB }
-        sensors:
-          - id: flood-switch
-            kind: digital
-            gpio: { pin: 27, pull: up, activeLow: true }
-        alerting:
-          levels: [ { id: evacuate, severity: Extreme } ]
-          rules:
-            - { id: flood, sensor: flood-switch, when: active, level: evacuate }
-        uplink:
-          mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: ews }
-          telemetry: 60s
-        """;
-
-    private static int ClosedLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

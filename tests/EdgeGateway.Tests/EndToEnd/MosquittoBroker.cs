@@ -19,6 +19,9 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's process, e.g. to freeze it with SIGSTOP (a broker that accepts but never answers).</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<MosquittoBroker> StartAsync(TimeSpan timeout)
     {
         var dir = Directory.CreateTempSubdirectory("edgegw-e2e-mosquitto-").FullName;

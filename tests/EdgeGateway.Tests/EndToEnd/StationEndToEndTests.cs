@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Schema;
 using EdgeGateway.Demo;
+using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.EndToEnd;
 
@@ -28,7 +29,7 @@ public sealed class StationEndToEndTests : IDisposable
         await notify.WaitForAsync("READY=1", Slow);
         var exit = await run.TerminateAsync(Slow);
 
-        Assert.True(exit == 0, $"exit {exit}; stderr:\n{run.Error}");
+        Assert.True(exit == 0, $"exit {exit}; stderr:\n{run.StandardError}");
     }
 
     [Fact]

@@ -68,6 +68,19 @@ public sealed class SqliteAlertStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Constructor_DirectoryMissing_CreatesIt()
+    {
+        var path = Path.Combine(_dir, "var", "lib", SqliteAlertStateStore.DefaultFileName);
+
+        using (var store = new SqliteAlertStateStore(path))
+        {
+            Assert.Null(store.Load());
+        }
+
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
     public void Constructor_NewFile_UsesWriteAheadLogging()
     {
         using (var store = new SqliteAlertStateStore(DbPath))

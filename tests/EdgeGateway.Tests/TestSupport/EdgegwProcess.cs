@@ -3,8 +3,11 @@ using System.Text;
 
 namespace EdgeGateway.Tests.TestSupport;
 
-/// <summary>The built <c>edgegw</c> run as its own process, as a technician or systemd would run it.</summary>
-internal sealed class EdgegwProcess : IDisposable
+/// <summary>
+/// The built <c>edgegw</c> run as its own process, as a technician or systemd would run it, with its
+/// output captured. Disposing asynchronously sends SIGTERM and waits, then kills it if it did not stop.
+/// </summary>
+internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -12,7 +15,7 @@ internal sealed class EdgegwProcess : IDisposable
     private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
     private readonly Lock _gate = new();
 
-    private EdgegwProcess(IEnumerable<string> args, string? shell)
+    private EdgegwProcess(IEnumerable<string> args, string? shell, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "edgegw.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
@@ -40,6 +43,11 @@ internal sealed class EdgegwProcess : IDisposable
         // Not under systemd: plain console lines, whatever the test runner's environment says.
         psi.Environment.Remove("INVOCATION_ID");
         psi.Environment.Remove("NOTIFY_SOCKET");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         _process = new Process { StartInfo = psi };
         _process.EnableRaisingEvents = true;
         _process.Exited += (_, _) => OnExited();
@@ -76,6 +84,9 @@ internal sealed class EdgegwProcess : IDisposable
 
     public static EdgegwProcess Start(params string[] args) => new(args, shell: null);
 
+    /// <summary>Starts edgegw with extra environment variables (e.g. a NOTIFY_SOCKET to report READY=1 to).</summary>
+    public static EdgegwProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) => new(args, shell: null, environment);
+
     /// <summary>
     /// Starts edgegw as the child of <paramref name="shell"/> (a bash), which forwards SIGTERM. A copy
     /// of bash named <c>systemd</c> makes edgegw see what it sees when systemd starts it.
@@ -85,8 +96,14 @@ internal sealed class EdgegwProcess : IDisposable
     /// <summary>Runs to completion and returns the exit code.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        using var p = Start(args);
-        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return await RunAsync(args, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Runs to completion within <paramref name="timeout"/> and returns the exit code.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, TimeSpan timeout)
+    {
+        using var p = new EdgegwProcess(args, shell: null);
+        var code = await p.WaitForExitAsync(timeout);
         return (code, p.StandardOutput, p.StandardError);
     }
 
@@ -110,7 +127,15 @@ internal sealed class EdgegwProcess : IDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"edgegw did not exit within {timeout}; stderr:\n{StandardError}");
+        }
+
         return _process.ExitCode;
     }
 
@@ -120,6 +145,33 @@ internal sealed class EdgegwProcess : IDisposable
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
         Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Sends SIGTERM and returns the exit code once the process has stopped.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            await TerminateAsync();
+        }
+
+        return await WaitForExitAsync(timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                await TerminateAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        Dispose();
     }
 
     public void Dispose()

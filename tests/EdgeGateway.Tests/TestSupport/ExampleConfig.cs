@@ -20,4 +20,12 @@ internal static class ExampleConfig
 
         return text;
     }
+
+    /// <summary>The example with <paramref name="edits"/> applied, loaded; the result must be valid.</summary>
+    public static EdgeGateway.Configuration.StationConfig Valid(params (string Find, string Replace)[] edits)
+    {
+        var loaded = EdgeGateway.Configuration.StationConfigLoader.Parse(With(edits), "station.yaml");
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        return loaded.Config!;
+    }
 }

@@ -102,6 +102,51 @@ internal sealed class RuleRuntime
             ? null
             : _threshold[level];
 
+    /// <summary>
+    /// Takes over the live state of the rule this one replaces (a reload): its level always; with
+    /// <paramref name="window"/> (same sensor and measure) also the window contents, the latest value, the condition
+    /// runs of the levels both have and the clear timer. Without it the window is rebuilt from history by the caller
+    /// and the timers start afresh: the level stays until the normal semantics move it.
+    /// </summary>
+    public void Inherit(RuleRuntime previous, bool window)
+    {
+        Level = Math.Min(previous.Level, ConditionSince.Length - 1);
+        if (!window)
+        {
+            return;
+        }
+
+        CopyQueue(previous._sum, _sum);
+        CopyQueue(previous._rise, _rise);
+        _sumMicro = previous._sumMicro;
+        _latest = previous._latest;
+        _hasLatest = previous._hasLatest;
+        LastMeasure = previous.LastMeasure;
+        foreach (var k in _levels)
+        {
+            if (k < previous.ConditionSince.Length)
+            {
+                ConditionSince[k] = previous.ConditionSince[k];
+            }
+        }
+
+        ClearSince = Definition.Latch ? NoTime : previous.ClearSince;
+
+        static void CopyQueue<T>(SampleQueue<T>? from, SampleQueue<T>? to)
+            where T : struct
+        {
+            if (from is null || to is null)
+            {
+                return;
+            }
+
+            foreach (var sample in from.Items())
+            {
+                to.PushBack(sample);
+            }
+        }
+    }
+
     /// <summary>Adds a good reading taken at <paramref name="ticks"/> to the window (or as the latest value).</summary>
     public void Add(long ticks, double value)
     {

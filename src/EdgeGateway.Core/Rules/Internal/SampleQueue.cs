@@ -39,6 +39,15 @@ internal sealed class SampleQueue<T>
         return item;
     }
 
+    /// <summary>The samples, oldest first.</summary>
+    public IEnumerable<Sample<T>> Items()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return _items[(_head + i) & (_items.Length - 1)];
+        }
+    }
+
     public void Clear()
     {
         _head = 0;

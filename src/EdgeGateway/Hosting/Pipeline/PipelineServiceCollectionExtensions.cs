@@ -3,6 +3,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Core.Rules;
+using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.State;
 using EdgeGateway.Uplink;
@@ -19,6 +20,7 @@ public static class PipelineServiceCollectionExtensions
     /// Adds the rule engine built from <c>alerting</c>, its state store in <c>storage.path</c>, and the
     /// <see cref="StationPipeline"/> as the station's <see cref="IReadingSink"/> and <see cref="IStationEventSink"/>.
     /// When an <see cref="IUplink"/> is registered, readings, alerts and events also go to the hub.
+    /// A reloaded <c>alerting</c> section is applied live (<see cref="RulesConfigApplier"/>).
     /// </summary>
     public static IServiceCollection AddStationPipeline(this IServiceCollection services, StationConfig config)
     {
@@ -48,6 +50,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<StationPipeline>());
         services.AddSingleton<IStationEventSink>(sp => sp.GetRequiredService<StationPipeline>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StationPipeline>());
+        services.AddSingleton<IConfigApplier>(sp => new RulesConfigApplier(sp.GetRequiredService<StationPipeline>(), sp.GetService<ReadingHistory>()));
         return services;
     }
 

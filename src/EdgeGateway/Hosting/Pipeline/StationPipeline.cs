@@ -120,9 +120,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             throw new ArgumentException($"no rule '{ruleId}'", nameof(ruleId));
         }
 
-        var done = new TaskCompletionSource<IReadOnlyList<LevelTransition>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _work.Writer.WriteAsync(new Work(null, ruleId, done), cancellationToken).ConfigureAwait(false);
-        var transitions = await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var transitions = await OnRuleLoopAsync(() => _engine.Clear(ruleId, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         Publish(new StationEvent(
             StationEventTypes.OperatorAction,
             _time.GetUtcNow(),
@@ -130,6 +128,50 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             $"alert clear by {actor}",
             new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["transitions"] = transitions.Count }));
         return transitions;
+    }
+
+    /// <summary>
+    /// Puts a reloaded rule set into force on the rule loop, in order with readings, ticks and clears (see
+    /// <see cref="RuleEngine.Reconfigure"/>): alarm state survives, rules being rebuilt read the readings history
+    /// (loaded on the rule loop, so no reading falls between the history and the live stream). The transitions it
+    /// causes go to the observers like any others, after the alert state is saved. Throws
+    /// <see cref="ArgumentException"/> for a rule set the engine refuses; the rules in force then stay.
+    /// </summary>
+    public async Task<IReadOnlyList<LevelTransition>> ReconfigureRulesAsync(
+        IReadOnlyList<RuleDefinition> rules,
+        Func<IEnumerable<Reading>>? history,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var transitions = await OnRuleLoopAsync(
+            () =>
+            {
+                IEnumerable<Reading> readings = [];
+                if (history is not null)
+                {
+                    try
+                    {
+                        readings = history();
+                    }
+                    catch (Exception ex)
+                    {
+                        // New windows then start empty, as after a restart without history; nothing else is lost.
+                        LogPrimeFailed(_logger, ex);
+                    }
+                }
+
+                return _engine.Reconfigure(rules, readings, _time.GetUtcNow());
+            },
+            cancellationToken).ConfigureAwait(false);
+        LogRulesReconfigured(_logger, rules.Count, _engine.StationLevel, transitions.Count);
+        return transitions;
+    }
+
+    private async Task<IReadOnlyList<LevelTransition>> OnRuleLoopAsync(Func<IReadOnlyList<LevelTransition>> act, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<LevelTransition>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _work.Writer.WriteAsync(new Work(null, act, done), cancellationToken).ConfigureAwait(false);
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -173,7 +215,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
                     FlushBatch(batch);
                     try
                     {
-                        var transitions = _engine.Clear(work.ClearRule, _time.GetUtcNow());
+                        var transitions = work.Act!();
                         Emit(transitions);
                         work.Done!.TrySetResult(transitions);
                     }
@@ -307,7 +349,8 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         }
     }
 
-    private sealed record Work(Reading? Reading, string? ClearRule, TaskCompletionSource<IReadOnlyList<LevelTransition>>? Done);
+    /// <summary>A reading, or something done to the engine on the rule loop (a clear, a new rule set) and its outcome.</summary>
+    private sealed record Work(Reading? Reading, Func<IReadOnlyList<LevelTransition>>? Act, TaskCompletionSource<IReadOnlyList<LevelTransition>>? Done);
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "Level {Scope} {Id}: {From} -> {To} (measure {Value})")]
     private static partial void LogTransition(ILogger logger, TransitionScope scope, string id, string from, string to, double? value);
@@ -335,6 +378,9 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
 
     [LoggerMessage(EventId = 708, Level = LogLevel.Error, Message = "Alert state could not be saved")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Rules reloaded: {Count} rules in force, station level {Level}, {Transitions} transition(s)")]
+    private static partial void LogRulesReconfigured(ILogger logger, int count, string level, int transitions);
 
     [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Rules hold their levels: sensor {Sensor} is {Quality}")]
     private static partial void LogSensorFault(ILogger logger, string sensor, Quality quality);

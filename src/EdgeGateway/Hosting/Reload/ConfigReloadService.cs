@@ -26,6 +26,7 @@ public sealed class ConfigReloadService : BackgroundService
     private readonly ILogger<ConfigReloadService> _logger;
     private readonly IReadOnlyList<IConfigApplier> _appliers;
     private readonly Channel<string> _requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, IReadOnlyCollection<string>> _refused = new(StringComparer.Ordinal);
     private PosixSignalRegistration? _sighup;
     private FileSystemWatcher? _watcher;
 
@@ -177,8 +178,9 @@ public sealed class ConfigReloadService : BackgroundService
         var live = _appliers.SelectMany(a => a.Sections).ToHashSet(StringComparer.Ordinal);
         // Against the configuration the service started with: a section changed by an earlier reload and
         // not applied live still waits for the restart, and one edited back needs none.
-        var restartNeeded = ConfigSections.Changed(_monitor.Started, current).Where(c => !live.Contains(c)).ToList();
-        _monitor.Apply(current, hash, now, restartNeeded);
+        var sinceStart = ConfigSections.Changed(_monitor.Started, current);
+        var restartNeeded = sinceStart.Where(c => !live.Contains(c)).ToList();
+        _monitor.Apply(current, hash, now, WithRefused(restartNeeded, sinceStart));
 
         var applied = new List<string>();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -188,13 +190,20 @@ public sealed class ConfigReloadService : BackgroundService
             {
                 await applier.ApplyAsync(previous, current, cancellationToken).ConfigureAwait(false);
                 applied.Add(applier.Name);
+                _refused.Remove(applier.Name);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 failed[applier.Name] = ex.Message;
+                _refused[applier.Name] = applier.Sections;
                 Log.ConfigApplyFailed(_logger, ex, applier.Name, _file.Path);
             }
         }
+
+        // A part that refused (or failed) keeps running on what it had: its sections wait for the restart;
+        // one that has now applied a change it refused before no longer does.
+        restartNeeded = WithRefused(restartNeeded, sinceStart);
+        _monitor.SetRestartNeeded(restartNeeded);
 
         Log.ConfigApplied(_logger, _file.Path, trigger, hash, changed.Count == 0 ? "none" : string.Join(", ", changed));
         if (restartNeeded.Count > 0)
@@ -224,6 +233,10 @@ public sealed class ConfigReloadService : BackgroundService
             }));
         return ReloadOutcome.Applied;
     }
+
+    /// <summary>Adds the sections of parts that refused a change and still differ from what the service started with.</summary>
+    private List<string> WithRefused(List<string> restartNeeded, IReadOnlyList<string> sinceStart) =>
+        [.. restartNeeded.Union(_refused.Values.SelectMany(s => s).Where(sinceStart.Contains), StringComparer.Ordinal)];
 }
 
 public enum ReloadOutcome

@@ -92,6 +92,15 @@ public sealed class StationConfigMonitor : IStationConfigMonitor
         Changed?.Invoke(this, new StationConfigChangedEventArgs(previous, config, restartNeededFor));
     }
 
+    /// <summary>Corrects the sections waiting for a restart after the appliers ran (one refused its change).</summary>
+    internal void SetRestartNeeded(IReadOnlyList<string> restartNeededFor)
+    {
+        lock (_gate)
+        {
+            Volatile.Write(ref _state, _state with { RestartNeeded = restartNeededFor });
+        }
+    }
+
     internal void Reject(ConfigRejection rejection)
     {
         lock (_gate)

@@ -153,28 +153,4 @@ public sealed class ConfigReloadServiceTests : IDisposable
             await Task.Delay(20, cts.Token);
         }
     }
-
-    private sealed class ListSink : IStationEventSink
-    {
-        private readonly List<StationEvent> _events = [];
-
-        public IReadOnlyList<StationEvent> Events
-        {
-            get
-            {
-                lock (_events)
-                {
-                    return [.. _events];
-                }
-            }
-        }
-
-        public void Publish(StationEvent stationEvent)
-        {
-            lock (_events)
-            {
-                _events.Add(stationEvent);
-            }
-        }
-    }
 }

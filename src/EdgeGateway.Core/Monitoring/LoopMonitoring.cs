@@ -1,8 +1,9 @@
-namespace EdgeGateway.Acquisition;
+namespace EdgeGateway.Core.Monitoring;
 
 /// <summary>
-/// Where acquisition's long-running loops (bus schedulers, INA219 polls, the history writer) prove that they
-/// still turn: the host feeds its systemd watchdog only while none has been silent for longer than it may.
+/// Where the station's long-running loops (bus schedulers, INA219 polls, the history writer, the broadcaster,
+/// the uplink) prove that they still turn: the host feeds its systemd watchdog only while none has been silent
+/// for longer than it may.
 /// </summary>
 public interface ILoopMonitor
 {
