@@ -9,14 +9,14 @@ cd "$(dirname "$0")/.."
 # libraries (the Raspberry Pi build run under emulation; OpenSSL for it below), dpkg-dev (the .deb), systemd (unit checks).
 packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox espeak-ng alsa-utils
           qemu-user libc6-arm64-cross libstdc++6-arm64-cross dpkg-dev systemd)
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
@@ -27,8 +27,6 @@ fi
 sysroot=/usr/aarch64-linux-gnu
 if [ ! -e "$sysroot/lib/libssl.so.3" ]; then
   echo "adding the arm64 OpenSSL libraries to $sysroot" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   dpkg --print-foreign-architectures | grep -qx arm64 || "${sudo_cmd[@]}" dpkg --add-architecture arm64
   "${sudo_cmd[@]}" apt-get update -qq
   ssl_tmp=$(mktemp -d) && chmod 755 "$ssl_tmp"  # apt downloads as _apt
