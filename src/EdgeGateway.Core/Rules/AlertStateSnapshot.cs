@@ -5,7 +5,11 @@ namespace EdgeGateway.Core.Rules;
 /// they are rebuilt from the readings history (<see cref="RuleEngine.Prime"/>).
 /// </summary>
 /// <param name="Time">The engine's clock when the snapshot was taken.</param>
-public sealed record AlertStateSnapshot(DateTimeOffset Time, IReadOnlyList<RuleAlertState> Rules);
+public sealed record AlertStateSnapshot(DateTimeOffset Time, IReadOnlyList<RuleAlertState> Rules)
+{
+    /// <summary>The broadcast still owed for the level (saved with it, in one transaction); null when none is.</summary>
+    public Alerting.WarningObligation? Owed { get; init; }
+}
 
 /// <summary>
 /// One rule's persisted state. <paramref name="ConditionSince"/> holds, for each level whose condition

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
@@ -13,19 +14,26 @@ namespace EdgeGateway.Hardware.Broadcast;
 /// Drives the village loudspeakers. One broadcast plays at a time, chosen by priority:
 /// <list type="bullet">
 /// <item>A request with a higher <see cref="BroadcastPriority"/> than the one playing preempts it at once;
-/// the relays stay on and the new message starts without a gap. The preempted one is not resumed.</item>
+/// the relays stay on and the new message starts without a gap. A preempted owed broadcast (below) waits at
+/// its own priority and plays again from the start of its message, with the repeats it had not finished;
+/// any other preempted broadcast is not resumed.</item>
 /// <item>Equal or lower priority waits in the queue (highest first, then in arrival order).</item>
 /// <item>A request whose <see cref="BroadcastRequest.Key"/> is already playing or waiting is ignored
 /// (a level raised again does not restart its broadcast).</item>
-/// <item><see cref="Stop"/> ends the playing broadcast and empties the queue.</item>
+/// <item><see cref="Stop"/> ends the playing broadcast, empties the queue and discharges the obligation.</item>
 /// </list>
+/// Warning obligations (<see cref="IWarningObligations"/>): while the station level is above none the village
+/// is owed that level's broadcast, all its repeats; after a return to none, the all-clear. The obligation ends
+/// when its broadcast completes (or the siren stood in for it), when the level changes, or on <see cref="Stop"/>;
+/// preemption, failures and the process ending never end it. A failed attempt is tried again after a back-off.
+/// Only an owed broadcast falls back to the siren when its clip cannot be played; any other ends failed.
 /// A session runs: amplifier on, warm-up, zones on, message (repeats separated by the gap), further queued
 /// messages, tail, zones off, amplifier off. Relays are driven off before the host starts anything else
 /// (<see cref="StartAsync"/>), after every session, on every exception and on shutdown.
 /// Every broadcast that starts ends with exactly one broadcast-finished event saying whether it completed;
 /// faults also raise broadcast-failed. The silent self-test and the audible test raise self-test events.
 /// </summary>
-public sealed class BroadcastController : BackgroundService
+public sealed class BroadcastController : BackgroundService, IWarningObligations
 {
     /// <summary>
     /// The worker loop's watchdog allowance. The loop beats every <see cref="BeatInterval"/> while it waits for
@@ -66,6 +74,7 @@ public sealed class BroadcastController : BackgroundService
     private CancellationToken _stopping;
     private ILoopHeartbeat? _heartbeat;
     private CancellationTokenSource _scheduleChanged = new();
+    private readonly ObligationBook _owed = new();
 
     public BroadcastController(
         BroadcastOptions options,
@@ -100,6 +109,21 @@ public sealed class BroadcastController : BackgroundService
     }
 
     public MessageLibrary Messages => _library;
+
+    /// <summary>The broadcast the village is owed now, if any.</summary>
+    public WarningObligation? Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _owed.Current;
+            }
+        }
+    }
+
+    /// <summary>The obligation changed by itself (discharged or given up): whoever keeps it saves it again.</summary>
+    public event EventHandler? Changed;
 
     /// <summary>Where the worker loop reports progress (the station's watchdog); none when null.</summary>
     public ILoopMonitor? Loops { get; init; }
@@ -170,7 +194,8 @@ public sealed class BroadcastController : BackgroundService
                     _relays.ZoneStates,
                     _sink.Description,
                     _lastSelfTest,
-                    _problems);
+                    _problems,
+                    _owed.Current);
             }
         }
     }
@@ -219,26 +244,32 @@ public sealed class BroadcastController : BackgroundService
     /// The station level changed. Rising to a level with a broadcast queues it (automatic class, ranked by
     /// level; <see cref="BroadcastOrigin.Manual"/> for the manual alarm button, which outranks automatic
     /// ones). Returning to none ends the automatic broadcasts playing or waiting and queues the all-clear.
-    /// Stepping down to a lower level plays nothing and lets what is playing finish.
+    /// Stepping down to a lower level plays nothing and lets what is playing finish (no longer owed).
+    /// <paramref name="allClear"/> false: a return to none plays no all-clear (a forced clear).
     /// </summary>
     /// <returns>What was queued, or null when the change plays nothing.</returns>
-    public EnqueueResult? OnStationLevelChanged(string fromLevel, string toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic)
+    public EnqueueResult? OnStationLevelChanged(string fromLevel, string toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic, bool allClear = true)
     {
         ArgumentNullException.ThrowIfNull(fromLevel);
         ArgumentNullException.ThrowIfNull(toLevel);
+        if (Owe(fromLevel, toLevel, allClear))
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
         var from = LevelIndex(fromLevel);
         var to = LevelIndex(toLevel);
         if (to < 0)
         {
             var superseded = DropLevelBroadcasts();
-            var cue = _options.AllClear;
+            var cue = allClear ? _options.AllClear : null;
             if (from < 0 || cue is null)
             {
                 Log.LevelChanged(_logger, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
                 return null;
             }
 
-            var result = Enqueue(new BroadcastRequest { Message = cue.Message, Repeat = cue.Repeat, Origin = BroadcastOrigin.Automatic, Rank = 0, Key = "all-clear" });
+            var result = Enqueue(new BroadcastRequest { Message = cue.Message, Repeat = cue.Repeat, Origin = BroadcastOrigin.Automatic, Rank = 0, Key = WarningObligation.AllClearKey });
             Log.LevelChanged(_logger, fromLevel, toLevel, cue.Message);
             return result;
         }
@@ -252,7 +283,7 @@ public sealed class BroadcastController : BackgroundService
         lock (_gate)
         {
             // A pending all-clear no longer says the truth.
-            _queue.RemoveAll(e => e.Request.Key == "all-clear");
+            _queue.RemoveAll(e => e.Request.Key == WarningObligation.AllClearKey);
         }
 
         var broadcast = _options.Levels[to].Broadcast;
@@ -268,15 +299,97 @@ public sealed class BroadcastController : BackgroundService
             Repeat = broadcast.Repeat,
             Origin = origin,
             Rank = to + 1,
-            Key = "level:" + toLevel,
+            Key = WarningObligation.LevelKeyPrefix + toLevel,
         });
         Log.LevelChanged(_logger, fromLevel, toLevel, broadcast.Message);
         return queued;
     }
 
+    /// <inheritdoc/>
+    public void OnStationLevelChanging(string fromLevel, string toLevel, bool allClear = true)
+    {
+        ArgumentNullException.ThrowIfNull(fromLevel);
+        ArgumentNullException.ThrowIfNull(toLevel);
+        Owe(fromLevel, toLevel, allClear);
+    }
+
+    /// <inheritdoc/>
+    public void Restore(WarningObligation? owed, string stationLevel)
+    {
+        ArgumentNullException.ThrowIfNull(stationLevel);
+        if (owed is null)
+        {
+            return;
+        }
+
+        if (!owed.BelongsTo(stationLevel))
+        {
+            // Saved in one transaction with the level, so only a changed configuration gets here.
+            Log.ObligationDropped(_logger, owed.Key, stationLevel);
+            Changed?.Invoke(this, EventArgs.Empty);
+            return;
+        }
+
+        lock (_gate)
+        {
+            _owed.Set(owed);
+        }
+
+        Log.ObligationResumed(_logger, owed.Key, "the process ended before it completed", owed.Repeat);
+        var request = new BroadcastRequest
+        {
+            Message = owed.Message,
+            Repeat = Math.Clamp(owed.Repeat, 1, BroadcastRequest.MaxRepeat),
+            Origin = BroadcastOrigin.Automatic,
+            Rank = owed.Rank,
+            Key = owed.Key,
+        };
+        EnqueueEntry(request, resumed: true);
+    }
+
+    /// <summary>Puts in force what a change to <paramref name="toLevel"/> owes; true when the obligation changed.</summary>
+    private bool Owe(string fromLevel, string toLevel, bool allClear)
+    {
+        var options = _options;
+        var from = LevelIndex(fromLevel);
+        var to = LevelIndex(toLevel);
+        var now = _time.GetUtcNow();
+        WarningObligation? next = null;
+        if (to < 0)
+        {
+            if (from >= 0 && allClear && options.AllClear is { } cue)
+            {
+                next = new WarningObligation(WarningObligation.AllClearKey, cue.Message, cue.Repeat, 0, now);
+            }
+        }
+        else if (to > from && options.Levels[to].Broadcast is { } broadcast)
+        {
+            next = new WarningObligation(WarningObligation.LevelKeyPrefix + toLevel, broadcast.Message, broadcast.Repeat, to + 1, now);
+        }
+
+        WarningObligation? previous;
+        lock (_gate)
+        {
+            previous = _owed.Current;
+            if (!_owed.Set(next))
+            {
+                return false;
+            }
+        }
+
+        if (previous is not null)
+        {
+            Log.ObligationDischarged(_logger, previous.Key, "the station level changed to " + toLevel);
+        }
+
+        return true;
+    }
+
     /// <summary>Queues a request (preempting the one playing if it ranks higher).</summary>
     /// <exception cref="ArgumentException">The request is malformed (see <see cref="BroadcastRequest.Problem"/>).</exception>
-    public EnqueueResult Enqueue(BroadcastRequest request)
+    public EnqueueResult Enqueue(BroadcastRequest request) => EnqueueEntry(request, resumed: false);
+
+    private EnqueueResult EnqueueEntry(BroadcastRequest request, bool resumed)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Problem() is { } problem)
@@ -294,10 +407,7 @@ public sealed class BroadcastController : BackgroundService
                 return new EnqueueResult(request.Id, false, false, -1, "already playing or queued");
             }
 
-            var entry = new Entry(request, ++_sequence);
-            var index = _queue.FindIndex(e => e.Request.Priority < request.Priority);
-            index = index < 0 ? _queue.Count : index;
-            _queue.Insert(index, entry);
+            var index = InsertLocked(new Entry(request, ++_sequence, resumed));
             if (_current is { } current && request.Priority > current.Request.Priority && current.CancelReason is null)
             {
                 current.CancelReason = BroadcastOutcome.Preempted;
@@ -313,15 +423,21 @@ public sealed class BroadcastController : BackgroundService
         return result;
     }
 
-    /// <summary>Ends the playing broadcast (relays off at once) and empties the queue.</summary>
+    /// <summary>
+    /// Ends the playing broadcast (relays off at once), empties the queue and discharges the obligation: an
+    /// operator or the hub can silence a wrong alarm (the act is audited by whoever called).
+    /// </summary>
     /// <returns>The broadcast that was playing (null if none) and how many waiting ones were dropped.</returns>
     public (BroadcastItem? Stopped, int Dropped) Stop()
     {
         CancellationTokenSource? session;
         BroadcastItem? stopped;
         int dropped;
+        WarningObligation? owed;
         lock (_gate)
         {
+            owed = _owed.Current;
+            _owed.Set(null);
             dropped = _queue.Count;
             _queue.Clear();
             stopped = _current?.ToItem();
@@ -335,6 +451,12 @@ public sealed class BroadcastController : BackgroundService
 
         Cancel(session);
         Log.BroadcastStopped(_logger, stopped?.Message ?? "nothing playing", dropped);
+        if (owed is not null)
+        {
+            Log.ObligationDischarged(_logger, owed.Key, "broadcast stop");
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
         return (stopped, dropped);
     }
 
@@ -588,6 +710,12 @@ public sealed class BroadcastController : BackgroundService
         var outcome = BroadcastOutcome.Completed;
         var fallback = false;
         string? error = null;
+        bool owed;
+        lock (_gate)
+        {
+            owed = _owed.Owes(request);
+        }
+
         Publish(StationEventTypes.BroadcastStarted, request.Label, $"broadcast {request.Label} started", Describe(entry));
         Log.BroadcastStarted(_logger, request.Label, request.Priority, request.Origin, request.Repeat);
         try
@@ -597,8 +725,9 @@ public sealed class BroadcastController : BackgroundService
             {
                 clip = await Loading(_library.LoadAsync(request, token)).ConfigureAwait(false);
             }
-            catch (ClipUnavailableException ex)
+            catch (ClipUnavailableException ex) when (owed)
             {
+                // The siren stands in only for a warning the village is owed, never for what a person asked for.
                 clip = _siren.Value;
                 fallback = true;
                 error = ex.Message;
@@ -630,7 +759,7 @@ public sealed class BroadcastController : BackgroundService
                 {
                     await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
-                catch (AudioDeviceException ex) when (!fallback)
+                catch (AudioDeviceException ex) when (!fallback && owed)
                 {
                     // The device may have choked on this clip only: the siren is the last resort.
                     fallback = true;
@@ -654,6 +783,12 @@ public sealed class BroadcastController : BackgroundService
             {
                 outcome = entry.CancelReason ?? (_stopping.IsCancellationRequested ? BroadcastOutcome.Shutdown : BroadcastOutcome.Stopped);
             }
+        }
+        catch (ClipUnavailableException ex)
+        {
+            outcome = BroadcastOutcome.Failed;
+            error = ex.Message;
+            Failed(entry, "clip-unavailable", ex.Message, "none");
         }
         catch (AudioDeviceException ex)
         {
@@ -683,6 +818,7 @@ public sealed class BroadcastController : BackgroundService
         context.GapDue = outcome is not (BroadcastOutcome.Preempted or BroadcastOutcome.Superseded);
         context.QuietSince = _time.GetUtcNow();
         Finished(entry, outcome, error);
+        Settle(entry, outcome);
         if (request.Origin == BroadcastOrigin.Test)
         {
             var problems = error is null ? Array.Empty<string>() : [error];
@@ -773,6 +909,84 @@ public sealed class BroadcastController : BackgroundService
         sessionToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>What an attempt's end does to the obligation it played for.</summary>
+    private void Settle(Entry entry, BroadcastOutcome outcome)
+    {
+        var request = entry.Request;
+        WarningObligation owed;
+        TimeSpan? retry = null;
+        lock (_gate)
+        {
+            if (_owed.Current is not { } current || !_owed.Owes(request))
+            {
+                return;
+            }
+
+            owed = current;
+            switch (outcome)
+            {
+                case BroadcastOutcome.Completed or BroadcastOutcome.Fallback:
+                    _owed.Set(null);
+                    break;
+                case BroadcastOutcome.Preempted when !_queue.Exists(e => e.Request.Key == request.Key):
+                    // From the start of the message, with the repeats not yet finished; after whatever outranks it.
+                    var rest = Math.Max(1, request.Repeat - entry.RepeatsPlayed);
+                    InsertLocked(new Entry(request with { Repeat = rest }, ++_sequence, resumed: true));
+                    SignalLocked();
+                    Log.ObligationResumed(_logger, owed.Key, "preempted", rest);
+                    return;
+                case BroadcastOutcome.Failed:
+                    retry = _owed.Failed();
+                    break;
+                default:
+                    // Shutdown: still owed, saved, and played after the restart.
+                    return;
+            }
+        }
+
+        if (retry is { } delay)
+        {
+            Log.ObligationRetry(_logger, owed.Key, delay);
+            _ = RetryAsync(owed, request, delay);
+            return;
+        }
+
+        Log.ObligationDischarged(_logger, owed.Key, outcome == BroadcastOutcome.Completed ? "completed" : "the siren stood in for it");
+        Changed?.Invoke(this, EventArgs.Empty);
+    }
+
+    private async Task RetryAsync(WarningObligation owed, BroadcastRequest request, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, _stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // shutting down: it stays owed and plays after the restart
+        }
+
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_owed.Current, owed))
+            {
+                return; // the level changed or an operator stopped it meanwhile
+            }
+        }
+
+        Log.ObligationResumed(_logger, owed.Key, "retry after a failure", request.Repeat);
+        EnqueueEntry(request, resumed: true);
+    }
+
+    /// <summary>Queues <paramref name="entry"/> after everything that ranks as high or higher; returns its place.</summary>
+    private int InsertLocked(Entry entry)
+    {
+        var index = _queue.FindIndex(e => e.Request.Priority < entry.Request.Priority);
+        index = index < 0 ? _queue.Count : index;
+        _queue.Insert(index, entry);
+        return index;
+    }
+
     private bool HasPlayableHead()
     {
         lock (_gate)
@@ -821,7 +1035,7 @@ public sealed class BroadcastController : BackgroundService
         Cancel(cancel);
         return any;
 
-        static bool IsLevelBroadcast(Entry e) => e.Request.Key?.StartsWith("level:", StringComparison.Ordinal) == true;
+        static bool IsLevelBroadcast(Entry e) => e.Request.Key?.StartsWith(WarningObligation.LevelKeyPrefix, StringComparison.Ordinal) == true;
     }
 
     private int LevelIndex(string level)
@@ -946,9 +1160,11 @@ public sealed class BroadcastController : BackgroundService
         });
     }
 
-    private static Dictionary<string, object?> Describe(Entry entry) => new()
+    private Dictionary<string, object?> Describe(Entry entry) => new()
     {
         ["id"] = entry.Request.Id.ToString(),
+        ["owed"] = IsOwed(entry),
+        ["resumed"] = entry.Resumed,
         ["message"] = entry.Request.Message,
         ["text"] = entry.Request.Text,
         ["origin"] = entry.Request.Origin.ToString().ToLowerInvariant(),
@@ -974,9 +1190,20 @@ public sealed class BroadcastController : BackgroundService
         public DateTimeOffset QuietSince { get; set; }
     }
 
-    private sealed class Entry(BroadcastRequest request, long sequence)
+    private bool IsOwed(Entry entry)
+    {
+        lock (_gate)
+        {
+            return _owed.Owes(entry.Request);
+        }
+    }
+
+    private sealed class Entry(BroadcastRequest request, long sequence, bool resumed = false)
     {
         public BroadcastRequest Request { get; } = request;
+
+        /// <summary>A further attempt at an owed broadcast (after preemption, a failure or a restart).</summary>
+        public bool Resumed { get; } = resumed;
 
         public long Sequence { get; } = sequence;
 

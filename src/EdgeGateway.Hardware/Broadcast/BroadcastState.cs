@@ -46,7 +46,7 @@ public sealed record BroadcastItem(
 /// <summary>The last self-test (silent or audible).</summary>
 public sealed record SelfTestReport(DateTimeOffset Time, bool Silent, string Outcome, IReadOnlyList<string> Problems);
 
-/// <summary>A snapshot for <c>edgegw status</c>.</summary>
+/// <summary>A snapshot for <c>edgegw status</c>; <paramref name="Owed"/> is the broadcast the village is owed, if any.</summary>
 public sealed record BroadcastState(
     BroadcastPhase Phase,
     BroadcastItem? Current,
@@ -55,7 +55,8 @@ public sealed record BroadcastState(
     IReadOnlyDictionary<string, bool> Zones,
     string Sink,
     SelfTestReport? LastSelfTest,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    EdgeGateway.Core.Alerting.WarningObligation? Owed = null)
 {
     public bool IsIdle => Phase == BroadcastPhase.Idle && Current is null && Queue.Count == 0;
 }

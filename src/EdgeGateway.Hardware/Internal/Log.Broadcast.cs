@@ -43,4 +43,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Broadcast settings reloaded: {Messages} messages, gap {Gap}, self-test every {SelfTest} (the broadcast playing finishes as it began)")]
     public static partial void BroadcastReconfigured(ILogger logger, int messages, TimeSpan gap, TimeSpan selfTest);
+
+    [LoggerMessage(EventId = 613, Level = LogLevel.Information, Message = "Owed broadcast {Key} plays again from the start of its message ({Why}): {Repeat} repeat(s)")]
+    public static partial void ObligationResumed(ILogger logger, string key, string why, int repeat);
+
+    [LoggerMessage(EventId = 614, Level = LogLevel.Information, Message = "Owed broadcast {Key} discharged: {Why}")]
+    public static partial void ObligationDischarged(ILogger logger, string key, string why);
+
+    [LoggerMessage(EventId = 615, Level = LogLevel.Warning, Message = "Owed broadcast {Key} failed; it stays owed and is tried again in {Delay}")]
+    public static partial void ObligationRetry(ILogger logger, string key, TimeSpan delay);
+
+    [LoggerMessage(EventId = 616, Level = LogLevel.Warning, Message = "Saved owed broadcast {Key} does not belong to the restored station level {Level}; dropped")]
+    public static partial void ObligationDropped(ILogger logger, string key, string level);
 }

@@ -95,6 +95,13 @@ public sealed class BroadcastControlVerbs : IControlVerb
                 ["problems"] = new JsonArray([.. t.Problems.Select(p => (JsonNode)p)]),
             },
             ["problems"] = new JsonArray([.. state.Problems.Select(p => (JsonNode)p)]),
+            ["owed"] = state.Owed is not { } owed ? null : new JsonObject
+            {
+                ["key"] = owed.Key,
+                ["message"] = owed.Message,
+                ["repeat"] = owed.Repeat,
+                ["since"] = owed.Since.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
         };
     }
 

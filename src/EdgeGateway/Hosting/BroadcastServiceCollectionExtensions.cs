@@ -19,7 +19,7 @@ public static class BroadcastServiceCollectionExtensions
     /// <summary>
     /// Adds the broadcaster when the station has a <c>broadcast</c> section: the <see cref="BroadcastController"/>
     /// (a hosted service that drives the relays off before anything else starts), told of every station level
-    /// change by the pipeline, and its control verbs (<c>broadcast.test|play|say|stop|status</c>). It uses the
+    /// change by the pipeline (which also saves what the level owes, <see cref="IWarningObligations"/>), and its control verbs (<c>broadcast.test|play|say|stop|status</c>). It uses the
     /// station's <see cref="GpioSetup"/> (registered here from <c>hardware.gpio</c> unless the host already has
     /// one) and publishes to the station's <see cref="IStationEventSink"/>. A reloaded <c>broadcast</c> section is
     /// applied live for the next request (<see cref="BroadcastConfigApplier"/>).
@@ -49,6 +49,7 @@ public static class BroadcastServiceCollectionExtensions
             Loops = sp.GetService<ILoopMonitor>(),
         });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BroadcastController>());
+        services.AddSingleton<IWarningObligations>(sp => sp.GetRequiredService<BroadcastController>());
         services.AddSingleton<IAlertObserver, BroadcastAlertObserver>();
         services.AddSingleton<IConfigApplier>(sp => new BroadcastConfigApplier(sp.GetRequiredService<BroadcastController>(), config));
         foreach (var verb in BroadcastControlVerbs.Names)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Rules;
 using Microsoft.Data.Sqlite;
 
@@ -8,6 +9,9 @@ namespace EdgeGateway.State;
 /// Keeps the rule engine's levels and timers in a SQLite file (WAL). A save after a level change is
 /// made with <c>synchronous=FULL</c>, so a level announced is a level remembered even through a power cut;
 /// timer-only saves use <c>NORMAL</c> (durable across a crash of the process, not always of the power).
+/// The broadcast the level owes (<see cref="AlertStateSnapshot.Owed"/>) is written in the same transaction as
+/// the levels, so the two never disagree after a crash. A file written before that table existed loads as
+/// owing nothing.
 /// </summary>
 public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
 {
@@ -27,6 +31,13 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
             level TEXT NOT NULL,
             since TEXT NOT NULL,
             PRIMARY KEY (rule_id, level));
+        CREATE TABLE IF NOT EXISTS broadcast_owed (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            key TEXT NOT NULL,
+            message TEXT NOT NULL,
+            repeat INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            since TEXT NOT NULL);
         """;
 
     private readonly Lock _gate = new();
@@ -97,7 +108,18 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
                 }
             }
 
-            return new AlertStateSnapshot(time, rules);
+            WarningObligation? owed = null;
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "SELECT key, message, repeat, rank, since FROM broadcast_owed WHERE id = 1";
+                using var reader = command.ExecuteReader();
+                if (reader.Read())
+                {
+                    owed = new WarningObligation(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), ParseTime(reader.GetString(4)));
+                }
+            }
+
+            return new AlertStateSnapshot(time, rules) { Owed = owed };
         }
     }
 
@@ -120,6 +142,7 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
                 command.CommandText = """
                     DELETE FROM alert_condition;
                     DELETE FROM alert_rule;
+                    DELETE FROM broadcast_owed;
                     INSERT INTO alert_snapshot (id, time) VALUES (1, $time)
                         ON CONFLICT (id) DO UPDATE SET time = excluded.time;
                     """;
@@ -154,6 +177,19 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
                         condition.ExecuteNonQuery();
                     }
                 }
+            }
+
+            if (snapshot.Owed is { } owed)
+            {
+                using var command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = "INSERT INTO broadcast_owed (id, key, message, repeat, rank, since) VALUES (1, $key, $message, $repeat, $rank, $since)";
+                command.Parameters.AddWithValue("$key", owed.Key);
+                command.Parameters.AddWithValue("$message", owed.Message);
+                command.Parameters.AddWithValue("$repeat", owed.Repeat);
+                command.Parameters.AddWithValue("$rank", owed.Rank);
+                command.Parameters.AddWithValue("$since", FormatTime(owed.Since));
+                command.ExecuteNonQuery();
             }
 
             transaction.Commit();

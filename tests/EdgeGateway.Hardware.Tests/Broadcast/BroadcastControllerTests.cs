@@ -155,8 +155,10 @@ public sealed class BroadcastControllerTests
 
         Assert.True(hub.Preempting);
         var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
-        Assert.Equal(["evacuate", "hub"], finished.Select(e => e.Source));
+        Assert.Equal(["evacuate", "hub", "evacuate"], finished.Select(e => e.Source));
         Assert.Equal("preempted", finished[0].Data!["outcome"]);
+        Assert.Equal("completed", finished[2].Data!["outcome"]);
+        Assert.Equal(true, finished[2].Data!["resumed"]);
     }
 
     [Fact]
@@ -270,7 +272,27 @@ public sealed class BroadcastControllerTests
     }
 
     [Fact]
-    public async Task Enqueue_AudioDeviceFailsOnMessage_FallsBackToSiren()
+    public async Task OnStationLevelChanged_AudioDeviceFailsOnOwedMessage_FallsBackToSiren()
+    {
+        await using var rig = await new BroadcastRig(wrapSink: s => new FailingFirstPlaySink(s)).StartAsync();
+
+        rig.Controller.OnStationLevelChanged("none", "prepare");
+        await rig.RunUntilIdleAsync();
+
+        var failed = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFailed));
+        Assert.Equal("audio-device", failed.Data!["reason"]);
+        Assert.Equal("siren", failed.Data["fallback"]);
+        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        Assert.Equal("fallback", finished.Data!["outcome"]);
+        var sounds = rig.Sounds();
+        Assert.Equal(3, sounds.Count);
+        Assert.All(sounds, s => Assert.InRange(s.Duration, S(3.99), S(4.01)));
+        // The siren stood in: the warning was given, nothing is owed any more.
+        Assert.Null(rig.Controller.Current);
+    }
+
+    [Fact]
+    public async Task Enqueue_AudioDeviceFailsOnOperatorMessage_EndsFailedWithoutSiren()
     {
         await using var rig = await new BroadcastRig(wrapSink: s => new FailingFirstPlaySink(s)).StartAsync();
 
@@ -279,11 +301,11 @@ public sealed class BroadcastControllerTests
 
         var failed = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFailed));
         Assert.Equal("audio-device", failed.Data!["reason"]);
+        Assert.Equal("none", failed.Data["fallback"]);
         var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
-        Assert.Equal("fallback", finished.Data!["outcome"]);
-        var sounds = rig.Sounds();
-        Assert.Equal(2, sounds.Count);
-        Assert.All(sounds, s => Assert.InRange(s.Duration, S(3.99), S(4.01)));
+        Assert.Equal("failed", finished.Data!["outcome"]);
+        Assert.Equal(false, finished.Data["owed"]);
+        Assert.Empty(rig.Sounds());
     }
 
     [Fact]

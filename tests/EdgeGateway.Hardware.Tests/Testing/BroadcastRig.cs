@@ -35,7 +35,8 @@ internal sealed class BroadcastRig : IAsyncDisposable
 
     private bool _started;
 
-    public BroadcastRig(Action<BroadcastOptions>? configure = null, Func<IAudioSink, IAudioSink>? wrapSink = null, TimeProvider? time = null)
+    /// <param name="speechExecutable">The espeak-ng to run; a path that does not exist makes speech unavailable.</param>
+    public BroadcastRig(Action<BroadcastOptions>? configure = null, Func<IAudioSink, IAudioSink>? wrapSink = null, TimeProvider? time = null, string speechExecutable = "espeak-ng")
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("edgegw-broadcast-").FullName;
         Clock = new TestClock();
@@ -72,7 +73,7 @@ internal sealed class BroadcastRig : IAsyncDisposable
             Options,
             Gpio,
             Sink,
-            new MessageLibrary(Options, new SpeechRenderer(Options.SpeechCacheDirectory)),
+            new MessageLibrary(Options, new SpeechRenderer(Options.SpeechCacheDirectory, speechExecutable)),
             Events,
             Time,
             NullLogger<BroadcastController>.Instance);

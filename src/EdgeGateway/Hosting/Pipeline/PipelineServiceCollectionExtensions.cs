@@ -45,7 +45,8 @@ public static class PipelineServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<StationPipeline>>(),
                 history is null ? null : () => history.LoadRecent(window),
-                sp.GetService<ProgressMonitor>());
+                sp.GetService<ProgressMonitor>(),
+                sp.GetService<Core.Alerting.IWarningObligations>());
         });
         services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<StationPipeline>());
         services.AddSingleton<IStationEventSink>(sp => sp.GetRequiredService<StationPipeline>());

@@ -18,7 +18,9 @@ public sealed record SensorSnapshot(string SensorId, double Value, Quality Quali
 /// telemetry), every transition the engine makes goes to the observers (broadcaster, uplink), and every
 /// event goes to the event observers (uplink, log). One loop owns the engine's clock: readings, the
 /// once-a-second tick (holds and clears happen on time without new readings) and operator clears are
-/// handled in arrival order. Alert state is saved after every change, durably when a level changed.
+/// handled in arrival order. Alert state is saved after every change, durably when a level changed; the
+/// broadcast the new level owes (<see cref="IWarningObligations"/>) is saved with it, in the same transaction,
+/// before anyone is told of the change, and again whenever the obligation ends.
 /// </summary>
 public sealed partial class StationPipeline : BackgroundService, IReadingSink, IStationEventSink
 {
@@ -36,6 +38,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     private readonly IReadOnlyList<IEventObserver> _eventObservers;
     private readonly TimeProvider _time;
     private readonly ProgressMonitor? _progress;
+    private readonly IWarningObligations? _obligations;
     private readonly ILogger<StationPipeline> _logger;
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, SensorSnapshot> _sensors = new(StringComparer.Ordinal);
@@ -43,6 +46,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _savedStateVersion = -1;
     private long _savedLevelVersion = -1;
+    private int _owedChanged;
 
     public StationPipeline(
         RuleEngine engine,
@@ -53,7 +57,8 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         TimeProvider time,
         ILogger<StationPipeline> logger,
         Func<IReadOnlyDictionary<string, IReadOnlyList<Reading>>>? loadHistory = null,
-        ProgressMonitor? progress = null)
+        ProgressMonitor? progress = null,
+        IWarningObligations? obligations = null)
     {
         _engine = engine;
         _store = store;
@@ -64,6 +69,16 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         _logger = logger;
         _loadHistory = loadHistory;
         _progress = progress;
+        _obligations = obligations;
+        if (obligations is not null)
+        {
+            obligations.Changed += (_, _) =>
+            {
+                Volatile.Write(ref _owedChanged, 1);
+                _work.Writer.TryWrite(new Work(null, null, null));
+            };
+        }
+
         _engine.SensorFaultChanged += (_, e) => LogSensorFault(_logger, e.SensorId, e.Quality);
     }
 
@@ -212,6 +227,11 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
                         continue;
                     }
 
+                    if (work.Act is null)
+                    {
+                        continue; // a wake-up: the obligation changed and is saved below
+                    }
+
                     FlushBatch(batch);
                     try
                     {
@@ -273,7 +293,20 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             LogTransition(_logger, t.Scope, t.Id, t.From, t.To, t.Value);
         }
 
-        // Persist before telling anyone, so a crash after a broadcast starts cannot replay it as new.
+        foreach (var t in transitions.Where(t => t.Scope == TransitionScope.Station))
+        {
+            try
+            {
+                _obligations?.OnStationLevelChanging(t.From, t.To);
+            }
+            catch (ArgumentException ex)
+            {
+                LogObserverFailed(_logger, ex, _obligations!.GetType().Name);
+            }
+        }
+
+        // Persist (with what the new level owes) before telling anyone: a crash after a broadcast starts
+        // cannot replay the level as new, and the owed broadcast plays again after the restart.
         SaveState();
         foreach (var observer in _alertObservers)
         {
@@ -300,6 +333,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
                 }
 
                 LogRestored(_logger, _engine.StationLevel, snapshot.Time);
+                _obligations?.Restore(snapshot.Owed, _engine.StationLevel);
             }
         }
         catch (Exception ex)
@@ -331,7 +365,8 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     private void SaveState()
     {
         var state = _engine.StateVersion;
-        if (state == _savedStateVersion)
+        var owedChanged = Interlocked.Exchange(ref _owedChanged, 0) == 1;
+        if (state == _savedStateVersion && !owedChanged)
         {
             return;
         }
@@ -339,12 +374,17 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         var levelChanged = _engine.LevelVersion != _savedLevelVersion;
         try
         {
-            _store.Save(_engine.Snapshot(), durable: levelChanged);
+            _store.Save(_engine.Snapshot() with { Owed = _obligations?.Current }, durable: levelChanged || owedChanged);
             _savedStateVersion = state;
             _savedLevelVersion = _engine.LevelVersion;
         }
         catch (Exception ex)
         {
+            if (owedChanged)
+            {
+                Volatile.Write(ref _owedChanged, 1);
+            }
+
             LogSaveFailed(_logger, ex);
         }
     }
