@@ -68,6 +68,84 @@ public sealed class SqliteAlertStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Save_WithOwedBroadcast_RoundTripsItAndASaveWithoutClearsIt()
+    {
+        var owed = new WarningObligation("level:evacuate", "evacuate", 5, 3, T0.AddTicks(42));
+        var snapshot = new AlertStateSnapshot(T0, [new RuleAlertState("manual", "evacuate", null, [])]) { Owed = owed };
+        using (var store = new SqliteAlertStateStore(DbPath))
+        {
+            store.Save(snapshot, durable: true);
+        }
+
+        using var reopened = new SqliteAlertStateStore(DbPath);
+        Assert.Equal(owed, reopened.Load()?.Owed);
+
+        reopened.Save(snapshot with { Owed = null }, durable: true);
+        Assert.Null(reopened.Load()?.Owed);
+        Assert.Equal("evacuate", reopened.Load()?.Rules.Single().Level);
+    }
+
+    [Theory]
+    [InlineData("broadcast_owed")]
+    [InlineData("alert_rule")]
+    public void Save_EitherHalfFails_NeitherLevelNorObligationChanges(string failingTable)
+    {
+        var before = new AlertStateSnapshot(T0, [new RuleAlertState("manual", "none", null, [])]);
+        var after = new AlertStateSnapshot(T0.AddSeconds(1), [new RuleAlertState("manual", "evacuate", null, [])])
+        {
+            Owed = new WarningObligation("level:evacuate", "evacuate", 5, 3, T0.AddSeconds(1)),
+        };
+        using var store = new SqliteAlertStateStore(DbPath);
+        store.Save(before, durable: true);
+        // A real failure inside SQLite, part-way through the save: a trigger refusing one table's insert.
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE TRIGGER refuse BEFORE INSERT ON {failingTable} BEGIN SELECT RAISE(ABORT, 'disk says no'); END;";
+            command.ExecuteNonQuery();
+        }
+
+        Assert.Throws<SqliteException>(() => store.Save(after, durable: true));
+
+        var loaded = store.Load();
+        Assert.Equal(T0, loaded?.Time);
+        Assert.Equal("none", loaded?.Rules.Single().Level);
+        Assert.Null(loaded?.Owed);
+    }
+
+    [Fact]
+    public void Load_FileFromBeforeObligations_LoadsLevelsOwingNothingAndThenSavesThem()
+    {
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            // The schema as released before warning obligations were saved.
+            command.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE alert_snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), time TEXT NOT NULL);
+                CREATE TABLE alert_rule (rule_id TEXT PRIMARY KEY, level TEXT NOT NULL, clear_since TEXT NULL);
+                CREATE TABLE alert_condition (rule_id TEXT NOT NULL, level TEXT NOT NULL, since TEXT NOT NULL, PRIMARY KEY (rule_id, level));
+                INSERT INTO alert_snapshot VALUES (1, '2026-07-01T00:00:00.0000000Z');
+                INSERT INTO alert_rule VALUES ('manual', 'evacuate', NULL);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var store = new SqliteAlertStateStore(DbPath);
+        var loaded = store.Load();
+
+        Assert.NotNull(loaded);
+        Assert.Equal(T0, loaded.Time);
+        Assert.Equal(("manual", "evacuate"), (loaded.Rules.Single().RuleId, loaded.Rules.Single().Level));
+        Assert.Null(loaded.Owed);
+        var owed = new WarningObligation("level:evacuate", "evacuate", 5, 3, T0);
+        store.Save(loaded with { Owed = owed }, durable: true);
+        Assert.Equal(owed, store.Load()?.Owed);
+    }
+
+    [Fact]
     public void Constructor_DirectoryMissing_CreatesIt()
     {
         var path = Path.Combine(_dir, "var", "lib", SqliteAlertStateStore.DefaultFileName);

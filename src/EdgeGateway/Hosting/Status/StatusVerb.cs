@@ -84,6 +84,7 @@ public sealed class StatusVerb(
                 ["phase"] = JsonNamingPolicy.KebabCaseLower.ConvertName(state.Phase.ToString()),
                 ["current"] = state.Current?.Message,
                 ["queued"] = state.Queue.Count,
+                ["owed"] = state.Owed?.Message,
                 ["amplifier"] = state.Amplifier,
                 ["sink"] = state.Sink,
                 ["problems"] = new JsonArray([.. state.Problems.Select(p => (JsonNode?)JsonValue.Create(p))]),

@@ -28,14 +28,106 @@ public sealed class StationPipelineTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private (StationPipeline Pipeline, Recorder Recorder, SqliteAlertStateStore Store) Create()
+    private (StationPipeline Pipeline, Recorder Recorder, SqliteAlertStateStore Store) Create(IWarningObligations? obligations = null, IAlertObserver? observer = null)
     {
         var levels = RuleMapping.Levels(_config);
         var engine = new RuleEngine(levels, RuleMapping.Rules(_config, levels), _time);
         var store = new SqliteAlertStateStore(_dir.File("alert-state.db"));
         var recorder = new Recorder();
-        var pipeline = new StationPipeline(engine, store, [recorder], [recorder], [recorder], _time, NullLogger<StationPipeline>.Instance);
+        IAlertObserver[] observers = observer is null ? [recorder] : [observer, recorder];
+        var pipeline = new StationPipeline(engine, store, observers, [recorder], [recorder], _time, NullLogger<StationPipeline>.Instance, obligations: obligations);
         return (pipeline, recorder, store);
+    }
+
+    [Fact]
+    public async Task Publish_StationRisesToEvacuate_ObligationSavedWithTheLevelBeforeAnyObserverIsTold()
+    {
+        var obligations = new LevelObligations();
+        var saved = new TaskCompletionSource<AlertStateSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // What a process killed at the instant the first observer is told would find on restart.
+        var reader = new ReadingObserver(() => saved.TrySetResult(LoadSaved()));
+        var (pipeline, recorder, store) = Create(obligations, reader);
+        using var _ = store;
+        await pipeline.StartAsync(CancellationToken.None);
+        try
+        {
+            pipeline.Publish(new Reading("flood-switch", _time.GetUtcNow(), 1, Quality.Good));
+            var snapshot = await saved.Task.WaitAsync(Wait);
+
+            Assert.Equal("evacuate", snapshot?.Rules.Single(r => r.RuleId == "flood-switch").Level);
+            Assert.Equal("level:evacuate", snapshot?.Owed?.Key);
+
+            // Discharged (the broadcast completed): saved again without waiting for another change of level.
+            obligations.Discharge();
+            await WaitForAsync(() => LoadSaved()?.Owed is null);
+            Assert.Equal("evacuate", LoadSaved()?.Rules.Single(r => r.RuleId == "flood-switch").Level);
+        }
+        finally
+        {
+            await pipeline.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ObligationSavedBeforeRestart_HandedBackWithTheRestoredLevel()
+    {
+        var (first, firstRecorder, firstStore) = Create(new LevelObligations());
+        await first.StartAsync(CancellationToken.None);
+        first.Publish(new Reading("flood-switch", _time.GetUtcNow(), 1, Quality.Good));
+        await firstRecorder.WaitForCount(2, Wait);
+        await first.StopAsync(CancellationToken.None);
+        firstStore.Dispose();
+
+        var restored = new LevelObligations();
+        var (second, _, secondStore) = Create(restored);
+        using var _ = secondStore;
+        await second.StartAsync(CancellationToken.None);
+        await second.StopAsync(CancellationToken.None);
+
+        Assert.Equal(("level:evacuate", "evacuate"), (restored.Restored?.Key, restored.RestoredLevel));
+    }
+
+    private AlertStateSnapshot? LoadSaved()
+    {
+        using var other = new SqliteAlertStateStore(_dir.File("alert-state.db"));
+        return other.Load();
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    /// <summary>Owes <c>level:TO</c> for every rise, as the broadcaster does for levels with a broadcast.</summary>
+    private sealed class LevelObligations : IWarningObligations
+    {
+        public event EventHandler? Changed;
+
+        public WarningObligation? Current { get; private set; }
+
+        public WarningObligation? Restored { get; private set; }
+
+        public string? RestoredLevel { get; private set; }
+
+        public void OnStationLevelChanging(string fromLevel, string toLevel, bool allClear = true) =>
+            Current = toLevel == "none" ? null : new WarningObligation("level:" + toLevel, toLevel, 1, 1, DateTimeOffset.UnixEpoch);
+
+        public void Restore(WarningObligation? owed, string stationLevel) => (Restored, RestoredLevel) = (owed, stationLevel);
+
+        public void Discharge()
+        {
+            Current = null;
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private sealed class ReadingObserver(Action onTransitions) : IAlertObserver
+    {
+        public void OnTransitions(IReadOnlyList<LevelTransition> transitions) => onTransitions();
     }
 
     [Fact]

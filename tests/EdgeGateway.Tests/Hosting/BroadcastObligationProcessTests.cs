@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EdgeGateway.Control;
+using EdgeGateway.Demo;
+using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Tests.EndToEnd;
+using EdgeGateway.Tests.TestSupport;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
+
+namespace EdgeGateway.Tests.Hosting;
+
+/// <summary>
+/// Warning obligations through the real <c>edgegw run</c> process (simulated GPIO, a WAV timeline, a real
+/// mosquitto with the hub as a subscriber): an evacuate broadcast survives kill -9 and preemption by people.
+/// </summary>
+[Trait("Category", "Faults")]
+public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private const string StationId = "owed-01";
+    private const string Prefix = "ews";
+    private const int FloodLine = 27;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>
+    /// 30 kills at random moments (seeded; set EDGEGW_FAULT_SEED to replay one run) between the evacuate level
+    /// being raised and its broadcast ending: every restart plays the owed broadcast to the end, and the hub
+    /// sees each of those attempts finish completed and marked resumed.
+    /// </summary>
+    [Fact]
+    public async Task Run_KilledAtRandomMomentsInsideEvacuateBroadcast_EveryRestartPlaysItToCompletion()
+    {
+        const int kills = 30;
+        var seed = Environment.GetEnvironmentVariable("EDGEGW_FAULT_SEED") is { } text
+            ? int.Parse(text, CultureInfo.InvariantCulture)
+            : Random.Shared.Next();
+        output.WriteLine($"seed {seed} (EDGEGW_FAULT_SEED={seed} replays these kill moments)");
+        var random = new Random(seed);
+        await using var mosquitto = await MosquittoBroker.StartAsync(Patience);
+        await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, Prefix, StationId, null, CancellationToken.None);
+        var config = WriteStation(mosquitto.Port, evacuateClip: TimeSpan.FromSeconds(0.8), repeat: 2, commandKey: null);
+        var socket = _dir.File("control.sock");
+        var watch = Stopwatch.StartNew();
+
+        var station = EdgegwProcess.Start("run", "--config", config);
+        try
+        {
+            await station.WaitForLineAsync("Control socket listening", Patience);
+            for (var i = 0; i < kills; i++)
+            {
+                // The broadcast: warm-up 50 ms, 0.8 s, gap 100 ms, 0.8 s. Kill inside its first 1.2 s (the
+                // level was saved with what it owes before the line announcing it is written).
+                await SetFloodSwitchAsync(socket, "low");
+                await station.WaitForLineAsync("Station level none -> evacuate: broadcast evacuate", Patience);
+                var delay = TimeSpan.FromMilliseconds(random.Next(0, 1200));
+                await Task.Delay(delay);
+                Kill(station);
+                output.WriteLine($"kill {i + 1}: {delay.TotalMilliseconds} ms after evacuate was raised");
+
+                station = EdgegwProcess.Start("run", "--config", config);
+                await station.WaitForLineAsync("Broadcast evacuate ended: completed after 2 of 2", Patience);
+                await station.WaitForLineAsync("Control socket listening", Patience);
+                Assert.Contains("Owed broadcast level:evacuate plays again from the start of its message", station.StandardOutput, StringComparison.Ordinal);
+
+                // Back to none for the next round (the latched rule stays at evacuate after a restart).
+                var cleared = await ControlClient.SendAsync(socket, "alert.clear", new JsonObject { ["rule"] = "flood", ["actor"] = "test" }, Patience);
+                Assert.NotNull(cleared);
+            }
+
+            await hub.WaitUntilAsync(m => ResumedCompletions(m) >= kills, Patience, CancellationToken.None);
+        }
+        finally
+        {
+            await station.DisposeAsync();
+        }
+
+        output.WriteLine($"{kills} kills in {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(kills, ResumedCompletions(hub.Messages));
+        // Every finished broadcast the hub saw completed: none was lost, cut short or replaced by the siren.
+        Assert.All(Finished(hub.Messages), f => Assert.Equal("completed", f["outcome"]?.GetValue<string>()));
+    }
+
+    /// <summary>
+    /// A technician's <c>broadcast say</c> (the CLI) and then a signed hub broadcast command interrupt evacuate;
+    /// each time evacuate plays again once the interruption ends, and finally completes.
+    /// </summary>
+    [Fact]
+    public async Task Run_OperatorSayAndHubBroadcastDuringEvacuate_EvacuateResumesAndCompletes()
+    {
+        await using var mosquitto = await MosquittoBroker.StartAsync(Patience);
+        await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, Prefix, StationId, null, CancellationToken.None);
+        var keys = _dir.File("keys");
+        var keygen = await EdgegwProcess.RunAsync("command", "keygen", "--out", keys);
+        Assert.True(keygen.ExitCode == 0, keygen.Stderr);
+        var config = WriteStation(mosquitto.Port, evacuateClip: TimeSpan.FromSeconds(1), repeat: 5, commandKey: Path.Combine(keys, "hub-command.pub"));
+        var socket = _dir.File("control.sock");
+        await using var station = EdgegwProcess.Start("run", "--config", config);
+        await station.WaitForLineAsync("Control socket listening", Patience);
+        await hub.WaitUntilAsync(m => m.Any(x => x.Kind == HubMessageKind.Status && x.Json?["state"]?.GetValue<string>() == "online"), Patience, CancellationToken.None);
+
+        // Signed before the alarm, so it can go out the moment it is wanted.
+        var token = await EdgegwProcess.RunAsync(
+            "command", "sign", "--key", Path.Combine(keys, "hub-command.key"), "--aud", StationId, "--ttl", "5m",
+            "--cmd", "broadcast", "--args", """{"message":"hub"}""");
+        Assert.True(token.ExitCode == 0, token.Stderr);
+
+        await SetFloodSwitchAsync(socket, "low");
+        await hub.WaitUntilAsync(m => Started(m).Count == 1, Patience, CancellationToken.None);
+        var say = await EdgegwProcess.RunAsync("broadcast", "say", "testing the microphone", "--voice", "en", "--socket", socket);
+        Assert.True(say.ExitCode == 0, say.Stderr);
+        // The say ends, evacuate plays again; while it does, the hub's own broadcast.
+        await hub.WaitUntilAsync(m => Started(m).Count == 3, Patience, CancellationToken.None);
+        await PublishCommandAsync(mosquitto.Port, token.Stdout.Trim());
+        await hub.WaitUntilAsync(
+            m => Finished(m).Any(f => f["source"]?.GetValue<string>() == "evacuate" && f["outcome"]?.GetValue<string>() == "completed"),
+            Patience, CancellationToken.None);
+
+        var started = Started(hub.Messages);
+        var finished = Finished(hub.Messages);
+        Assert.Equal(["evacuate", "say", "evacuate", "hub", "evacuate"], started.Select(e => e["source"]?.GetValue<string>()));
+        Assert.Equal([false, false, true, false, true], started.Select(e => e["data"]?["resumed"]?.GetValue<bool>() ?? false));
+        Assert.Equal(
+            ["evacuate preempted", "say completed", "evacuate preempted", "hub completed", "evacuate completed"],
+            finished.Select(e => $"{e["source"]} {e["outcome"]}"));
+        Assert.Equal(true, finished[^1]["resumed"]?.GetValue<bool>());
+        Assert.Contains(hub.Messages, m => m.Kind == HubMessageKind.CommandResult && m.Json?["ok"]?.GetValue<bool>() == true);
+
+        // The timeline ends with evacuate's repeats played whole, after everything that interrupted it.
+        var timeline = WavFile.Read(_dir.File("timeline.wav"), "timeline").Samples;
+        var last = timeline.Span[^AudioClip.TimeToSamples(TimeSpan.FromSeconds(1.05))..^AudioClip.TimeToSamples(TimeSpan.FromSeconds(0.1))];
+        Assert.InRange(ZeroCrossingHz(last), 875, 885);
+    }
+
+    private static int ResumedCompletions(IReadOnlyList<HubMessage> messages) =>
+        Finished(messages).Count(f => f["resumed"]?.GetValue<bool>() == true && f["outcome"]?.GetValue<string>() == "completed");
+
+    private static List<JsonObject> Started(IReadOnlyList<HubMessage> messages) => Events(messages, "broadcast-started");
+
+    /// <summary>broadcast-finished events as their <c>data</c>, with the event's <c>source</c> copied in.</summary>
+    private static List<JsonObject> Finished(IReadOnlyList<HubMessage> messages) =>
+        [.. Events(messages, "broadcast-finished").Select(e =>
+        {
+            var data = (JsonObject)e["data"]!.DeepClone();
+            data["source"] = e["source"]?.GetValue<string>();
+            return data;
+        })];
+
+    // Deduplicated on id (delivery is at least once) and in seq order.
+    private static List<JsonObject> Events(IReadOnlyList<HubMessage> messages, string type) =>
+        [.. messages.Where(m => m.Kind == HubMessageKind.Event && m.Json?["type"]?.GetValue<string>() == type)
+            .DistinctBy(m => m.Id).OrderBy(m => m.Seq).Select(m => m.Json!)];
+
+    private static async Task SetFloodSwitchAsync(string socket, string action)
+    {
+        var reply = await ControlClient.SendAsync(socket, "sim.gpio", new JsonObject { ["line"] = FloodLine, ["action"] = action }, Patience);
+        Assert.NotNull(reply);
+    }
+
+    private static void Kill(EdgegwProcess station)
+    {
+        using var kill = Process.Start("kill", ["-KILL", station.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+        station.Dispose();
+    }
+
+    private static async Task PublishCommandAsync(int port, string token)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("hub-" + Guid.NewGuid().ToString("N")).Build());
+        await client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic($"{Prefix}/{StationId}/cmd")
+            .WithPayload(token)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        await client.DisconnectAsync();
+    }
+
+    private static double ZeroCrossingHz(ReadOnlySpan<short> samples)
+    {
+        var crossings = 0;
+        for (var k = 1; k < samples.Length; k++)
+        {
+            if ((samples[k - 1] < 0) != (samples[k] < 0))
+            {
+                crossings++;
+            }
+        }
+
+        return crossings / 2.0 / ((double)samples.Length / AudioClip.SampleRate);
+    }
+
+    private static void WriteTone(string path, double hz, TimeSpan length)
+    {
+        var samples = new short[AudioClip.TimeToSamples(length)];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = (short)(Math.Sin(2 * Math.PI * hz * i / AudioClip.SampleRate) * 12_000);
+        }
+
+        WavFile.Write(path, new AudioClip(Path.GetFileNameWithoutExtension(path), samples));
+    }
+
+    // Short clips, warm-up, gap and tail so a round takes about as long as the process takes to start.
+    private string WriteStation(int mqttPort, TimeSpan evacuateClip, int repeat, string? commandKey)
+    {
+        WriteTone(_dir.File("evacuate.wav"), 880, evacuateClip);
+        WriteTone(_dir.File("hub.wav"), 990, TimeSpan.FromSeconds(0.5));
+        WriteTone(_dir.File("test.wav"), 550, TimeSpan.FromSeconds(0.2));
+        Directory.CreateDirectory(_dir.File("data"));
+        var key = commandKey is null ? "" : $"\n  commandKey: {commandKey}";
+        return _dir.Write("station.yaml", $$"""
+            station: { id: {{StationId}} }
+            hardware:
+              gpio: { driver: simulated }
+            control: { socket: {{_dir.File("control.sock")}} }
+            storage: { path: {{_dir.File("data")}} }
+            sensors:
+              - id: flood-switch
+                kind: digital
+                gpio: { pin: {{FloodLine}}, pull: up, activeLow: true }
+            alerting:
+              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: {{repeat}} } } ]
+              rules:
+                - { id: flood, sensor: flood-switch, when: active, level: evacuate, latch: true }
+            broadcast:
+              amplifier: { gpio: 5, warmup: 50ms, tail: 50ms }
+              zones: [ { id: village, gpio: 6 } ]
+              audio: { sink: file, path: {{_dir.File("timeline.wav")}} }
+              gap: 100ms
+              messages:
+                evacuate: { file: {{_dir.File("evacuate.wav")}} }
+                hub: { file: {{_dir.File("hub.wav")}} }
+                test: { file: {{_dir.File("test.wav")}} }
+            uplink:
+              mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: {{Prefix}} }
+              telemetry: 60s{{key}}
+            """);
+    }
+}
