@@ -30,12 +30,17 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
     /// <summary>
     /// 30 kills at random moments (seeded; set EDGEGW_FAULT_SEED to replay one run) between the evacuate level
     /// being raised and its broadcast ending: every restart plays the owed broadcast to the end, and the hub
-    /// sees each of those attempts finish completed and marked resumed.
+    /// sees each of those attempts finish completed and marked resumed. Whether a kill landed inside the
+    /// broadcast is read from what the dead process left in its state file; on a loaded machine a kill may
+    /// come after the broadcast ended (then nothing is owed and nothing plays): a few such misses are
+    /// retried, more fail the test.
     /// </summary>
     [Fact]
     public async Task Run_KilledAtRandomMomentsInsideEvacuateBroadcast_EveryRestartPlaysItToCompletion()
     {
         const int kills = 30;
+        const int maxMisses = 5;
+        var misses = 0;
         var seed = Environment.GetEnvironmentVariable("EDGEGW_FAULT_SEED") is { } text
             ? int.Parse(text, CultureInfo.InvariantCulture)
             : Random.Shared.Next();
@@ -51,18 +56,29 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         try
         {
             await station.WaitForLineAsync("Control socket listening", Patience);
-            for (var i = 0; i < kills; i++)
+            for (var i = 0; i < kills;)
             {
-                // The broadcast: warm-up 50 ms, 0.8 s, gap 100 ms, 0.8 s. Kill inside its first 1.2 s (the
+                // The broadcast: warm-up 50 ms, 0.8 s, gap 100 ms, 0.8 s. Kill inside its first 0.8 s (the
                 // level was saved with what it owes before the line announcing it is written).
                 await SetFloodSwitchAsync(socket, "low");
                 await station.WaitForLineAsync("Station level none -> evacuate: broadcast evacuate", Patience);
-                var delay = TimeSpan.FromMilliseconds(random.Next(0, 1200));
+                var delay = TimeSpan.FromMilliseconds(random.Next(0, 800));
                 await Task.Delay(delay);
                 Kill(station);
-                output.WriteLine($"kill {i + 1}: {delay.TotalMilliseconds} ms after evacuate was raised");
-
+                var owed = SavedObligation();
+                output.WriteLine($"kill {i + 1}: {delay.TotalMilliseconds} ms after evacuate was raised; owed at death: {owed ?? "nothing"}");
                 station = EdgegwProcess.Start("run", "--config", config);
+                if (owed is null)
+                {
+                    // The broadcast had ended before the kill: nothing to play, try again.
+                    Assert.True(++misses <= maxMisses, $"{misses} kills landed after the broadcast had ended");
+                    await station.WaitForLineAsync("Control socket listening", Patience);
+                    await ControlClient.SendAsync(socket, "alert.clear", new JsonObject { ["rule"] = "flood", ["actor"] = "test" }, Patience);
+                    continue;
+                }
+
+                Assert.Equal("level:evacuate", owed);
+                i++;
                 await station.WaitForLineAsync("Broadcast evacuate ended: completed after 2 of 2", Patience);
                 await station.WaitForLineAsync("Control socket listening", Patience);
                 Assert.Contains("Owed broadcast level:evacuate plays again from the start of its message", station.StandardOutput, StringComparison.Ordinal);
@@ -79,7 +95,7 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
             await station.DisposeAsync();
         }
 
-        output.WriteLine($"{kills} kills in {watch.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{kills} kills inside the broadcast ({misses} after it) in {watch.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(kills, ResumedCompletions(hub.Messages));
         // Every finished broadcast the hub saw completed: none was lost, cut short or replaced by the siren.
         Assert.All(Finished(hub.Messages), f => Assert.Equal("completed", f["outcome"]?.GetValue<string>()));
@@ -131,9 +147,21 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         Assert.Contains(hub.Messages, m => m.Kind == HubMessageKind.CommandResult && m.Json?["ok"]?.GetValue<bool>() == true);
 
         // The timeline ends with evacuate's repeats played whole, after everything that interrupted it.
-        var timeline = WavFile.Read(_dir.File("timeline.wav"), "timeline").Samples;
-        var last = timeline.Span[^AudioClip.TimeToSamples(TimeSpan.FromSeconds(1.05))..^AudioClip.TimeToSamples(TimeSpan.FromSeconds(0.1))];
+        // (The tail's silence may or may not be written yet: look at the last 0.9 s of sound.)
+        var timeline = WavFile.Read(_dir.File("timeline.wav"), "timeline").Samples.Span;
+        var end = timeline.LastIndexOfAnyExceptInRange((short)-64, (short)64) + 1;
+        var last = timeline[(end - AudioClip.TimeToSamples(TimeSpan.FromSeconds(0.9)))..end];
         Assert.InRange(ZeroCrossingHz(last), 875, 885);
+    }
+
+    /// <summary>The owed broadcast's key in the state file the station left, read as the next start would.</summary>
+    private string? SavedObligation()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir.File("data/alert-state.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key FROM broadcast_owed";
+        return command.ExecuteScalar() as string;
     }
 
     private static int ResumedCompletions(IReadOnlyList<HubMessage> messages) =>
