@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeGateway.Control;
 using EdgeGateway.Demo;
-using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Hardware.Tests.Testing;
 using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 using MQTTnet;
@@ -147,11 +147,9 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         Assert.Contains(hub.Messages, m => m.Kind == HubMessageKind.CommandResult && m.Json?["ok"]?.GetValue<bool>() == true);
 
         // The timeline ends with evacuate's repeats played whole, after everything that interrupted it.
-        // (The tail's silence may or may not be written yet: look at the last 0.9 s of sound.)
-        var timeline = WavFile.Read(_dir.File("timeline.wav"), "timeline").Samples.Span;
-        var end = timeline.LastIndexOfAnyExceptInRange((short)-64, (short)64) + 1;
-        var last = timeline[(end - AudioClip.TimeToSamples(TimeSpan.FromSeconds(0.9)))..end];
-        Assert.InRange(ZeroCrossingHz(last), 875, 885);
+        var sounds = Timeline.Segments(_dir.File("timeline.wav")).Where(s => s.Sound).ToList();
+        Assert.InRange(sounds[^1].FrequencyHz, 875, 885);
+        Assert.InRange(sounds[^1].Duration, TimeSpan.FromSeconds(0.99), TimeSpan.FromSeconds(1.01));
     }
 
     /// <summary>The owed broadcast's key in the state file the station left, read as the next start would.</summary>
@@ -209,37 +207,12 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         await client.DisconnectAsync();
     }
 
-    private static double ZeroCrossingHz(ReadOnlySpan<short> samples)
-    {
-        var crossings = 0;
-        for (var k = 1; k < samples.Length; k++)
-        {
-            if ((samples[k - 1] < 0) != (samples[k] < 0))
-            {
-                crossings++;
-            }
-        }
-
-        return crossings / 2.0 / ((double)samples.Length / AudioClip.SampleRate);
-    }
-
-    private static void WriteTone(string path, double hz, TimeSpan length)
-    {
-        var samples = new short[AudioClip.TimeToSamples(length)];
-        for (var i = 0; i < samples.Length; i++)
-        {
-            samples[i] = (short)(Math.Sin(2 * Math.PI * hz * i / AudioClip.SampleRate) * 12_000);
-        }
-
-        WavFile.Write(path, new AudioClip(Path.GetFileNameWithoutExtension(path), samples));
-    }
-
     // Short clips, warm-up, gap and tail so a round takes about as long as the process takes to start.
     private string WriteStation(int mqttPort, TimeSpan evacuateClip, int repeat, string? commandKey)
     {
-        WriteTone(_dir.File("evacuate.wav"), 880, evacuateClip);
-        WriteTone(_dir.File("hub.wav"), 990, TimeSpan.FromSeconds(0.5));
-        WriteTone(_dir.File("test.wav"), 550, TimeSpan.FromSeconds(0.2));
+        Tones.WriteSine(_dir.File("evacuate.wav"), 880, evacuateClip);
+        Tones.WriteSine(_dir.File("hub.wav"), 990, TimeSpan.FromSeconds(0.5));
+        Tones.WriteSine(_dir.File("test.wav"), 550, TimeSpan.FromSeconds(0.2));
         Directory.CreateDirectory(_dir.File("data"));
         var key = commandKey is null ? "" : $"\n  commandKey: {commandKey}";
         return _dir.Write("station.yaml", $$"""
