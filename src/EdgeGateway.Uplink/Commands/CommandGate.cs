@@ -21,6 +21,11 @@ internal sealed record CommandVerdict(bool Accepted, string? Jti, StationCommand
 /// signed command with an unseen <c>jti</c> whose <c>iat</c> is not older than the newest <c>iat</c> it
 /// ever accepted, and says so. Accepted jtis and that newest iat are stored (synchronous=FULL) until
 /// the command expires, so a restart does not reopen the door to a replay.</para>
+/// <para>The floor (the latest time persisted) moves only on trusted evidence: the kernel saying the clock is
+/// NTP-synchronised (<see cref="IClockSync"/>), or a command that verified (to its <c>iat</c>, never past the
+/// local clock). A local clock alone never moves it: one reading of a wild RTC (year 2100) would otherwise
+/// become the floor, and once the clock is corrected every time check would be switched off as "implausible",
+/// letting a month-old expired command in.</para>
 /// </remarks>
 internal sealed class CommandGate : IDisposable
 {
@@ -29,12 +34,14 @@ internal sealed class CommandGate : IDisposable
     private readonly string _stationId;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _buildTime;
+    private readonly IClockSync _sync;
     private ECDsa? _key;
     private DateTimeOffset _latestPersisted;
     private DateTimeOffset _newestIat;
 
-    public CommandGate(string path, string stationId, ECDsa? key, TimeProvider time, DateTimeOffset buildTime)
+    public CommandGate(string path, string stationId, ECDsa? key, TimeProvider time, DateTimeOffset buildTime, IClockSync? sync = null)
     {
+        _sync = sync ?? new KernelClockSync();
         _stationId = stationId;
         _key = key;
         _time = time;
@@ -65,13 +72,28 @@ internal sealed class CommandGate : IDisposable
     /// <summary>A clock is plausible when it is past the build time and not behind what it said before.</summary>
     public bool IsClockPlausible(DateTimeOffset now) => now > _buildTime && now >= _latestPersisted;
 
-    /// <summary>Records the current time as a floor for later plausibility checks (only a plausible one).</summary>
+    /// <summary>The latest time persisted (the floor of plausibility).</summary>
+    public DateTimeOffset LatestPersisted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latestPersisted;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the current time as a floor for later plausibility checks: only a plausible time, and only
+    /// while the kernel vouches for the clock.
+    /// </summary>
     public void PersistClock()
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (!IsClockPlausible(now) || now <= _latestPersisted)
+            if (!IsClockPlausible(now) || now <= _latestPersisted || !_sync.IsSynchronized())
             {
                 return;
             }
@@ -155,6 +177,7 @@ internal sealed class CommandGate : IDisposable
 
     private void Remember(CommandClaims c, DateTimeOffset? plausibleNow)
     {
+        DateTimeOffset? newFloor = null;
         using var tx = _db.BeginTransaction();
         using (var cmd = _db.CreateCommand())
         {
@@ -173,10 +196,13 @@ internal sealed class CommandGate : IDisposable
             purge.CommandText = "DELETE FROM seen_jti WHERE exp < $now";
             purge.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             purge.ExecuteNonQuery();
-            if (now > _latestPersisted)
+            // The hub signed iat: evidence of the time that a wild local clock cannot fake. Capped at the
+            // local clock, so an iat up to the allowed skew ahead does not make the clock implausible.
+            var floor = c.IssuedAt < now ? c.IssuedAt : now;
+            if (floor > _latestPersisted)
             {
-                SetLong("latest_time", now.ToUnixTimeMilliseconds(), tx);
-                _latestPersisted = now;
+                SetLong("latest_time", floor.ToUnixTimeMilliseconds(), tx);
+                newFloor = floor;
             }
         }
 
@@ -186,6 +212,11 @@ internal sealed class CommandGate : IDisposable
         }
 
         tx.Commit();
+        if (newFloor is { } f)
+        {
+            _latestPersisted = f;
+        }
+
         if (c.IssuedAt > _newestIat)
         {
             _newestIat = c.IssuedAt;
