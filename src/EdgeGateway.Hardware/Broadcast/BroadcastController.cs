@@ -219,10 +219,11 @@ public sealed class BroadcastController : BackgroundService
     /// The station level changed. Rising to a level with a broadcast queues it (automatic class, ranked by
     /// level; <see cref="BroadcastOrigin.Manual"/> for the manual alarm button, which outranks automatic
     /// ones). Returning to none ends the automatic broadcasts playing or waiting and queues the all-clear.
-    /// Stepping down to a lower level plays nothing and lets what is playing finish.
+    /// Stepping down to a lower level plays nothing and lets what is playing finish. With
+    /// <paramref name="allClear"/> false (a forced clear) the return to none plays nothing either.
     /// </summary>
     /// <returns>What was queued, or null when the change plays nothing.</returns>
-    public EnqueueResult? OnStationLevelChanged(string fromLevel, string toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic)
+    public EnqueueResult? OnStationLevelChanged(string fromLevel, string toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic, bool allClear = true)
     {
         ArgumentNullException.ThrowIfNull(fromLevel);
         ArgumentNullException.ThrowIfNull(toLevel);
@@ -231,7 +232,7 @@ public sealed class BroadcastController : BackgroundService
         if (to < 0)
         {
             var superseded = DropLevelBroadcasts();
-            var cue = _options.AllClear;
+            var cue = allClear ? _options.AllClear : null;
             if (from < 0 || cue is null)
             {
                 Log.LevelChanged(_logger, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
@@ -342,13 +343,7 @@ public sealed class BroadcastController : BackgroundService
     /// Queues a test: <paramref name="silent"/> exercises relays and the audio path with nothing reaching the
     /// speakers; otherwise the test message (which says it is a test) plays once. Tests rank lowest.
     /// </summary>
-    public EnqueueResult Test(bool silent) => Enqueue(new BroadcastRequest
-    {
-        Message = BroadcastOptions.TestMessage,
-        Origin = BroadcastOrigin.Test,
-        Silent = silent,
-        Key = silent ? "self-test" : "test",
-    });
+    public EnqueueResult Test(bool silent) => Enqueue(BroadcastRequest.TestOf(silent));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
