@@ -26,11 +26,11 @@ public static class StationEventTypes
     public const string ConfigRejected = "config-rejected";
     public const string CommandAccepted = "command-accepted";
     public const string CommandRefused = "command-refused";
-    public const string CommandKeyFault = "command-key-fault";
     public const string OperatorAction = "operator-action";
     public const string TelemetryDropped = "telemetry-dropped";
     public const string Power = "power";
     public const string Tamper = "tamper";
+    public const string CommandKeyFault = "command-key-fault";
 }
 
 /// <summary>Where events go: the uplink outbox, the log, the status view. Implementations never throw.</summary>

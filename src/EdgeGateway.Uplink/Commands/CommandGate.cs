@@ -22,10 +22,10 @@ internal sealed record CommandVerdict(bool Accepted, string? Jti, StationCommand
 /// ever accepted, and says so. Accepted jtis and that newest iat are stored (synchronous=FULL) until
 /// the command expires, so a restart does not reopen the door to a replay.</para>
 /// <para>The floor (the latest time persisted) moves only on trusted evidence: the kernel saying the clock is
-/// NTP-synchronised (<see cref="IClockSync"/>), or a command that verified (to its <c>iat</c>, never past the
-/// local clock). A local clock alone never moves it: one reading of a wild RTC (year 2100) would otherwise
-/// become the floor, and once the clock is corrected every time check would be switched off as "implausible",
-/// letting a month-old expired command in.</para>
+/// NTP-synchronised (the caller's <see cref="IClockSync"/>, passed to <see cref="PersistClock"/>), or a command
+/// that verified (to its <c>iat</c>, never past the local clock). A local clock alone never moves it: one
+/// reading of a wild RTC (year 2100) would otherwise become the floor, and once the clock is corrected every
+/// time check would be switched off as "implausible", letting a month-old expired command in.</para>
 /// </remarks>
 internal sealed class CommandGate : IDisposable
 {
@@ -34,14 +34,12 @@ internal sealed class CommandGate : IDisposable
     private readonly string _stationId;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _buildTime;
-    private readonly IClockSync _sync;
     private ECDsa? _key;
     private DateTimeOffset _latestPersisted;
     private DateTimeOffset _newestIat;
 
-    public CommandGate(string path, string stationId, ECDsa? key, TimeProvider time, DateTimeOffset buildTime, IClockSync? sync = null)
+    public CommandGate(string path, string stationId, ECDsa? key, TimeProvider time, DateTimeOffset buildTime)
     {
-        _sync = sync ?? new KernelClockSync();
         _stationId = stationId;
         _key = key;
         _time = time;
@@ -53,7 +51,6 @@ internal sealed class CommandGate : IDisposable
             """);
         _latestPersisted = FromMs(GetLong("latest_time"));
         _newestIat = FromMs(GetLong("newest_iat"));
-        PersistClock();
     }
 
     public DateTimeOffset BuildTime => _buildTime;
@@ -85,15 +82,15 @@ internal sealed class CommandGate : IDisposable
     }
 
     /// <summary>
-    /// Records the current time as a floor for later plausibility checks: only a plausible time, and only
-    /// while the kernel vouches for the clock.
+    /// Records the current time as a floor for later plausibility checks: only a plausible time, and only when
+    /// <paramref name="clockTrusted"/> (the kernel reports the clock NTP-synchronised).
     /// </summary>
-    public void PersistClock()
+    public void PersistClock(bool clockTrusted)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (!IsClockPlausible(now) || now <= _latestPersisted || !_sync.IsSynchronized())
+            if (!clockTrusted || !IsClockPlausible(now) || now <= _latestPersisted)
             {
                 return;
             }
@@ -157,7 +154,10 @@ internal sealed class CommandGate : IDisposable
                 return Refuse(c.Jti, "older-than-accepted", clockImplausible: true);
             }
 
-            Remember(c, plausible ? now : (DateTimeOffset?)null);
+            // The floor moves to the signed iat at most (evidence a wild local clock cannot fake), and never past
+            // the local clock, so an iat inside the allowed skew does not make the clock implausible. Purging
+            // below that time instead of now only keeps a few expired jtis a little longer.
+            Remember(c, plausible ? (c.IssuedAt < now ? c.IssuedAt : now) : (DateTimeOffset?)null);
             return new CommandVerdict(true, c.Jti, command, null, !plausible);
         }
     }
@@ -177,7 +177,6 @@ internal sealed class CommandGate : IDisposable
 
     private void Remember(CommandClaims c, DateTimeOffset? plausibleNow)
     {
-        DateTimeOffset? newFloor = null;
         using var tx = _db.BeginTransaction();
         using (var cmd = _db.CreateCommand())
         {
@@ -196,13 +195,10 @@ internal sealed class CommandGate : IDisposable
             purge.CommandText = "DELETE FROM seen_jti WHERE exp < $now";
             purge.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             purge.ExecuteNonQuery();
-            // The hub signed iat: evidence of the time that a wild local clock cannot fake. Capped at the
-            // local clock, so an iat up to the allowed skew ahead does not make the clock implausible.
-            var floor = c.IssuedAt < now ? c.IssuedAt : now;
-            if (floor > _latestPersisted)
+            if (now > _latestPersisted)
             {
-                SetLong("latest_time", floor.ToUnixTimeMilliseconds(), tx);
-                newFloor = floor;
+                SetLong("latest_time", now.ToUnixTimeMilliseconds(), tx);
+                _latestPersisted = now;
             }
         }
 
@@ -212,11 +208,6 @@ internal sealed class CommandGate : IDisposable
         }
 
         tx.Commit();
-        if (newFloor is { } f)
-        {
-            _latestPersisted = f;
-        }
-
         if (c.IssuedAt > _newestIat)
         {
             _newestIat = c.IssuedAt;

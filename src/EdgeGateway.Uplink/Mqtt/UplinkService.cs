@@ -70,8 +70,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     {
     }
 
-    internal UplinkService(UplinkOptions options, TimeProvider time, ILogger logger, ICommandHandler? handler, DateTimeOffset buildTime,
-        IClockSync? clockSync = null)
+    internal UplinkService(UplinkOptions options, TimeProvider time, ILogger logger, ICommandHandler? handler, DateTimeOffset buildTime)
     {
         ArgumentNullException.ThrowIfNull(options);
         _commands = System.Threading.Channels.Channel.CreateBounded<(string Topic, string Payload, bool Retained)>(
@@ -90,7 +89,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             _outbox.Written += _work.Set;
             _outbox.TelemetryDropped += OnTelemetryDropped;
             _gate = new CommandGate(Path.Combine(options.StoragePath, "uplink-commands.db"), options.StationId,
-                LoadCommandKey(), time, buildTime, clockSync);
+                LoadCommandKey(), time, buildTime);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -110,6 +109,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
     /// <summary>Raised when the client is connected and the birth message acknowledged.</summary>
     public event Action? Connected;
+
+    /// <summary>Whether the kernel vouches for the clock; only then does the clock floor of the command checks move.</summary>
+    public IClockSync ClockSync { get; init; } = new KernelClockSync();
 
     public UplinkStatus Status => new(
         _state,
@@ -262,6 +264,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         using var heartbeat = Loops?.Register("uplink", UplinkWatchdog.MaxSilence);
         _heartbeat = heartbeat;
+        _gate.PersistClock(ClockSync.IsSynchronized());
         var housekeeping = HousekeepingAsync(stoppingToken);
         var commands = CommandLoopAsync(stoppingToken);
         try
@@ -632,7 +635,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         if (_time.GetElapsedTime(_lastClockPersistTick) >= ClockPersistPeriod)
         {
             _lastClockPersistTick = _time.GetTimestamp();
-            _gate!.PersistClock();
+            _gate!.PersistClock(ClockSync.IsSynchronized());
         }
 
         var now = _time.GetUtcNow();
