@@ -126,6 +126,37 @@ public sealed class StationPipelineTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ClearAsync_RuleOnFaultySensor_RefusedUnlessForcedAndForcedTransitionsMarked()
+    {
+        var (pipeline, recorder, store) = Create();
+        using var _ = store;
+        await pipeline.StartAsync(CancellationToken.None);
+        try
+        {
+            pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), 1, Quality.Good));
+            await recorder.WaitForCount(2, Wait);
+            _time.Advance(TimeSpan.FromSeconds(1));
+            pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), double.NaN, Quality.CommFault));
+            _time.Advance(TimeSpan.FromSeconds(1));
+
+            await Assert.ThrowsAsync<ForceRequiredException>(() => pipeline.ClearAsync("manual", "hub:x", CancellationToken.None));
+            await Assert.ThrowsAsync<ForceRequiredException>(() => pipeline.ClearAsync(null, "hub:x", CancellationToken.None));
+            Assert.NotEqual("none", pipeline.StationLevel);
+
+            var forced = await pipeline.ClearAsync("manual", "cli:tech", CancellationToken.None, force: true);
+
+            Assert.Contains(forced, t => t.Scope == TransitionScope.Station && t.To == "none");
+            Assert.All(forced, t => Assert.True(t.Forced));
+            Assert.Equal("none", pipeline.StationLevel);
+            Assert.Contains(recorder.Transitions, t => t.Forced && t.Scope == TransitionScope.Station && t.To == "none");
+        }
+        finally
+        {
+            await pipeline.StopAsync(CancellationToken.None);
+        }
+    }
+
     private sealed class Recorder : IAlertObserver, IReadingObserver, IEventObserver, IDisposable
     {
         private readonly SemaphoreSlim _signal = new(0);
