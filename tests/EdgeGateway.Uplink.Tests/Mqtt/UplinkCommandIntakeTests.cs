@@ -121,6 +121,30 @@ public sealed class UplinkCommandIntakeTests
         Assert.Equal(["after"], uplink.Handler!.Handled.Select(c => c.Jti));
     }
 
+    [Fact]
+    public async Task CommandKeyOnAnotherCurve_FaultInStatusAndEvent_CommandsRefused()
+    {
+        using var broker = new Mosquitto();
+        using var k1 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.CreateFromFriendlyName("secp256k1"));
+        using var keyDir = new TempDir();
+        var keyFile = keyDir.File("hub-command.pub");
+        File.WriteAllText(keyFile, k1.ExportSubjectPublicKeyInfoPem());
+        await using var uplink = new UplinkHarness(broker.Port, o => o.CommandKeyFile = keyFile);
+        await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("#"));
+        await uplink.StartAsync();
+        await uplink.WaitConnectedAsync();
+
+        await hub.PublishAsync(uplink.Topic("cmd"), uplink.Sign(jti: "k1"));
+        await hub.WaitUntilAsync(m => Results(m, "k1").Count == 1, Long, "the result");
+
+        Assert.False(uplink.Service.Status.CommandKeyLoaded);
+        Assert.Contains("not NIST P-256", uplink.Service.Status.CommandKeyProblem, StringComparison.Ordinal);
+        Assert.Equal("no-command-key", Results(hub.Messages, "k1")[0].GetProperty("error").GetString());
+        Assert.Contains(hub.Messages, m => m.Topic.EndsWith("/event", StringComparison.Ordinal)
+            && JsonDocument.Parse(m.Payload).RootElement.GetProperty("type").GetString() == "command-key-fault");
+        Assert.Empty(uplink.Handler!.Handled);
+    }
+
     private static void Exec(string path, string sql)
     {
         using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
