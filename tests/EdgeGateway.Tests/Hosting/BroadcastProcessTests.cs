@@ -69,7 +69,7 @@ public sealed class BroadcastProcessTests
         Assert.Equal(ExitCodes.Success, stop.ExitCode);
         Assert.StartsWith("stopped long; 0 waiting broadcast(s) dropped", stop.Stdout, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
-        Assert.Contains("no message named 'tsunami'; configured: long, test", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("no message named 'tsunami'; configured: all-clear, long, test", unknown.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, usage.ExitCode);
         Assert.Contains("--repeat must be 1-100", usage.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, notRunning.ExitCode);

@@ -102,6 +102,67 @@ public sealed class RefusalProcessTests
         AssertSilent(writes, dir);
     }
 
+    [Fact]
+    public async Task ClearOfRuleOnFaultySensor_RefusedThroughCliAndHubUnlessForced_ForcedClearPlaysNoAllClear()
+    {
+        using var dir = new TempDir();
+        var modbusPort = EmbeddedBroker.FreeTcpPort();
+        var scenario = dir.Write("river.csv", "time,slave,table,address,type,order,value\n0s,1,holding,0,float32,ABCD,5\n");
+        await using var sim = EdgegwProcess.Start("sim", "modbus", "--tcp", $"127.0.0.1:{modbusPort}", "--scenario", scenario);
+        await using var rig = await Rig.StartAsync(dir, new Dictionary<string, string>(), $$"""
+            buses:
+              - id: radar
+                modbus-tcp: { host: 127.0.0.1, port: {{modbusPort}} }
+                timeout: 300ms
+                retries: 0
+            sensors:
+              - id: river-level
+                kind: water-level
+                unit: m
+                modbus: { bus: radar, slave: 1, table: holding, address: 0, type: float32, order: ABCD }
+                valid: [0, 15]
+                poll: 500ms
+            alerting:
+              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } } ]
+              allClear: { message: all-clear, repeat: 1 }
+              rules:
+                - { id: river, sensor: river-level, measure: value, above: { evacuate: 3 } }
+            """);
+        var (socket, hub) = (dir.File("control.sock"), rig.Hub);
+        await hub.WaitUntilAsync(m => StationLevel(m) == "evacuate", Patience, CancellationToken.None);
+
+        // The radar goes silent: the rule keeps its level on a faulty sensor.
+        await sim.TerminateAsync(Patience);
+        await hub.WaitUntilAsync(m => m.Any(x => x.Kind == HubMessageKind.Event && x.Json?["type"]?.GetValue<string>() == "sensor-fault"),
+            Patience, CancellationToken.None);
+        var cli = await EdgegwProcess.RunAsync("alert", "clear", "river", "--socket", socket);
+        await using (var publisher = await Publisher.ConnectAsync(rig.Broker.Port))
+        {
+            await publisher.PublishAsync($"ews/{Station}/cmd", Sign(rig.HubKey, "clear-1", "clear", """{"rule":"river"}"""));
+        }
+
+        await hub.WaitUntilAsync(m => Result(m, "clear-1") is not null, Patience, CancellationToken.None);
+        var levelBefore = StationLevel(hub.Messages);
+        var forced = await EdgegwProcess.RunAsync("alert", "clear", "river", "--force", "--socket", socket);
+        // The broadcaster hears of the level change before the clear returns: an all-clear would be queued now.
+        var broadcast = await ControlClient.SendAsync(socket, "broadcast.status", null, Patience);
+        await hub.WaitUntilAsync(m => StationLevel(m) == "none", Patience, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Usage, cli.ExitCode);
+        Assert.Contains("refused (force-required)", cli.Stderr, StringComparison.Ordinal);
+        Assert.Equal(CommandErrors.ClearNeedsForce, Result(hub.Messages, "clear-1")!["error"]!.GetValue<string>());
+        Assert.Equal("evacuate", levelBefore);
+        Assert.True(forced.ExitCode == ExitCodes.Success, forced.Stderr);
+        Assert.NotEqual("all-clear", broadcast?["playing"]?["message"]?.GetValue<string>());
+        Assert.DoesNotContain(broadcast!["queue"]!.AsArray(), i => i!["message"]?.GetValue<string>() == "all-clear");
+        Assert.DoesNotContain(hub.Messages, m => m.Kind == HubMessageKind.Event
+            && m.Json?["type"]?.GetValue<string>() == "broadcast-started" && m.Json?["source"]?.GetValue<string>() == "all-clear");
+    }
+
+    private static string? StationLevel(IReadOnlyList<HubMessage> messages) =>
+        messages.Where(m => m.Kind == HubMessageKind.Alert && m.Json?["scope"]?.GetValue<string>() == "station")
+            .Select(m => m.Json!["to"]!.GetValue<string>()).LastOrDefault();
+
     // The startup writes (every relay driven low) are allowed; a single high write is a relay that closed.
     private static void AssertSilent(JsonNode? writes, TempDir dir)
     {
@@ -146,7 +207,7 @@ public sealed class RefusalProcessTests
         public ECDsa HubKey { get; }
 
         // No scheduled self-test: it closes relays, and these tests prove none closes.
-        public static async Task<Rig> StartAsync(TempDir dir, IReadOnlyDictionary<string, string> environment)
+        public static async Task<Rig> StartAsync(TempDir dir, IReadOnlyDictionary<string, string> environment, string? inputs = null)
         {
             var hubKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             File.WriteAllText(dir.File("hub-command.pub"), hubKey.ExportSubjectPublicKeyInfoPem());
@@ -156,7 +217,7 @@ public sealed class RefusalProcessTests
                   mqtt: { host: 127.0.0.1, port: {{broker.Port}}, prefix: ews }
                   telemetry: 60s
                   commandKey: {{dir.File("hub-command.pub")}}
-                """);
+                """, inputs);
             var hub = await HubMonitor.ConnectAsync("127.0.0.1", broker.Port, "ews", Station, null, CancellationToken.None);
             var edgegw = EdgegwProcess.Start(["run", "--config", config], environment);
             var rig = new Rig(broker, hub, edgegw, hubKey);
