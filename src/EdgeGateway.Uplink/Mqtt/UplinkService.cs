@@ -56,13 +56,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private volatile IMqttClient? _client;
     private volatile UplinkState _state = UplinkState.Starting;
     private volatile string? _lastError;
+    private volatile string? _keyProblem;
     private DateTimeOffset? _connectedSince;
     private long _lastTelemetryTick;
     private long _lastDeleteTick;
     private long _lastClockPersistTick;
     private int _attempt;
     private bool _clockWarned;
-    private volatile string? _keyProblem;
     private ILoopHeartbeat? _heartbeat;
 
     public UplinkService(UplinkOptions options, TimeProvider time, ILogger<UplinkService> logger, ICommandHandler? handler = null)
