@@ -219,7 +219,7 @@ public sealed class BroadcastController : BackgroundService
     /// The station level changed. Rising to a level with a broadcast queues it (automatic class, ranked by
     /// level; <see cref="BroadcastOrigin.Manual"/> for the manual alarm button, which outranks automatic
     /// ones). Returning to none ends the automatic broadcasts playing or waiting and queues the all-clear.
-    /// Stepping down to a lower level plays nothing and lets what is playing finish.
+    /// Stepping down to a lower level plays nothing and lets what is playing finish (no longer owed).
     /// <paramref name="allClear"/> false: a return to none plays no all-clear (a forced clear).
     /// </summary>
     /// <returns>What was queued, or null when the change plays nothing.</returns>
