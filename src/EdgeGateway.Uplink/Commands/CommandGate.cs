@@ -15,17 +15,17 @@ internal sealed record CommandVerdict(bool Accepted, string? Jti, StationCommand
 /// <para>Order: retained messages are refused first; then the token (alg ES256 only, signature), the
 /// claims (well formed, <c>aud</c> this station or <c>*</c>, <c>exp - iat</c> at most one hour), the
 /// command and its arguments, the replay cache, and the time checks.</para>
+/// <para>The floor (the latest time persisted) moves only on trusted evidence: the kernel saying the clock is
+/// NTP-synchronised (the caller's <see cref="IClockSync"/>, passed to <see cref="PersistClock"/>), or a command
+/// that verified (to its <c>iat</c>, never past the local clock). A local clock alone never moves it: one
+/// reading of a wild RTC (year 2100) would otherwise become the floor, and once the clock is corrected every
+/// time check would be switched off as "implausible", letting a month-old expired command in.</para>
 /// <para>Time checks (<c>exp</c> passed, <c>iat</c> more than five minutes ahead) apply only while the
 /// clock is plausible: not earlier than the latest time this station persisted and later than the build
 /// time. A station that booted with no RTC and no network thinks it is 1970; it then accepts a validly
 /// signed command with an unseen <c>jti</c> whose <c>iat</c> is not older than the newest <c>iat</c> it
 /// ever accepted, and says so. Accepted jtis and that newest iat are stored (synchronous=FULL) until
 /// the command expires, so a restart does not reopen the door to a replay.</para>
-/// <para>The floor (the latest time persisted) moves only on trusted evidence: the kernel saying the clock is
-/// NTP-synchronised (the caller's <see cref="IClockSync"/>, passed to <see cref="PersistClock"/>), or a command
-/// that verified (to its <c>iat</c>, never past the local clock). A local clock alone never moves it: one
-/// reading of a wild RTC (year 2100) would otherwise become the floor, and once the clock is corrected every
-/// time check would be switched off as "implausible", letting a month-old expired command in.</para>
 /// </remarks>
 internal sealed class CommandGate : IDisposable
 {
