@@ -33,7 +33,8 @@ public sealed record UplinkStatus(
     long LastSeq,
     DateTimeOffset? ConnectedSince,
     string? LastError,
-    bool CommandKeyLoaded);
+    bool CommandKeyLoaded,
+    string? CommandKeyProblem = null);
 
 /// <summary>
 /// The station's side of the hub link. Every method returns at once and never throws: messages are

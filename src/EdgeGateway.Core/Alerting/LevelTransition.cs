@@ -23,4 +23,10 @@ public sealed record LevelTransition(
 {
     public const string None = "none";
     public const string StationId = "station";
+
+    /// <summary>
+    /// Caused by a forced clear: the level was dropped on someone's word while the hazard could not be judged
+    /// (a faulty sensor) or for every station at once, so nothing may announce that the danger is over.
+    /// </summary>
+    public bool Forced { get; init; }
 }

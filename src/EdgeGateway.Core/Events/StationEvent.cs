@@ -30,6 +30,7 @@ public static class StationEventTypes
     public const string TelemetryDropped = "telemetry-dropped";
     public const string Power = "power";
     public const string Tamper = "tamper";
+    public const string CommandKeyFault = "command-key-fault";
 }
 
 /// <summary>Where events go: the uplink outbox, the log, the status view. Implementations never throw.</summary>

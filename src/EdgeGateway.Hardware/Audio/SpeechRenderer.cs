@@ -26,9 +26,104 @@ public sealed partial class SpeechRenderer
         Executable = executable;
     }
 
+    private volatile IReadOnlySet<string>? _voices;
+
     public string CacheDirectory { get; }
 
     public string Executable { get; }
+
+    /// <summary>
+    /// The voice names espeak-ng answers to (language codes, voice names, file names, the other languages a
+    /// voice speaks; lower case), asked of <c>espeak-ng --voices</c> once and kept. Null when espeak-ng cannot
+    /// be run: speech is then unavailable (asked again next time, so installing it needs no restart).
+    /// </summary>
+    public async Task<IReadOnlySet<string>?> VoicesAsync(CancellationToken cancellationToken)
+    {
+        if (_voices is { } known)
+        {
+            return known;
+        }
+
+        // Two callers at once may both list; the answers are the same.
+        if (await ListVoicesAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } listed)
+        {
+            _voices = listed;
+        }
+
+        return _voices;
+    }
+
+    /// <summary>Whether espeak-ng has <paramref name="voice"/> (a variant such as <c>+f3</c> is judged by its base).</summary>
+    public static bool HasVoice(IReadOnlySet<string> voices, string voice)
+    {
+        ArgumentNullException.ThrowIfNull(voices);
+        ArgumentNullException.ThrowIfNull(voice);
+        var plus = voice.IndexOf('+', StringComparison.Ordinal);
+        var name = EspeakVoice(plus < 0 ? voice : voice[..plus]);
+        return IsValidVoice(voice) && name.Length > 0 && voices.Contains(name.ToLowerInvariant());
+    }
+
+    // "espeak-ng --voices": a header, then per voice "Pty Language Age/Gender VoiceName File (other 5)(langs 5)".
+    private async Task<HashSet<string>?> ListVoicesAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--voices");
+        try
+        {
+            using var process = Process.Start(start);
+            if (process is null)
+            {
+                return null;
+            }
+
+            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            var output = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await stderr.ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                return null;
+            }
+
+            var voices = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var line in output.Split('\n').Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 5)
+                {
+                    continue;
+                }
+
+                voices.Add(fields[1].ToLowerInvariant());
+                voices.Add(fields[3].ToLowerInvariant());
+                voices.Add(fields[4].ToLowerInvariant());
+                voices.Add(fields[4][(fields[4].LastIndexOf('/') + 1)..].ToLowerInvariant());
+                // After the file: "(zh-cmn 5)(zh 5)", each other language with its priority. (A voice name
+                // may hold parentheses too, so the scan starts past it.)
+                var nameAt = line.IndexOf(fields[3], StringComparison.Ordinal);
+                var rest = line[(line.IndexOf(fields[4], nameAt + fields[3].Length, StringComparison.Ordinal) + fields[4].Length)..];
+                for (var open = rest.IndexOf('(', StringComparison.Ordinal); open >= 0; open = rest.IndexOf('(', open + 1))
+                {
+                    var end = rest.IndexOfAny([' ', ')'], open + 1);
+                    if (end > open + 1)
+                    {
+                        voices.Add(rest[(open + 1)..end].ToLowerInvariant());
+                    }
+                }
+            }
+
+            return voices;
+        }
+        catch (Exception ex) when (ex is Win32Exception or IOException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     public static bool IsValidVoice(string voice) => VoicePattern().IsMatch(voice);
 

@@ -464,13 +464,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     /// Queues a test: <paramref name="silent"/> exercises relays and the audio path with nothing reaching the
     /// speakers; otherwise the test message (which says it is a test) plays once. Tests rank lowest.
     /// </summary>
-    public EnqueueResult Test(bool silent) => Enqueue(new BroadcastRequest
-    {
-        Message = BroadcastOptions.TestMessage,
-        Origin = BroadcastOrigin.Test,
-        Silent = silent,
-        Key = silent ? "self-test" : "test",
-    });
+    public EnqueueResult Test(bool silent) => Enqueue(BroadcastRequest.TestOf(silent));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -93,6 +93,18 @@ public sealed record BroadcastRequest
     public static BroadcastRequest ForText(string text, string? voice = null, int repeat = 1, BroadcastOrigin origin = BroadcastOrigin.Operator) =>
         new() { Text = text, Voice = voice, Repeat = repeat, Origin = origin };
 
+    /// <summary>
+    /// A test: <paramref name="silent"/> exercises relays and the audio path with nothing reaching the speakers;
+    /// otherwise the test message (which says it is a test) plays once. Tests rank lowest.
+    /// </summary>
+    public static BroadcastRequest TestOf(bool silent) => new()
+    {
+        Message = BroadcastOptions.TestMessage,
+        Origin = BroadcastOrigin.Test,
+        Silent = silent,
+        Key = silent ? "self-test" : "test",
+    };
+
     /// <summary>Why the request cannot be queued, or null.</summary>
     public string? Problem() => (Message, Text) switch
     {

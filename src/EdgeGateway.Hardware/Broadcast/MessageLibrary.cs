@@ -26,6 +26,13 @@ public sealed class MessageLibrary
     /// <summary>Whether <paramref name="message"/> can be asked for by name (configured, or the built-in test).</summary>
     public bool Knows(string message) => _options.Messages.ContainsKey(message) || message == BroadcastOptions.TestMessage;
 
+    /// <summary>The speech renderer (its cache and voice list) this library speaks with.</summary>
+    public SpeechRenderer Speech => _speech;
+
+    /// <summary>Whether <paramref name="message"/> is spoken text (needs espeak-ng or its cache) rather than a WAV file.</summary>
+    public bool IsSpoken(string message) =>
+        _options.Messages.TryGetValue(message, out var m) ? m.File is null : message == BroadcastOptions.TestMessage;
+
     /// <summary>The names that can be played, for error messages and status.</summary>
     public IReadOnlyList<string> Names =>
         [.. _options.Messages.Keys.Append(BroadcastOptions.TestMessage).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];

@@ -15,6 +15,11 @@ internal sealed record CommandVerdict(bool Accepted, string? Jti, StationCommand
 /// <para>Order: retained messages are refused first; then the token (alg ES256 only, signature), the
 /// claims (well formed, <c>aud</c> this station or <c>*</c>, <c>exp - iat</c> at most one hour), the
 /// command and its arguments, the replay cache, and the time checks.</para>
+/// <para>The floor (the latest time persisted) moves only on trusted evidence: the kernel saying the clock is
+/// NTP-synchronised (the caller's <see cref="IClockSync"/>, passed to <see cref="PersistClock"/>), or a command
+/// that verified (to its <c>iat</c>, never past the local clock). A local clock alone never moves it: one
+/// reading of a wild RTC (year 2100) would otherwise become the floor, and once the clock is corrected every
+/// time check would be switched off as "implausible", letting a month-old expired command in.</para>
 /// <para>Time checks (<c>exp</c> passed, <c>iat</c> more than five minutes ahead) apply only while the
 /// clock is plausible: not earlier than the latest time this station persisted and later than the build
 /// time. A station that booted with no RTC and no network thinks it is 1970; it then accepts a validly
@@ -46,7 +51,6 @@ internal sealed class CommandGate : IDisposable
             """);
         _latestPersisted = FromMs(GetLong("latest_time"));
         _newestIat = FromMs(GetLong("newest_iat"));
-        PersistClock();
     }
 
     public DateTimeOffset BuildTime => _buildTime;
@@ -65,13 +69,28 @@ internal sealed class CommandGate : IDisposable
     /// <summary>A clock is plausible when it is past the build time and not behind what it said before.</summary>
     public bool IsClockPlausible(DateTimeOffset now) => now > _buildTime && now >= _latestPersisted;
 
-    /// <summary>Records the current time as a floor for later plausibility checks (only a plausible one).</summary>
-    public void PersistClock()
+    /// <summary>The latest time persisted (the floor of plausibility).</summary>
+    public DateTimeOffset LatestPersisted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latestPersisted;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the current time as a floor for later plausibility checks: only a plausible time, and only when
+    /// <paramref name="clockTrusted"/> (the kernel reports the clock NTP-synchronised).
+    /// </summary>
+    public void PersistClock(bool clockTrusted)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (!IsClockPlausible(now) || now <= _latestPersisted)
+            if (!clockTrusted || !IsClockPlausible(now) || now <= _latestPersisted)
             {
                 return;
             }
@@ -135,7 +154,10 @@ internal sealed class CommandGate : IDisposable
                 return Refuse(c.Jti, "older-than-accepted", clockImplausible: true);
             }
 
-            Remember(c, plausible ? now : (DateTimeOffset?)null);
+            // The floor moves to the signed iat at most (evidence a wild local clock cannot fake), and never past
+            // the local clock, so an iat inside the allowed skew does not make the clock implausible. Purging
+            // below that time instead of now only keeps a few expired jtis a little longer.
+            Remember(c, plausible ? (c.IssuedAt < now ? c.IssuedAt : now) : (DateTimeOffset?)null);
             return new CommandVerdict(true, c.Jti, command, null, !plausible);
         }
     }

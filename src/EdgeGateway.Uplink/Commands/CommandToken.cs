@@ -23,9 +23,9 @@ public static class CommandToken
         string command, string? args)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (key.KeySize != 256)
+        if (CommandKeys.Problem(key) is { } problem)
         {
-            throw new ArgumentException("the signing key must be ECDSA P-256", nameof(key));
+            throw new ArgumentException("the signing key must be ECDSA P-256: " + problem, nameof(key));
         }
 
         var header = "{\"alg\":\"ES256\",\"typ\":\"JWT\"}"u8.ToArray();
@@ -134,6 +134,33 @@ public static class CommandToken
 
             error = null;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The <c>jti</c> a token claims, unverified: only to name a command in a result when it was never judged
+    /// (dropped for overload). Null when the token does not parse.
+    /// </summary>
+    public static string? UnverifiedJti(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var parts = token.Trim().Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var body = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            return body.RootElement.ValueKind == JsonValueKind.Object
+                && body.RootElement.TryGetProperty("jti", out var j) && j.ValueKind == JsonValueKind.String
+                ? j.GetString()
+                : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return null;
         }
     }
 

@@ -5,6 +5,9 @@ namespace EdgeGateway.Uplink.Commands;
 /// <summary>A verified hub command with validated arguments. <see cref="Jti"/> identifies it in results and audits.</summary>
 public abstract record StationCommand(string Jti)
 {
+    /// <summary>Arrived on the fleet topic (<c>P/all/cmd</c>), so every station received the same command.</summary>
+    public bool Fleetwide { get; init; }
+
     public const string BroadcastName = "broadcast";
     public const string StopName = "stop";
     public const string TestName = "test";
@@ -68,12 +71,13 @@ public abstract record StationCommand(string Jti)
                 command = new TestCommand(jti, silent ?? false);
                 return true;
             case ClearName:
-                if (!a.Only("rule", out error) || !a.String("rule", out var rule, out error))
+                if (!a.Only("rule", "force", out error) || !a.String("rule", out var rule, out error)
+                    || !a.Bool("force", out var force, out error))
                 {
                     return false;
                 }
 
-                command = new ClearCommand(jti, rule);
+                command = new ClearCommand(jti, rule, force ?? false);
                 return true;
             case StopName:
                 if (!a.Only(out error))
@@ -101,6 +105,8 @@ public abstract record StationCommand(string Jti)
         public bool Only(out string? error) => Only([], out error);
 
         public bool Only(string a, out string? error) => Only([a], out error);
+
+        public bool Only(string a, string b, out string? error) => Only([a, b], out error);
 
         public bool Only(string a, string b, string c, string d, string e, string f, out string? error) =>
             Only([a, b, c, d, e, f], out error);
@@ -190,8 +196,11 @@ public sealed record StopCommand(string Jti) : StationCommand(Jti);
 
 public sealed record TestCommand(string Jti, bool Silent) : StationCommand(Jti);
 
-/// <summary>Clear a latched rule (or all, when <see cref="Rule"/> is null).</summary>
-public sealed record ClearCommand(string Jti, string? Rule) : StationCommand(Jti);
+/// <summary>
+/// Clear a rule (or all, when <see cref="Rule"/> is null). Without <see cref="Force"/> it is refused for a rule
+/// whose sensor is faulty and whenever it came on the fleet topic; a forced clear never plays the all-clear.
+/// </summary>
+public sealed record ClearCommand(string Jti, string? Rule, bool Force = false) : StationCommand(Jti);
 
 public sealed record StatusCommand(string Jti) : StationCommand(Jti);
 

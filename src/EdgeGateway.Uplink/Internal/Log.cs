@@ -51,4 +51,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7017, Level = LogLevel.Information, Message = "Uplink settings reloaded (broker {Host}:{Port}); reconnecting: {Reconnect}")]
     public static partial void Reconfigured(ILogger logger, string host, int port, bool reconnect);
+
+    [LoggerMessage(EventId = 7030, Level = LogLevel.Error, Message = "Command {Jti} from {Topic} failed; answered with an error, later commands go on")]
+    public static partial void CommandFailed(ILogger logger, Exception exception, string? jti, string topic);
 }

@@ -28,6 +28,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 {
     private const int ReadBatch = 64;
     private const int MaxReadingsPerMessage = 500;
+
+    /// <summary>Commands waiting to be judged; past this the oldest is dropped and answered <c>overloaded</c>.</summary>
+    internal const int CommandQueueCapacity = 64;
     private static readonly TimeSpan HousekeepingPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClockPersistPeriod = TimeSpan.FromHours(1);
 
@@ -46,15 +49,14 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private readonly Lock _laneLock = new();
     private readonly AsyncSignal _work = new();
     private readonly InFlightPublishes _publishing;
-    private readonly System.Threading.Channels.Channel<(string Topic, string Payload, bool Retained)> _commands =
-        System.Threading.Channels.Channel.CreateBounded<(string, string, bool)>(
-            new System.Threading.Channels.BoundedChannelOptions(64) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
+    private readonly System.Threading.Channels.Channel<(string Topic, string Payload, bool Retained)> _commands;
 
     private TaskCompletionSource _reconfigured = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Func<IReadOnlyDictionary<string, object?>>? _health;
     private volatile IMqttClient? _client;
     private volatile UplinkState _state = UplinkState.Starting;
     private volatile string? _lastError;
+    private volatile string? _keyProblem;
     private DateTimeOffset? _connectedSince;
     private long _lastTelemetryTick;
     private long _lastDeleteTick;
@@ -71,6 +73,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     internal UplinkService(UplinkOptions options, TimeProvider time, ILogger logger, ICommandHandler? handler, DateTimeOffset buildTime)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _commands = System.Threading.Channels.Channel.CreateBounded<(string Topic, string Payload, bool Retained)>(
+            new System.Threading.Channels.BoundedChannelOptions(CommandQueueCapacity) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest },
+            OnCommandDropped);
         _options = options;
         _time = time;
         _logger = logger;
@@ -105,6 +110,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     /// <summary>Raised when the client is connected and the birth message acknowledged.</summary>
     public event Action? Connected;
 
+    /// <summary>Whether the kernel vouches for the clock; only then does the clock floor of the command checks move.</summary>
+    public IClockSync ClockSync { get; init; } = new KernelClockSync();
+
     public UplinkStatus Status => new(
         _state,
         QueueDepth(),
@@ -112,7 +120,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         _outbox?.LastSeq ?? 0,
         _connectedSince,
         _lastError,
-        _gate?.HasKey ?? false);
+        _gate?.HasKey ?? false,
+        _keyProblem);
 
     // Messages not yet acknowledged: stored rows less those acknowledged but not yet deleted in a batch.
     private long QueueDepth()
@@ -255,6 +264,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         using var heartbeat = Loops?.Register("uplink", UplinkWatchdog.MaxSilence);
         _heartbeat = heartbeat;
+        _gate.PersistClock(ClockSync.IsSynchronized());
         var housekeeping = HousekeepingAsync(stoppingToken);
         var commands = CommandLoopAsync(stoppingToken);
         try
@@ -360,9 +370,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         var window = Math.Max(1, Math.Min(_options.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        // Retain As Published (MQTT 5): a command published with retain while we are connected still arrives
+        // flagged, so it is refused now rather than executed now and refused at every reconnect. A 3.1.1
+        // broker clears the flag on live delivery; there only the copy sent on subscribing is recognisable.
+        var retainAsPublished = _options.Mqtt.Protocol == MqttProtocol.V5;
         await Bounded(client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(_topics.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(_topics.BroadcastCommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(f => f.WithTopic(_topics.CommandTopic).WithAtLeastOnceQoS().WithRetainAsPublished(retainAsPublished))
+            .WithTopicFilter(f => f.WithTopic(_topics.BroadcastCommandTopic).WithAtLeastOnceQoS().WithRetainAsPublished(retainAsPublished))
             .Build(), ct)).ConfigureAwait(false);
         await Bounded(PublishStatusAsync(client, ct)).ConfigureAwait(false);
 
@@ -621,7 +635,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         if (_time.GetElapsedTime(_lastClockPersistTick) >= ClockPersistPeriod)
         {
             _lastClockPersistTick = _time.GetTimestamp();
-            _gate!.PersistClock();
+            _gate!.PersistClock(ClockSync.IsSynchronized());
         }
 
         var now = _time.GetUtcNow();
@@ -715,11 +729,53 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         {
             await foreach (var (topic, payload, retained) in _commands.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                await HandleCommandAsync(topic, payload, retained, ct).ConfigureAwait(false);
+                try
+                {
+                    await HandleCommandAsync(topic, payload, retained, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // One command's failure (a full disk under the gate's database, say) must not end the
+                    // loop: the hub would get no answer to anything again. Answer this one and go on.
+                    FailCommand(topic, payload, e);
+                }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void FailCommand(string topic, string token, Exception e)
+    {
+        var jti = CommandToken.UnverifiedJti(token);
+        Log.CommandFailed(_logger, e, jti, topic);
+        try
+        {
+            var verdict = new CommandVerdict(false, jti, null, CommandErrors.Failed, false);
+            Audit(StationEventTypes.CommandRefused, verdict, topic, CommandErrors.Failed);
+            AddResult(jti, ok: false, CommandErrors.Failed, null);
+        }
+        catch (Exception again) when (again is not OutOfMemoryException)
+        {
+            Log.CommandFailed(_logger, again, jti, topic);
+        }
+    }
+
+    // Runs inside the channel's write: only queues the answer (the outbox never blocks on the broker).
+    private void OnCommandDropped((string Topic, string Payload, bool Retained) dropped)
+    {
+        var jti = CommandToken.UnverifiedJti(dropped.Payload);
+        Log.CommandRefused(_logger, jti, dropped.Topic, CommandErrors.Overloaded);
+        try
+        {
+            var verdict = new CommandVerdict(false, jti, null, CommandErrors.Overloaded, false);
+            Audit(StationEventTypes.CommandRefused, verdict, dropped.Topic, CommandErrors.Overloaded);
+            AddResult(jti, ok: false, CommandErrors.Overloaded, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.CommandFailed(_logger, e, jti, dropped.Topic);
         }
     }
 
@@ -735,7 +791,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             return;
         }
 
-        var command = verdict.Command!;
+        var command = verdict.Command! with { Fleetwide = topic == _topics.BroadcastCommandTopic };
         var name = CommandName(command);
         Log.CommandAccepted(_logger, verdict.Jti!, name, verdict.ClockImplausible ? " on an implausible clock (signature, unseen jti and iat order only)" : "");
         Audit(StationEventTypes.CommandAccepted, verdict, topic, null, name);
@@ -762,6 +818,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             {
                 Log.Disconnected(_logger, e.Message);
             }
+        }
+
+        if (!outcome.Ok)
+        {
+            // Verified, then refused by the station (a broadcast it cannot play as asked, a clear it will not do).
+            Log.CommandRefused(_logger, verdict.Jti, topic, outcome.Error ?? "refused");
+            Audit(StationEventTypes.CommandRefused, verdict with { Accepted = false }, topic, outcome.Error ?? "refused", name);
         }
 
         AddResult(verdict.Jti, outcome.Ok, outcome.Error, verdict.ClockImplausible ? ClockNote : null);
@@ -893,6 +956,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         var path = _options.CommandKeyFile;
         if (path is null)
         {
+            _keyProblem = null;
             return null;
         }
 
@@ -900,20 +964,33 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         {
             var key = ECDsa.Create();
             key.ImportFromPem(File.ReadAllText(path));
-            if (key.KeySize != 256)
+            if (CommandKeys.Problem(key) is { } problem)
             {
                 key.Dispose();
-                Log.CommandKeyFault(_logger, path, "not an ECDSA P-256 key");
-                return null;
+                return KeyFault(path, problem);
             }
 
+            _keyProblem = null;
             return key;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
         {
-            Log.CommandKeyFault(_logger, path, e.Message);
-            return null;
+            return KeyFault(path, e.Message);
         }
+    }
+
+    private ECDsa? KeyFault(string path, string problem)
+    {
+        Log.CommandKeyFault(_logger, path, problem);
+        _keyProblem = $"{path}: {problem}";
+        if (_outbox is not null)
+        {
+            EnqueueEvent(new StationEvent(StationEventTypes.CommandKeyFault, _time.GetUtcNow(), "command-key",
+                $"command key {path} cannot be used: {problem}; every command will be refused",
+                new Dictionary<string, object?>(StringComparer.Ordinal) { ["path"] = path, ["problem"] = problem }));
+        }
+
+        return null;
     }
 
     // MQTTnet 5 reports a refused CONNECT either as a result code or as an exception naming it.

@@ -43,7 +43,8 @@ public sealed class ServiceTarget
 
     /// <summary>
     /// Sends one request and prints the answer: <paramref name="describe"/> formats the result as text,
-    /// --json prints it as JSON. Exit 1 when the service cannot be reached or refuses, 2 on a bad --config.
+    /// --json prints it as JSON. Exit 1 when the service cannot be reached or fails, 2 on a bad --config or
+    /// when the service refuses what was asked with a code (printed on stderr with the reason).
     /// <paramref name="timeout"/> (default 15 s) is for verbs that take their time.
     /// </summary>
     public async Task<int> InvokeAsync(ParseResult parse, string verb, JsonObject? args, Func<JsonNode?, string> describe, CancellationToken cancellationToken, TimeSpan? timeout = null)
@@ -88,6 +89,12 @@ public sealed class ServiceTarget
         {
             await error.WriteLineAsync($"edgegw: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
+        }
+        catch (ControlRefusedException ex) when (ex.Code is not null)
+        {
+            // Refused for what was asked (an unknown message, a clear that needs --force): a usage error.
+            await error.WriteLineAsync($"edgegw: refused ({ex.Code}): {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
         }
         catch (ControlRefusedException ex)
         {

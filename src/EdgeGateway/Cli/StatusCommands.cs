@@ -69,6 +69,11 @@ public static class StatusCommands
         if (s?["uplink"] is { } u)
         {
             text.AppendLine(inv, $"uplink {u["state"]}, outbox {u["queueDepth"]} messages{(u["lastError"] is { } err ? ", last error: " + err : "")}");
+            if (u["commandKeyProblem"] is { } keyProblem)
+            {
+                text.AppendLine(inv, $"command key fault: {keyProblem} (every hub command is refused)");
+            }
+
         }
 
         foreach (var l in (s?["loops"]?.AsArray() ?? []).Where(l => l?["stalled"]?.GetValue<bool>() == true))

@@ -34,6 +34,9 @@ public sealed class ControlRefusedException(string message) : Exception(message)
         : this(message + ": " + innerException?.Message)
     {
     }
+
+    /// <summary>The refusal's stable code when the service gave one (what was asked cannot be done).</summary>
+    public string? Code { get; init; }
 }
 
 /// <summary>What the CLI verbs use to talk to the running service.</summary>
@@ -78,7 +81,10 @@ public static class ControlClient
 
         if (response["ok"]?.GetValue<bool>() != true)
         {
-            throw new ControlRefusedException(response["error"]?.GetValue<string>() ?? "refused");
+            throw new ControlRefusedException(response["error"]?.GetValue<string>() ?? "refused")
+            {
+                Code = response["code"]?.GetValue<string>(),
+            };
         }
 
         return response["result"];

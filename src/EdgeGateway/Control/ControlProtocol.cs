@@ -20,4 +20,8 @@ public static class ControlProtocol
     public static JsonObject Ok(JsonNode? result) => new() { ["ok"] = true, ["result"] = result };
 
     public static JsonObject Error(string message) => new() { ["ok"] = false, ["error"] = message };
+
+    /// <summary><c>{"ok":false,"error":"...","code":"..."}</c>: a refusal with a stable code.</summary>
+    public static JsonObject Error(string message, string? code) =>
+        code is null ? Error(message) : new() { ["ok"] = false, ["error"] = message, ["code"] = code };
 }

@@ -140,7 +140,7 @@ public sealed partial class ControlServer : BackgroundService
         catch (ControlRequestException ex)
         {
             LogRefused(_logger, verb, ex.Message);
-            return ControlProtocol.Error(ex.Message);
+            return ControlProtocol.Error(ex.Message, ex.Code);
         }
         catch (OperationCanceledException)
         {

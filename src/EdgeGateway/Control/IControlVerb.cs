@@ -17,13 +17,25 @@ public interface IControlVerb
     Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken);
 }
 
-/// <summary>A request the service refuses, with a message for the technician.</summary>
+/// <summary>
+/// A request the service refuses, with a message for the technician. A <see cref="Code"/> marks a refusal of
+/// what was asked (not of how it was asked, nor a fault): the client then exits 2.
+/// </summary>
 public sealed class ControlRequestException : Exception
 {
     public ControlRequestException(string message)
         : base(message)
     {
     }
+
+    public ControlRequestException(string message, string? code)
+        : base(message)
+    {
+        Code = code;
+    }
+
+    /// <summary>A stable refusal code (<c>unknown-message</c>, <c>force-required</c>, ...), or null.</summary>
+    public string? Code { get; }
 
     public ControlRequestException()
     {

@@ -32,6 +32,7 @@ public static class AcquisitionMapping
         services.AddAcquisition(FromConfig(config));
         services.AddSingleton<IConfigApplier>(sp => new AcquisitionApplier(sp.GetRequiredService<AcquisitionService>(), config.Hardware.Gpio));
         services.AddSingleton<IControlVerb, SimGpioVerb>();
+        services.AddSingleton<IControlVerb, SimGpioOutputsVerb>();
         return services;
     }
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Control;
 using EdgeGateway.Core.Events;
-using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Broadcast;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +14,8 @@ namespace EdgeGateway.Hosting;
 /// <c>broadcast.say {text, voice?, repeat?}</c>, <c>broadcast.stop {}</c> and <c>broadcast.status {}</c>.
 /// Every act (all but status) takes an optional <c>actor</c>, is logged and published as an
 /// operator-action event, whether it was accepted or refused. Plays and says rank as operator broadcasts
-/// (above automatic level broadcasts); tests rank lowest.
+/// (above automatic level broadcasts); tests rank lowest. A play, say or audible test that cannot be played
+/// as asked is refused before anything sounds (<see cref="BroadcastValidator"/>), with the refusal's code.
 /// </summary>
 public sealed class BroadcastControlVerbs : IControlVerb
 {
@@ -47,24 +48,24 @@ public sealed class BroadcastControlVerbs : IControlVerb
 
     public string Name { get; }
 
-    public Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken)
+    public async Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (Name == Status)
         {
-            return Task.FromResult<JsonNode?>(StateJson(_controller.State));
+            return StateJson(_controller.State);
         }
 
         var actor = OptionalString(args, "actor") ?? "control-socket";
         try
         {
-            var result = Act(args);
-            Audit(actor, args, ok: true, result.ToJsonString(ControlProtocol.Json));
-            return Task.FromResult<JsonNode?>(result);
+            var result = await ActAsync(args, cancellationToken).ConfigureAwait(false);
+            Audit(actor, args, ok: true, result.ToJsonString(ControlProtocol.Json), null);
+            return result;
         }
         catch (ControlRequestException ex)
         {
-            Audit(actor, args, ok: false, ex.Message);
+            Audit(actor, args, ok: false, ex.Message, ex.Code);
             throw;
         }
     }
@@ -105,7 +106,7 @@ public sealed class BroadcastControlVerbs : IControlVerb
         };
     }
 
-    private JsonObject Act(JsonObject args)
+    private async Task<JsonObject> ActAsync(JsonObject args, CancellationToken cancellationToken)
     {
         switch (Name)
         {
@@ -116,35 +117,46 @@ public sealed class BroadcastControlVerbs : IControlVerb
             }
 
             case Test:
-                return Queued(_controller.Test(OptionalBool(args, "silent")));
+            {
+                var silent = OptionalBool(args, "silent");
+                await RefuseUnplayableAsync(BroadcastRequest.TestOf(silent), cancellationToken).ConfigureAwait(false);
+                return Queued(_controller.Test(silent));
+            }
+
             case Play:
             {
-                var message = RequiredString(args, "message");
-                if (!_controller.Messages.Knows(message))
-                {
-                    throw new ControlRequestException($"no message named '{message}'; configured: {string.Join(", ", _controller.Messages.Names)}");
-                }
-
-                return Queued(Enqueue(BroadcastRequest.ForMessage(message, Repeat(args), BroadcastOrigin.Operator)));
+                var request = BroadcastRequest.ForMessage(RequiredString(args, "message"), Repeat(args), BroadcastOrigin.Operator);
+                await RefuseUnplayableAsync(request, cancellationToken).ConfigureAwait(false);
+                return Queued(Enqueue(request));
             }
 
             default:
             {
-                var text = RequiredString(args, "text");
-                var voice = OptionalString(args, "voice");
-                if (voice is not null && !SpeechRenderer.IsValidVoice(voice))
-                {
-                    throw new ControlRequestException($"'{voice}' is not an espeak-ng voice name");
-                }
-
-                if (text.Length > SpeechRenderer.MaxTextLength)
-                {
-                    throw new ControlRequestException($"text is longer than {SpeechRenderer.MaxTextLength} characters");
-                }
-
-                return Queued(Enqueue(BroadcastRequest.ForText(text, voice, Repeat(args), BroadcastOrigin.Operator)));
+                var request = BroadcastRequest.ForText(RequiredString(args, "text"), OptionalString(args, "voice"), Repeat(args), BroadcastOrigin.Operator);
+                await RefuseUnplayableAsync(request, cancellationToken).ConfigureAwait(false);
+                return Queued(Enqueue(request));
             }
         }
+    }
+
+    private async Task RefuseUnplayableAsync(BroadcastRequest request, CancellationToken cancellationToken)
+    {
+        var library = _controller.Messages;
+        if (await BroadcastValidator.CheckAsync(library, request, cancellationToken).ConfigureAwait(false) is not { } refusal)
+        {
+            return;
+        }
+
+        var reason = refusal.Reason;
+        if (refusal.Code == BroadcastValidator.UnknownMessage)
+        {
+            var configured = string.Join(", ", library.Names);
+            reason = Suggest.Nearest(request.Message!, library.Names) is { } near
+                ? $"no message named '{request.Message}'; did you mean '{near}'? Configured: {configured}"
+                : $"no message named '{request.Message}'; configured: {configured}";
+        }
+
+        throw new ControlRequestException(reason, refusal.Code);
     }
 
     private EnqueueResult Enqueue(BroadcastRequest request)
@@ -178,7 +190,7 @@ public sealed class BroadcastControlVerbs : IControlVerb
         ["repeatsPlayed"] = item.RepeatsPlayed,
     };
 
-    private void Audit(string actor, JsonObject args, bool ok, string outcome)
+    private void Audit(string actor, JsonObject args, bool ok, string outcome, string? code)
     {
         Log.BroadcastOperatorAction(_logger, Name, actor, ok, outcome);
         var data = new Dictionary<string, object?>
@@ -189,6 +201,11 @@ public sealed class BroadcastControlVerbs : IControlVerb
             ["args"] = args.Where(a => a.Key != "actor").ToDictionary(a => a.Key, a => (object?)a.Value?.ToJsonString(ControlProtocol.Json)),
         };
         data[ok ? "result" : "error"] = outcome;
+        if (code is not null)
+        {
+            data["code"] = code;
+        }
+
         _events.Publish(new StationEvent(StationEventTypes.OperatorAction, _time.GetUtcNow(), Name, $"{Name} by {actor}: {(ok ? "accepted" : "refused: " + outcome)}", data));
     }
 

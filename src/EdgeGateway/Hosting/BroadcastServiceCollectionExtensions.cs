@@ -92,7 +92,7 @@ public sealed class BroadcastAlertObserver(BroadcastController controller, ILogg
 
             try
             {
-                controller.OnStationLevelChanged(t.From, t.To);
+                controller.OnStationLevelChanged(t.From, t.To, allClear: !t.Forced);
             }
             catch (ArgumentException ex)
             {

@@ -98,3 +98,31 @@ public sealed class SimGpioVerb(GpioSetup gpio, TimeProvider time) : IControlVer
         _ => throw new ControlRequestException($"{key} must be a number"),
     };
 }
+
+/// <summary>
+/// <c>sim.gpio.outputs {}</c>: every level the station has written to an output line of the simulated chip
+/// (relays: amplifier, zones, siren), in order, as <c>{"writes":[{"line","level","time"}]}</c>. What a
+/// bench or a test checks to know no relay closed, not only that none is closed now.
+/// </summary>
+public sealed class SimGpioOutputsVerb(GpioSetup gpio) : IControlVerb
+{
+    public string Name => "sim.gpio.outputs";
+
+    public Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken)
+    {
+        var driver = gpio.SimulatedDriver
+            ?? throw new ControlRequestException($"sim gpio needs hardware.gpio.driver: simulated; this station uses {gpio.Description}");
+        var writes = new JsonArray();
+        foreach (var w in driver.OutputHistory)
+        {
+            writes.Add((JsonNode)new JsonObject
+            {
+                ["line"] = w.Pin,
+                ["level"] = w.Value == PinValue.High ? "high" : "low",
+                ["time"] = w.Time,
+            });
+        }
+
+        return Task.FromResult<JsonNode?>(new JsonObject { ["writes"] = writes });
+    }
+}

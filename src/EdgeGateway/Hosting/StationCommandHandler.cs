@@ -7,6 +7,10 @@ namespace EdgeGateway.Hosting;
 /// <summary>
 /// Carries out the hub's verified commands: broadcasts go to the broadcaster as hub requests (they
 /// outrank automatic ones), clears to the rule pipeline. A station without speakers refuses broadcasts.
+/// A broadcast that cannot be played as asked is refused before anything sounds, with the code of
+/// <see cref="BroadcastValidator"/> as the result's error (the words around an exercise are checked too).
+/// A clear that came to every station, or of a rule whose sensor is faulty, is refused
+/// (<see cref="CommandErrors.ClearNeedsForce"/>) unless forced.
 /// Both are resolved when a command arrives, not when the handler is built: the pipeline publishes through
 /// the uplink, which owns this handler, so resolving them up front would be a dependency loop.
 /// </summary>
@@ -22,10 +26,20 @@ public sealed class StationCommandHandler(Func<StationPipeline> pipelineAccessor
         switch (command)
         {
             case ClearCommand clear:
+                if (clear.Fleetwide && !clear.Force)
+                {
+                    // One message would clear every station of the district at once, flooding or not.
+                    return new CommandOutcome(false, CommandErrors.ClearNeedsForce);
+                }
+
                 try
                 {
-                    await pipelineAccessor().ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken).ConfigureAwait(false);
+                    await pipelineAccessor().ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken, clear.Force).ConfigureAwait(false);
                     return CommandOutcome.Success;
+                }
+                catch (ForceRequiredException)
+                {
+                    return new CommandOutcome(false, CommandErrors.ClearNeedsForce);
                 }
                 catch (ArgumentException ex)
                 {
@@ -56,15 +70,25 @@ public sealed class StationCommandHandler(Func<StationPipeline> pipelineAccessor
                     return new CommandOutcome(false, problem);
                 }
 
+                var start = BroadcastRequest.ForText(ExerciseStart, null, 1, BroadcastOrigin.Hub) with { Rank = rank };
+                var end = BroadcastRequest.ForText(ExerciseEnd, null, 1, BroadcastOrigin.Hub) with { Rank = rank };
+                foreach (var request in b.Exercise ? [start, main, end] : new[] { main })
+                {
+                    if (await BroadcastValidator.CheckAsync(broadcaster.Messages, request, cancellationToken).ConfigureAwait(false) is { } refusal)
+                    {
+                        return new CommandOutcome(false, refusal.Code);
+                    }
+                }
+
                 if (b.Exercise)
                 {
-                    broadcaster.Enqueue(BroadcastRequest.ForText(ExerciseStart, null, 1, BroadcastOrigin.Hub) with { Rank = rank });
+                    broadcaster.Enqueue(start);
                 }
 
                 var result = broadcaster.Enqueue(main);
                 if (b.Exercise)
                 {
-                    broadcaster.Enqueue(BroadcastRequest.ForText(ExerciseEnd, null, 1, BroadcastOrigin.Hub) with { Rank = rank });
+                    broadcaster.Enqueue(end);
                 }
 
                 return result.Accepted ? CommandOutcome.Success : new CommandOutcome(false, result.Reason ?? "not queued");
@@ -74,6 +98,11 @@ public sealed class StationCommandHandler(Func<StationPipeline> pipelineAccessor
                 return CommandOutcome.Success;
 
             case TestCommand t:
+                if (await BroadcastValidator.CheckAsync(broadcaster.Messages, BroadcastRequest.TestOf(t.Silent), cancellationToken).ConfigureAwait(false) is { } untestable)
+                {
+                    return new CommandOutcome(false, untestable.Code);
+                }
+
                 var test = broadcaster.Test(t.Silent);
                 return test.Accepted ? CommandOutcome.Success : new CommandOutcome(false, test.Reason ?? "not queued");
 

@@ -53,6 +53,9 @@ public sealed class BroadcastProcessTests
 
         var play = await EdgegwProcess.RunAsync("broadcast", "play", "long", "--config", config, "--json");
         await WaitForStatusAsync(socket, s => s["amplifier"]?.GetValue<bool>() == true);
+        // The simulated chip's write history shows the amplifier relay (line 5) closing.
+        var writes = await ControlClient.SendAsync(socket, "sim.gpio.outputs", null, Patience);
+        Assert.Contains(writes!["writes"]!.AsArray(), w => w!["line"]!.GetValue<int>() == 5 && w["level"]!.GetValue<string>() == "high");
         var stop = await EdgegwProcess.RunAsync("broadcast", "stop", "--socket", socket);
         var unknown = await EdgegwProcess.RunAsync("broadcast", "play", "tsunami", "--socket", socket);
         var usage = await EdgegwProcess.RunAsync("broadcast", "say", "测试", "--repeat", "0", "--socket", socket);
@@ -65,8 +68,8 @@ public sealed class BroadcastProcessTests
         Assert.Equal(true, JsonNode.Parse(play.Stdout)?["accepted"]?.GetValue<bool>());
         Assert.Equal(ExitCodes.Success, stop.ExitCode);
         Assert.StartsWith("stopped long; 0 waiting broadcast(s) dropped", stop.Stdout, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.Failure, unknown.ExitCode);
-        Assert.Contains("no message named 'tsunami'; configured: long, test", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+        Assert.Contains("no message named 'tsunami'; configured: all-clear, long, test", unknown.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, usage.ExitCode);
         Assert.Contains("--repeat must be 1-100", usage.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, notRunning.ExitCode);
@@ -96,38 +99,6 @@ public sealed class BroadcastProcessTests
     }
 
     // Simulated GPIO, the timeline WAV and storage in the test's directory; a 30 s clip so SIGTERM lands mid-broadcast.
-    private static string WriteStation(TempDir dir)
-    {
-        var samples = new short[AudioClip.SampleRate * 30];
-        for (var i = 0; i < samples.Length; i++)
-        {
-            samples[i] = (short)(Math.Sin(2 * Math.PI * 440 * i / AudioClip.SampleRate) * 12_000);
-        }
-
-        WavFile.Write(dir.File("long.wav"), new AudioClip("long", samples));
-        Directory.CreateDirectory(dir.File("data"));
-        return dir.Write("station.yaml", $$"""
-            station: { id: broadcast-01 }
-            hardware:
-              gpio: { driver: simulated }
-            control: { socket: {{dir.File("control.sock")}} }
-            storage: { path: {{dir.File("data")}} }
-            sensors:
-              - id: flood-switch
-                kind: digital
-                gpio: { pin: 27, pull: up, activeLow: true }
-            alerting:
-              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: long, repeat: 1 } } ]
-              rules:
-                - { id: flood, sensor: flood-switch, when: active, level: evacuate }
-            broadcast:
-              amplifier: { gpio: 5, warmup: 200ms, tail: 200ms }
-              zones: [ { id: village, gpio: 6 } ]
-              audio: { sink: file, path: {{dir.File("timeline.wav")}} }
-              gap: 1s
-              messages:
-                long: { file: {{dir.File("long.wav")}} }
-                test: { text: "这是一次应急广播测试。", voice: cmn }
-            """);
-    }
+    private static string WriteStation(TempDir dir) =>
+        BroadcastStation.Write(dir, "broadcast-01", "long", TimeSpan.FromSeconds(30), "gap: 1s");
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using EdgeGateway.Uplink.Commands;
 using Microsoft.Extensions.Time.Testing;
 
@@ -192,12 +193,89 @@ public sealed class CommandGateTests : IDisposable
         {
             Assert.True(gate.IsClockPlausible(Now));
             Assert.False(gate.IsClockPlausible(Build.AddDays(-1)));
-            gate.PersistClock();
+            gate.PersistClock(clockTrusted: true);
         }
 
         using var reopened = Open();
         Assert.False(reopened.IsClockPlausible(Now.AddDays(-1)));
         Assert.True(reopened.IsClockPlausible(Now.AddSeconds(1)));
+    }
+
+    [Fact]
+    public void PersistClock_WildClockNotNtpSynced_FloorStaysAndExpiredCommandRefusedOnceCorrected()
+    {
+        using (var gate = Open())
+        {
+            Assert.True(gate.Verify(_keys.Sign(Now), false).Accepted);
+
+            // A bad RTC (or one wild reading) says 2100; the kernel does not vouch for it.
+            _time.AdjustTime(new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero));
+            gate.PersistClock(clockTrusted: false);
+            Assert.Equal(Now, gate.LatestPersisted);
+        }
+
+        // The clock is put right (and the station restarted): time checks still apply.
+        _time.AdjustTime(Now.AddMinutes(10));
+        using var corrected = Open();
+        Assert.True(corrected.IsClockPlausible(_time.GetUtcNow()));
+        var stale = corrected.Verify(_keys.Sign(Now.AddDays(-30)), false);
+        Assert.Equal("expired", stale.Error);
+        Assert.False(stale.ClockImplausible);
+    }
+
+    [Fact]
+    public void PersistClock_NtpSynced_MovesTheFloor()
+    {
+        using var gate = Open();
+        _time.Advance(TimeSpan.FromHours(2));
+        gate.PersistClock(clockTrusted: true);
+        Assert.Equal(Now.AddHours(2), gate.LatestPersisted);
+    }
+
+    [Fact]
+    public void Verify_Accepted_MovesTheFloorToItsIatNeverPastTheLocalClock()
+    {
+        using var gate = Open();
+        Assert.True(gate.Verify(_keys.Sign(Now.AddMinutes(-1)), false).Accepted);
+        Assert.Equal(Now.AddMinutes(-1), gate.LatestPersisted);
+
+        // An iat inside the allowed skew ahead: the floor stops at the local clock, which stays plausible.
+        Assert.True(gate.Verify(_keys.Sign(Now.AddMinutes(3)), false).Accepted);
+        Assert.Equal(Now, gate.LatestPersisted);
+        Assert.True(gate.IsClockPlausible(Now));
+    }
+
+    [Fact]
+    public void Verify_ClearWithForce_ParsedAndWrongTypeRefused()
+    {
+        using var gate = Open();
+        var forced = Assert.IsType<ClearCommand>(gate.Verify(_keys.Sign(Now, cmd: "clear", args: """{"rule":"river","force":true}"""), false).Command);
+        Assert.True(forced.Force);
+        Assert.Equal("river", forced.Rule);
+        Assert.False(Assert.IsType<ClearCommand>(gate.Verify(_keys.Sign(Now, cmd: "clear", args: "{}"), false).Command).Force);
+        Assert.StartsWith("bad-args", gate.Verify(_keys.Sign(Now, cmd: "clear", args: """{"force":"yes"}"""), false).Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("secp256k1")]
+    [InlineData("brainpoolP256r1")]
+    public void CommandKeys_Other256BitCurve_Refused(string curve)
+    {
+        using var key = ECDsa.Create(ECCurve.CreateFromFriendlyName(curve));
+        using var pub = ECDsa.Create();
+        pub.ImportFromPem(key.ExportSubjectPublicKeyInfoPem());
+        Assert.Equal(256, pub.KeySize);
+        Assert.Contains("not NIST P-256", CommandKeys.Problem(pub), StringComparison.Ordinal);
+        using var hub = _keys.HubPublic();
+        Assert.Null(CommandKeys.Problem(hub));
+    }
+
+    [Fact]
+    public void UnverifiedJti_NamesTheClaimedJtiOrNull()
+    {
+        Assert.Equal("j-1", CommandToken.UnverifiedJti(_keys.Sign(Now, jti: "j-1")));
+        Assert.Null(CommandToken.UnverifiedJti("not a token"));
+        Assert.Null(CommandToken.UnverifiedJti("a.%%%.c"));
     }
 
     public void Dispose()

@@ -16,7 +16,12 @@ internal sealed class RecordingHandler : ICommandHandler
 
     public Task<StationCommand> First => _first.Task;
 
-    public Task<CommandOutcome> HandleAsync(StationCommand command, CancellationToken cancellationToken)
+    /// <summary>While set, each command waits for it (a busy station) after <see cref="Entered"/> is signalled.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<CommandOutcome> HandleAsync(StationCommand command, CancellationToken cancellationToken)
     {
         lock (Handled)
         {
@@ -24,7 +29,13 @@ internal sealed class RecordingHandler : ICommandHandler
         }
 
         _first.TrySetResult(command);
-        return Task.FromResult(CommandOutcome.Success);
+        Entered.TrySetResult();
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
+        return CommandOutcome.Success;
     }
 }
 

@@ -1,9 +1,13 @@
 using System.Text.Json.Nodes;
 using EdgeGateway.Control;
+using EdgeGateway.Uplink.Commands;
 
 namespace EdgeGateway.Hosting.Pipeline;
 
-/// <summary><c>alert.clear {rule?, actor?}</c> on the control socket.</summary>
+/// <summary>
+/// <c>alert.clear {rule?, force?, actor?}</c> on the control socket. A clear of a rule whose sensor is faulty
+/// is refused (code <c>force-required</c>) unless forced; a forced clear plays no all-clear.
+/// </summary>
 public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
 {
     public string Name => "alert.clear";
@@ -13,9 +17,10 @@ public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
         ArgumentNullException.ThrowIfNull(args);
         var rule = args["rule"]?.GetValue<string>();
         var actor = args["actor"]?.GetValue<string>() ?? "control-socket";
+        var force = args["force"]?.GetValue<bool>() ?? false;
         try
         {
-            var transitions = await pipeline.ClearAsync(rule, actor, cancellationToken).ConfigureAwait(false);
+            var transitions = await pipeline.ClearAsync(rule, actor, cancellationToken, force).ConfigureAwait(false);
             var list = new JsonArray();
             foreach (var t in transitions)
             {
@@ -29,6 +34,10 @@ public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
             }
 
             return new JsonObject { ["transitions"] = list, ["stationLevel"] = pipeline.StationLevel };
+        }
+        catch (ForceRequiredException ex)
+        {
+            throw new ControlRequestException(ex.Message, CommandErrors.ClearNeedsForce);
         }
         catch (ArgumentException ex)
         {

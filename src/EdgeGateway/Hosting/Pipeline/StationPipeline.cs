@@ -126,22 +126,41 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
 
     /// <summary>
     /// An operator's or the hub's clear of one rule (or all with null). Returns the transitions it caused;
-    /// throws <see cref="ArgumentException"/> for an unknown rule.
+    /// throws <see cref="ArgumentException"/> for an unknown rule, and <see cref="ForceRequiredException"/>
+    /// without <paramref name="force"/> when a rule to clear stands above none on a faulty sensor (missing
+    /// data never clears an alarm). A forced clear's transitions are <see cref="LevelTransition.Forced"/>:
+    /// the broadcaster plays no all-clear for them.
     /// </summary>
-    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken, bool force = false)
     {
         if (ruleId is not null && !_engine.HasRule(ruleId))
         {
             throw new ArgumentException($"no rule '{ruleId}'", nameof(ruleId));
         }
 
-        var transitions = await OnRuleLoopAsync(() => _engine.Clear(ruleId, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var transitions = await OnRuleLoopAsync(
+            () =>
+            {
+                if (force)
+                {
+                    return [.. _engine.Clear(ruleId, _time.GetUtcNow()).Select(t => t with { Forced = true })];
+                }
+
+                var blind = _engine.GetRuleStatuses()
+                    .Where(r => (ruleId is null || r.RuleId == ruleId) && r.SensorFaulty && r.Level != LevelTransition.None)
+                    .Select(r => $"{r.RuleId} (sensor {r.SensorId})")
+                    .ToList();
+                return blind.Count > 0
+                    ? throw new ForceRequiredException($"the sensor of {string.Join(", ", blind)} is faulty: the hazard cannot be judged; clear with force to drop it anyway (no all-clear is played)")
+                    : _engine.Clear(ruleId, _time.GetUtcNow());
+            },
+            cancellationToken).ConfigureAwait(false);
         Publish(new StationEvent(
             StationEventTypes.OperatorAction,
             _time.GetUtcNow(),
             ruleId ?? "all-rules",
-            $"alert clear by {actor}",
-            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["transitions"] = transitions.Count }));
+            force ? $"forced alert clear by {actor}" : $"alert clear by {actor}",
+            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["transitions"] = transitions.Count, ["forced"] = force }));
         return transitions;
     }
 
@@ -436,4 +455,22 @@ public interface IReadingObserver
 public interface IEventObserver
 {
     void OnEvent(StationEvent stationEvent);
+}
+
+/// <summary>A clear that is refused unless forced (a rule on a faulty sensor, a clear sent to every station).</summary>
+public sealed class ForceRequiredException : ArgumentException
+{
+    public ForceRequiredException()
+    {
+    }
+
+    public ForceRequiredException(string message)
+        : base(message)
+    {
+    }
+
+    public ForceRequiredException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

@@ -102,6 +102,7 @@ public sealed class StatusVerb(
                 ["lastSeq"] = link.LastSeq,
                 ["connectedSince"] = link.ConnectedSince,
                 ["lastError"] = link.LastError,
+                ["commandKeyProblem"] = link.CommandKeyProblem,
             };
         }
 

@@ -192,7 +192,35 @@ public sealed class StationPipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task ClearAsync_LatchedManualAlarm_StepsDownAndAudits()
+    public Task ClearAsync_LatchedManualAlarm_StepsDownAndAudits() =>
+        WithManualAlarmAsync(0, Quality.Good, TimeSpan.FromHours(2), async (pipeline, recorder) =>
+        {
+            var cleared = await pipeline.ClearAsync("manual", "cli:tech", CancellationToken.None);
+
+            Assert.Contains(cleared, t => t.Id == "manual" && t.To == "none");
+            Assert.Equal("none", pipeline.StationLevel);
+            Assert.Contains(recorder.Events, e => e.Type == StationEventTypes.OperatorAction && e.Source == "manual");
+            await Assert.ThrowsAsync<ArgumentException>(() => pipeline.ClearAsync("no-such-rule", "cli:tech", CancellationToken.None));
+        });
+
+    [Fact]
+    public Task ClearAsync_RuleOnFaultySensor_RefusedUnlessForcedAndForcedTransitionsMarked() =>
+        WithManualAlarmAsync(double.NaN, Quality.CommFault, TimeSpan.FromSeconds(1), async (pipeline, recorder) =>
+        {
+            await Assert.ThrowsAsync<ForceRequiredException>(() => pipeline.ClearAsync("manual", "hub:x", CancellationToken.None));
+            await Assert.ThrowsAsync<ForceRequiredException>(() => pipeline.ClearAsync(null, "hub:x", CancellationToken.None));
+            Assert.NotEqual("none", pipeline.StationLevel);
+
+            var forced = await pipeline.ClearAsync("manual", "cli:tech", CancellationToken.None, force: true);
+
+            Assert.Contains(forced, t => t.Scope == TransitionScope.Station && t.To == "none");
+            Assert.All(forced, t => Assert.True(t.Forced));
+            Assert.Equal("none", pipeline.StationLevel);
+            Assert.Contains(recorder.Transitions, t => t.Forced && t.Scope == TransitionScope.Station && t.To == "none");
+        });
+
+    // The latched manual alarm raised, then the button's next reading and a wait; then act on the running pipeline.
+    private async Task WithManualAlarmAsync(double next, Quality quality, TimeSpan wait, Func<StationPipeline, Recorder, Task> act)
     {
         var (pipeline, recorder, store) = Create();
         using var _ = store;
@@ -202,15 +230,9 @@ public sealed class StationPipelineTests : IDisposable
             pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), 1, Quality.Good));
             await recorder.WaitForCount(2, Wait);
             _time.Advance(TimeSpan.FromSeconds(1));
-            pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), 0, Quality.Good));
-            _time.Advance(TimeSpan.FromHours(2));
-
-            var cleared = await pipeline.ClearAsync("manual", "cli:tech", CancellationToken.None);
-
-            Assert.Contains(cleared, t => t.Id == "manual" && t.To == "none");
-            Assert.Equal("none", pipeline.StationLevel);
-            Assert.Contains(recorder.Events, e => e.Type == StationEventTypes.OperatorAction && e.Source == "manual");
-            await Assert.ThrowsAsync<ArgumentException>(() => pipeline.ClearAsync("no-such-rule", "cli:tech", CancellationToken.None));
+            pipeline.Publish(new Reading("alarm-button", _time.GetUtcNow(), next, quality));
+            _time.Advance(wait);
+            await act(pipeline, recorder);
         }
         finally
         {

@@ -1,0 +1,16 @@
+using EdgeGateway.Uplink.Commands;
+
+namespace EdgeGateway.Uplink.Tests.Commands;
+
+public sealed class KernelClockSyncTests
+{
+    [Fact]
+    public void IsSynchronized_TimesyncdFlagPresent_True()
+    {
+        using var dir = new TempDir();
+        var flag = dir.File("synchronized");
+        File.WriteAllText(flag, "");
+
+        Assert.True(new KernelClockSync(flag).IsSynchronized());
+    }
+}
