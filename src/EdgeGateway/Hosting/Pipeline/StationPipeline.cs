@@ -316,7 +316,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         {
             try
             {
-                _obligations?.OnStationLevelChanging(t.From, t.To);
+                _obligations?.OnStationLevelChanging(t.From, t.To, allClear: !t.Forced);
             }
             catch (ArgumentException ex)
             {
