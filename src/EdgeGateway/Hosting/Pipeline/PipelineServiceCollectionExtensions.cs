@@ -45,7 +45,10 @@ public static class PipelineServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<StationPipeline>>(),
                 history is null ? null : () => history.LoadRecent(window),
-                sp.GetService<ProgressMonitor>());
+                sp.GetService<ProgressMonitor>())
+            {
+                Storage = sp.GetService<Core.Monitoring.StorageHealth>(),
+            };
         });
         services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<StationPipeline>());
         services.AddSingleton<IStationEventSink>(sp => sp.GetRequiredService<StationPipeline>());
