@@ -441,11 +441,11 @@ internal sealed class Outbox : IDisposable
     }
 
     /// <summary>Runs SQL on the outbox's own connection (tests cap it with <c>PRAGMA max_page_count</c>).</summary>
-    internal void ExecForTests(string sql)
+    internal long ExecForTests(string sql)
     {
         lock (_lock)
         {
-            Exec(sql);
+            return ScalarLong(sql);
         }
     }
 
