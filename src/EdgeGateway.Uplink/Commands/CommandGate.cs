@@ -168,6 +168,17 @@ internal sealed class CommandGate : IDisposable
 
     public void Dispose() => _db.Dispose();
 
+    /// <summary>Runs SQL on the gate's own connection (tests cap it with <c>PRAGMA max_page_count</c>).</summary>
+    internal object? ExecForTests(string sql)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar();
+        }
+    }
+
     private CommandVerdict Refuse(string? jti, string error, bool clockImplausible = false) =>
         new(false, jti, null, error, clockImplausible || !IsClockPlausible(_time.GetUtcNow()));
 

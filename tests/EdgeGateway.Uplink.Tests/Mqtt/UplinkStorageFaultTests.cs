@@ -21,8 +21,11 @@ public sealed class UplinkStorageFaultTests
         using var broker = new Mosquitto();
         await using var uplink = new UplinkHarness(broker.Port);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("#"));
+        // Thirty gauges: each telemetry message is bigger than a page, so no write of one fits in space left on a
+        // page, and every write fails while the file may not grow.
         var value = 2.0;
-        uplink.Clock.OnSecond = now => uplink.Service.EnqueueTelemetry([new Reading("river-level", now, value += 0.001, Quality.Good)]);
+        uplink.Clock.OnSecond = now => uplink.Service.EnqueueTelemetry(
+            Enumerable.Range(0, 30).Select(i => new Reading($"gauge-{i}", now, value += 0.001, Quality.Good)));
         await uplink.StartAsync();
         await uplink.WaitConnectedAsync();
         await hub.WaitUntilAsync(m => m.Count(IsTelemetry) >= 2, Long, "telemetry before the disk fills");
@@ -35,16 +38,18 @@ public sealed class UplinkStorageFaultTests
             Long, "everything written so far");
         FullDisk.Fill(outbox);
 
-        // An event too big for any space left: from here every write fails until space returns.
+        // An event too big for any space left on a page: it cannot be stored.
         uplink.Service.EnqueueEvent(new StationEvent(StationEventTypes.OperatorAction, uplink.Time.GetUtcNow(), "test", new string('x', 3000)));
         Assert.NotNull(outbox.Fault);
         Assert.Equal("outbox", Assert.Single(uplink.Storage.Faults).Store);
         var lastBefore = uplink.Service.Status.LastSeq;
         uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 2.9, 2.8));
 
-        // The alert (and its CAP document) reach the hub while the disk is still full.
+        // The event, the alert and its CAP document (over a page: never stored) reach the hub while the disk is
+        // still full: sent from memory.
         await hub.WaitUntilAsync(m => m.Any(x => x.Topic.EndsWith("/alert", StringComparison.Ordinal))
-            && m.Any(x => x.Topic.EndsWith("/alert/cap", StringComparison.Ordinal)), Long, "the alert, sent from memory");
+            && m.Any(x => x.Topic.EndsWith("/alert/cap", StringComparison.Ordinal))
+            && m.Any(x => x.Payload.Contains(new string('x', 3000), StringComparison.Ordinal)), Long, "the alert, sent from memory");
         Assert.NotNull(outbox.Fault);
         var alert = hub.Messages.Single(x => x.Topic.EndsWith("/alert", StringComparison.Ordinal));
         Assert.True(UplinkHarness.Seq(alert) > lastBefore);
