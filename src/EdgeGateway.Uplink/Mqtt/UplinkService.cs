@@ -61,6 +61,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private long _lastClockPersistTick;
     private int _attempt;
     private bool _clockWarned;
+    private volatile bool _addFailed;
     private ILoopHeartbeat? _heartbeat;
 
     public UplinkService(UplinkOptions options, TimeProvider time, ILogger<UplinkService> logger, ICommandHandler? handler = null)
@@ -877,20 +878,31 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         try
         {
             _outbox.Add(lane, topic, build);
-            return true;
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
         {
             // Only a seq mark that cannot be written once its block is used up gets here: no seq was given.
             Log.OutboxWriteFailed(_logger, e, topic);
-            _lastError = $"outbox: {e.Message}";
+            _lastError = $"{OutboxStore}: {e.Message}";
             if (e is not ObjectDisposedException)
             {
+                _addFailed = true;
                 Storage?.Failed(OutboxStore, e.Message);
             }
 
             return false;
         }
+
+        if (_addFailed)
+        {
+            _addFailed = false;
+            if (_outbox.Fault is null)
+            {
+                Storage?.Succeeded(OutboxStore);
+            }
+        }
+
+        return true;
     }
 
     private void OnStorageChanged(string store, string? fault)
@@ -904,6 +916,11 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         else
         {
             Log.StoreWritesResumed(_logger, store);
+            if (_lastError?.StartsWith(store + ":", StringComparison.Ordinal) == true)
+            {
+                _lastError = null;
+            }
+
             Storage?.Succeeded(store);
         }
     }

@@ -449,8 +449,10 @@ internal sealed class Outbox : IDisposable
         }
     }
 
-    // The mark is written ahead, at half a block left, so a disk that starts refusing still leaves half a
-    // block of seqs to give; only a used-up block whose next mark cannot be written stops new messages.
+    // The mark is written ahead, at half a block left, so a device that starts refusing still leaves half a
+    // block of seqs to give (each new message tries again); only a used-up block whose next mark cannot be
+    // written stops new messages. The mark overwrites its own blocks in place, so a full disk alone never
+    // gets here, only a failing device. Not a Fault: that one is about the database and ends with its writes.
     private long NextSeqLocked()
     {
         var seq = _lastSeq + 1;
@@ -464,7 +466,7 @@ internal sealed class Outbox : IDisposable
             }
             catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && seq <= _reserved)
             {
-                Failed(e);
+                // Headroom left: give this seq, try the mark again with the next.
             }
         }
 
