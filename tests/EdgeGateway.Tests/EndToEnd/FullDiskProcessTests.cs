@@ -140,6 +140,46 @@ public sealed class FullDiskProcessTests : IDisposable
         Assert.True(messages.Count > 10, $"{messages.Count} messages");
     }
 
+    [Fact]
+    public async Task RestartOnFullDisk_StationStartsAlarmsAndUplinksThenRecovers()
+    {
+        WavFile.Write(_dir.File("evacuate.wav"), SirenTone.Generate(TimeSpan.FromMilliseconds(300)));
+        await using var mosquitto = await MosquittoBroker.StartAsync(Patience);
+        var config = _dir.Write("station.yaml", Config(mosquitto.Port));
+        await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, "ews", StationId, null, CancellationToken.None);
+        await using (var first = EdgegwProcess.Start("run", "--config", config))
+        {
+            await first.WaitForLineAsync($"Station {StationId} started", Patience);
+            await Until(hub, first, m => m.Any(x => x.Kind == HubMessageKind.Status && x.Json?["state"]?.GetValue<string>() == "online"),
+                Patience, CancellationToken.None);
+            await first.TerminateAsync();
+            Assert.Equal(ExitCodes.Success, await first.WaitForExitAsync(Patience));
+        }
+
+        // The disk fills while the station is down (or it is restarted by the watchdog on a full disk).
+        var filler = Path.Combine(_storage, "filler");
+        Fill(filler);
+        var online = hub.Messages.Count(x => x.Kind == HubMessageKind.Status && x.Json?["state"]?.GetValue<string>() == "online");
+        await using var edgegw = EdgegwProcess.Start("run", "--config", config);
+        await edgegw.WaitForLineAsync($"Station {StationId} started", Patience);
+        await Until(hub, edgegw, m => m.Count(x => x.Kind == HubMessageKind.Status && x.Json?["state"]?.GetValue<string>() == "online") > online,
+            Patience, CancellationToken.None);
+
+        var (code, _, stderr) = await EdgegwProcess.RunAsync("sim", "gpio", "22", "low", "--config", config);
+        Assert.True(code == ExitCodes.Success, stderr);
+        await Until(hub, edgegw,
+            m => m.Any(x => x.Kind == HubMessageKind.Alert && x.Json?["to"]?.GetValue<string>() == "evacuate")
+                && m.Any(x => Type(x) == "broadcast-finished") && Source(m, "storage-fault", "outbox"),
+            Patience, CancellationToken.None);
+        Assert.True(WavFile.Read(_dir.File("broadcast.wav"), "played").Duration >= TimeSpan.FromMilliseconds(300));
+
+        File.Delete(filler);
+        await Until(hub, edgegw, m => Source(m, "storage-recovered", "outbox"), Patience, CancellationToken.None);
+        await edgegw.TerminateAsync();
+        Assert.Equal(ExitCodes.Success, await edgegw.WaitForExitAsync(Patience));
+        Assert.Empty(Missing(hub.Messages.Where(x => x.Kind != HubMessageKind.Status).ToList()));
+    }
+
     // Rain: readings, hence telemetry.
     private static async Task Tips(string config)
     {
