@@ -89,8 +89,7 @@ public sealed class FullDiskProcessTests : IDisposable
         await Tips(config);
 
         // The officer presses the manual alarm: the level change still plays and still reaches the hub.
-        var (code, _, stderr) = await EdgegwProcess.RunAsync("sim", "gpio", "22", "low", "--config", config);
-        Assert.True(code == ExitCodes.Success, stderr);
+        await Press(edgegw, config);
         await Until(hub, edgegw,
             m => m.Any(x => x.Kind == HubMessageKind.Alert && x.Json?["to"]?.GetValue<string>() == "evacuate" && x.Json?["scope"]?.GetValue<string>() == "station")
                 && m.Any(x => Type(x) == "broadcast-finished"),
@@ -165,8 +164,7 @@ public sealed class FullDiskProcessTests : IDisposable
         await Until(hub, edgegw, m => m.Count(x => x.Kind == HubMessageKind.Status && x.Json?["state"]?.GetValue<string>() == "online") > online,
             Patience, CancellationToken.None);
 
-        var (code, _, stderr) = await EdgegwProcess.RunAsync("sim", "gpio", "22", "low", "--config", config);
-        Assert.True(code == ExitCodes.Success, stderr);
+        await Press(edgegw, config);
         await Until(hub, edgegw,
             m => m.Any(x => x.Kind == HubMessageKind.Alert && x.Json?["to"]?.GetValue<string>() == "evacuate")
                 && m.Any(x => Type(x) == "broadcast-finished") && Source(m, "storage-fault", "outbox"),
@@ -178,6 +176,14 @@ public sealed class FullDiskProcessTests : IDisposable
         await edgegw.TerminateAsync();
         Assert.Equal(ExitCodes.Success, await edgegw.WaitForExitAsync(Patience));
         Assert.Empty(Missing(hub.Messages.Where(x => x.Kind != HubMessageKind.Status).ToList()));
+    }
+
+    // The manual alarm button; a failure says what the station printed.
+    private static async Task Press(EdgegwProcess edgegw, string config)
+    {
+        var (code, stdout, stderr) = await EdgegwProcess.RunAsync(["sim", "gpio", "22", "low", "--config", config], Patience);
+        var output = edgegw.StandardOutput + edgegw.StandardError;
+        Assert.True(code == ExitCodes.Success, $"{stdout}{stderr}\nedgegw:\n{output[Math.Max(0, output.Length - 6000)..]}");
     }
 
     // Rain: readings, hence telemetry.
