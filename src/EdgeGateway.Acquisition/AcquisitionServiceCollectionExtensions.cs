@@ -26,9 +26,13 @@ public static class AcquisitionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
+        services.TryAddSingleton(sp => new StorageHealth(sp.GetRequiredService<TimeProvider>()));
         if (options.History is { } history)
         {
-            services.AddSingleton(sp => new ReadingHistory(history, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ReadingHistory>>()));
+            services.AddSingleton(sp => new ReadingHistory(history, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ReadingHistory>>())
+            {
+                Storage = sp.GetService<StorageHealth>(),
+            });
         }
 
         services.AddSingleton(sp => new AcquisitionService(

@@ -111,6 +111,22 @@ public sealed class OutboxTuning
     public int AckDeleteBatch { get; set; } = 512;
 
     public TimeSpan AckDeleteInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Seqs reserved per fsync'd write of the high-water mark; a restart after kill -9 or a power cut skips
+    /// at most this many (announced by a <c>seq-skipped</c> event). A new block is reserved when half is used.
+    /// </summary>
+    public int SeqBlock { get; set; } = 1000;
+
+    /// <summary>
+    /// While the disk refuses writes, unsaved messages wait in memory up to this many bytes; past it the oldest
+    /// unsaved telemetry is dropped (a <c>telemetry-dropped</c> event says which seqs). Alerts, events and
+    /// command results are kept whatever their size.
+    /// </summary>
+    public long UnsavedLimit { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>While the disk refuses writes, how often the housekeeping tick tries again (every new message also does).</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Reconnect backoff: jittered exponential between <see cref="Min"/> and <see cref="Max"/>.</summary>

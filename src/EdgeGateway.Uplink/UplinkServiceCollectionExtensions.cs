@@ -21,6 +21,7 @@ public static class UplinkServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
+        services.TryAddSingleton(sp => new StorageHealth(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new UplinkService(
             options,
             sp.GetRequiredService<TimeProvider>(),
@@ -28,6 +29,7 @@ public static class UplinkServiceCollectionExtensions
             sp.GetService<ICommandHandler>())
         {
             Loops = sp.GetService<ILoopMonitor>(),
+            Storage = sp.GetService<StorageHealth>(),
         });
         services.AddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkService>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<UplinkService>());

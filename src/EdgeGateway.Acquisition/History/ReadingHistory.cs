@@ -1,4 +1,5 @@
 using EdgeGateway.Acquisition.Internal;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -46,6 +47,12 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
     }
 
     public string Path => _options.Path;
+
+    /// <summary>The name this store reports its write faults under.</summary>
+    public const string StoreName = "history";
+
+    /// <summary>Where a history that cannot be written says so (and that it writes again); none when null.</summary>
+    public StorageHealth? Storage { get; init; }
 
     /// <summary>Transactions written since start (one per batch).</summary>
     public long BatchesWritten => Interlocked.Read(ref _batches);
@@ -118,6 +125,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
                 if (Database() is { } db)
                 {
                     db.Append(batch);
+                    Storage?.Succeeded(StoreName);
                     Interlocked.Increment(ref _batches);
                     BatchWritten?.Invoke(batch.Count);
                     return true;
@@ -126,6 +134,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
             catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
             {
                 Log.HistoryWriteFailed(_logger, ex, _options.Path, batch.Count);
+                Storage?.Failed(StoreName, ex.Message);
                 CloseDatabase();
             }
         }
@@ -304,6 +313,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             Log.HistoryOpenFailed(_logger, ex, _options.Path);
+            Storage?.Failed(StoreName, ex.Message);
         }
 
         return _db;

@@ -28,6 +28,9 @@ public static class StationEventTypes
     public const string CommandRefused = "command-refused";
     public const string OperatorAction = "operator-action";
     public const string TelemetryDropped = "telemetry-dropped";
+    public const string SeqSkipped = "seq-skipped";
+    public const string StorageFault = "storage-fault";
+    public const string StorageRecovered = "storage-recovered";
     public const string Power = "power";
     public const string Tamper = "tamper";
     public const string CommandKeyFault = "command-key-fault";

@@ -26,6 +26,9 @@ internal sealed record CommandVerdict(bool Accepted, string? Jti, StationCommand
 /// signed command with an unseen <c>jti</c> whose <c>iat</c> is not older than the newest <c>iat</c> it
 /// ever accepted, and says so. Accepted jtis and that newest iat are stored (synchronous=FULL) until
 /// the command expires, so a restart does not reopen the door to a replay.</para>
+/// <para>A disk that refuses the write (full, failing) does not stop the gate: what could not be stored is
+/// remembered in memory, still refuses replays, and is written by <see cref="RetryUnsaved"/> or the next
+/// accepted command once the disk takes writes again (<see cref="StorageChanged"/> marks both ends).</para>
 /// </remarks>
 internal sealed class CommandGate : IDisposable
 {
@@ -37,6 +40,15 @@ internal sealed class CommandGate : IDisposable
     private ECDsa? _key;
     private DateTimeOffset _latestPersisted;
     private DateTimeOffset _newestIat;
+
+    // Accepted jtis (with their exp) a refused write could not store; consulted like the table until written.
+    private readonly Dictionary<string, DateTimeOffset> _unsaved = new(StringComparer.Ordinal);
+    private bool _unsavedClock;
+    private DateTimeOffset? _purgeBefore;
+    private string? _fault;
+
+    /// <summary>Raised with the error when the store starts refusing writes and with null when one works again.</summary>
+    public event Action<string?>? StorageChanged;
 
     public CommandGate(string path, string stationId, ECDsa? key, TimeProvider time, DateTimeOffset buildTime)
     {
@@ -95,8 +107,22 @@ internal sealed class CommandGate : IDisposable
                 return;
             }
 
-            SetLong("latest_time", now.ToUnixTimeMilliseconds());
+            // The floor holds in memory at once; only its survival of a restart may wait for the disk.
             _latestPersisted = now;
+            _unsavedClock = true;
+            WriteUnsavedLocked();
+        }
+    }
+
+    /// <summary>Writes what a refused write left in memory; cheap when nothing is waiting.</summary>
+    public void RetryUnsaved()
+    {
+        lock (_lock)
+        {
+            if (_fault is not null || _unsaved.Count > 0 || _unsavedClock)
+            {
+                WriteUnsavedLocked();
+            }
         }
     }
 
@@ -164,61 +190,116 @@ internal sealed class CommandGate : IDisposable
 
     public void Dispose() => _db.Dispose();
 
+    /// <summary>Runs SQL on the gate's own connection (tests cap it with <c>PRAGMA max_page_count</c>).</summary>
+    internal object? ExecForTests(string sql)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar();
+        }
+    }
+
     private CommandVerdict Refuse(string? jti, string error, bool clockImplausible = false) =>
         new(false, jti, null, error, clockImplausible || !IsClockPlausible(_time.GetUtcNow()));
 
     private bool Seen(string jti)
     {
+        if (_unsaved.ContainsKey(jti))
+        {
+            return true;
+        }
+
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "SELECT 1 FROM seen_jti WHERE jti = $j";
         cmd.Parameters.AddWithValue("$j", jti);
         return cmd.ExecuteScalar() is not null;
     }
 
+    // Takes effect in memory first; the write makes it survive a restart and may wait for the disk.
     private void Remember(CommandClaims c, DateTimeOffset? plausibleNow)
     {
-        using var tx = _db.BeginTransaction();
-        using (var cmd = _db.CreateCommand())
+        _unsaved[c.Jti] = c.Expires;
+        if (plausibleNow is { } now && now > _latestPersisted)
         {
-            cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO seen_jti(jti, exp) VALUES ($j, $e)";
-            cmd.Parameters.AddWithValue("$j", c.Jti);
-            cmd.Parameters.AddWithValue("$e", c.Expires.ToUnixTimeMilliseconds());
-            cmd.ExecuteNonQuery();
+            _latestPersisted = now;
+            _unsavedClock = true;
         }
 
-        if (plausibleNow is { } now)
-        {
-            // Expired entries can go: the exp check refuses them anyway. Never purge on an implausible clock.
-            using var purge = _db.CreateCommand();
-            purge.Transaction = tx;
-            purge.CommandText = "DELETE FROM seen_jti WHERE exp < $now";
-            purge.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            purge.ExecuteNonQuery();
-            if (now > _latestPersisted)
-            {
-                SetLong("latest_time", now.ToUnixTimeMilliseconds(), tx);
-                _latestPersisted = now;
-            }
-        }
-
-        if (c.IssuedAt > _newestIat)
-        {
-            SetLong("newest_iat", c.IssuedAt.ToUnixTimeMilliseconds(), tx);
-        }
-
-        tx.Commit();
         if (c.IssuedAt > _newestIat)
         {
             _newestIat = c.IssuedAt;
+        }
+
+        _purgeBefore = plausibleNow ?? _purgeBefore;
+        WriteUnsavedLocked();
+    }
+
+    // One transaction with everything waiting; raises StorageChanged (under the lock: its listeners never
+    // come back into the gate) when writes start failing or work again.
+    private void WriteUnsavedLocked()
+    {
+        var before = _fault;
+        try
+        {
+            using var tx = _db.BeginTransaction();
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT OR IGNORE INTO seen_jti(jti, exp) VALUES ($j, $e)";
+                var jti = cmd.Parameters.Add("$j", SqliteType.Text);
+                var exp = cmd.Parameters.Add("$e", SqliteType.Integer);
+                foreach (var (j, e) in _unsaved)
+                {
+                    jti.Value = j;
+                    exp.Value = e.ToUnixTimeMilliseconds();
+                    cmd.ExecuteNonQuery();
+                }
+            }
+
+            if (_purgeBefore is { } now)
+            {
+                // Expired entries can go: the exp check refuses them anyway. Never purge on an implausible clock.
+                using var purge = _db.CreateCommand();
+                purge.Transaction = tx;
+                purge.CommandText = "DELETE FROM seen_jti WHERE exp < $now";
+                purge.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+                purge.ExecuteNonQuery();
+            }
+
+            if (_unsavedClock)
+            {
+                SetLong("latest_time", _latestPersisted.ToUnixTimeMilliseconds(), tx);
+            }
+
+            if (_newestIat > FromMs(GetLong("newest_iat", tx)))
+            {
+                SetLong("newest_iat", _newestIat.ToUnixTimeMilliseconds(), tx);
+            }
+
+            tx.Commit();
+            _unsaved.Clear();
+            _unsavedClock = false;
+            _purgeBefore = null;
+            _fault = null;
+        }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            _fault = e.Message;
+        }
+
+        if ((before is null) != (_fault is null))
+        {
+            StorageChanged?.Invoke(_fault);
         }
     }
 
     private static DateTimeOffset FromMs(long? ms) =>
         ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : DateTimeOffset.MinValue;
 
-    private long? GetLong(string key) =>
-        Sqlite.GetKv(_db, null, key) is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
+    private long? GetLong(string key, SqliteTransaction? tx = null) =>
+        Sqlite.GetKv(_db, tx, key) is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
 
     private void SetLong(string key, long value, SqliteTransaction? tx = null) => Sqlite.SetKv(_db, tx, key, value);
 }

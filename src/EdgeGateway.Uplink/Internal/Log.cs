@@ -49,6 +49,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 7016, Level = LogLevel.Warning, Message = "Uplink housekeeping failed")]
     public static partial void HousekeepingFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 7018, Level = LogLevel.Error, Message = "Uplink {Store} store cannot write: {Error}; messages wait in memory and are written when it can")]
+    public static partial void StoreWriteFailed(ILogger logger, string store, string error);
+
+    [LoggerMessage(EventId = 7019, Level = LogLevel.Information, Message = "Uplink {Store} store writes again; what waited in memory is stored")]
+    public static partial void StoreWritesResumed(ILogger logger, string store);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "Seqs {From}-{To} were reserved before an unclean stop and never stored; announced as skipped")]
+    public static partial void SeqSkipped(ILogger logger, long from, long to);
+
     [LoggerMessage(EventId = 7017, Level = LogLevel.Information, Message = "Uplink settings reloaded (broker {Host}:{Port}); reconnecting: {Reconnect}")]
     public static partial void Reconfigured(ILogger logger, string host, int port, bool reconnect);
 

@@ -18,7 +18,11 @@ internal static class Sqlite
         db.Open();
         // Small pages: a commit rewrites the partly filled last page of each table it touches, and that
         // rewrite is most of what a trickle of small messages costs the SD card. Takes effect on a new file.
-        Exec(db, "PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        // Exclusive locking before the first WAL access keeps the WAL index in this process's memory instead
+        // of a -shm file: only this process opens these files, and a -shm file cannot be made on a full disk,
+        // which would keep a station restarted on a full disk from even reading its outbox. With it, reads
+        // work and writes fail cleanly (SQLITE_FULL) until space returns.
+        Exec(db, "PRAGMA locking_mode=EXCLUSIVE; PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         return db;
     }
 

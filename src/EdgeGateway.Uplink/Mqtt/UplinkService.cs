@@ -63,6 +63,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private long _lastClockPersistTick;
     private int _attempt;
     private bool _clockWarned;
+    private volatile bool _addFailed;
     private ILoopHeartbeat? _heartbeat;
 
     public UplinkService(UplinkOptions options, TimeProvider time, ILogger<UplinkService> logger, ICommandHandler? handler = null)
@@ -88,8 +89,14 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             _outbox = new Outbox.Outbox(Path.Combine(options.StoragePath, "uplink-outbox.db"), options.QueueLimit, options.Outbox, time);
             _outbox.Written += _work.Set;
             _outbox.TelemetryDropped += OnTelemetryDropped;
+            _outbox.StorageChanged += fault => OnStorageChanged(OutboxStore, fault);
             _gate = new CommandGate(Path.Combine(options.StoragePath, "uplink-commands.db"), options.StationId,
                 LoadCommandKey(), time, buildTime);
+            _gate.StorageChanged += fault => OnStorageChanged(CommandStore, fault);
+            if (_outbox.Skipped is { } skipped)
+            {
+                AnnounceSkipped(skipped);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -103,6 +110,14 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
     /// <summary>Where the supervising loop reports progress (the station's watchdog); none when null.</summary>
     public ILoopMonitor? Loops { get; init; }
+
+    /// <summary>Where the outbox and the command store report a disk that refuses writes; none when null.</summary>
+    public StorageHealth? Storage { get; init; }
+
+    /// <summary>The names the outbox and the command store report under (storage events' <c>source</c>).</summary>
+    public const string OutboxStore = "outbox";
+
+    public const string CommandStore = "commands";
 
     /// <summary>Raised after each verdict on a command (for the host's audit view and for tests).</summary>
     public event Action<StationEvent>? CommandAudited;
@@ -610,6 +625,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private void Housekeep()
     {
         _outbox!.Flush();
+        _gate!.RetryUnsaved();
         if (_time.GetElapsedTime(_lastDeleteTick) >= _options.Outbox.AckDeleteInterval)
         {
             _lastDeleteTick = _time.GetTimestamp();
@@ -925,14 +941,64 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         try
         {
             _outbox.Add(lane, topic, build);
-            return true;
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
         {
+            // Only a seq mark that cannot be written once its block is used up gets here: no seq was given.
             Log.OutboxWriteFailed(_logger, e, topic);
-            _lastError = $"outbox: {e.Message}";
+            _lastError = $"{OutboxStore}: {e.Message}";
+            if (e is not ObjectDisposedException)
+            {
+                _addFailed = true;
+                Storage?.Failed(OutboxStore, e.Message);
+            }
+
             return false;
         }
+
+        if (_addFailed)
+        {
+            _addFailed = false;
+            if (_outbox.Fault is null)
+            {
+                Storage?.Succeeded(OutboxStore);
+            }
+        }
+
+        return true;
+    }
+
+    private void OnStorageChanged(string store, string? fault)
+    {
+        if (fault is not null)
+        {
+            Log.StoreWriteFailed(_logger, store, fault);
+            _lastError = $"{store}: {fault}";
+            Storage?.Failed(store, fault);
+        }
+        else
+        {
+            Log.StoreWritesResumed(_logger, store);
+            if (_lastError?.StartsWith(store + ":", StringComparison.Ordinal) == true)
+            {
+                _lastError = null;
+            }
+
+            Storage?.Succeeded(store);
+        }
+    }
+
+    private void AnnounceSkipped(SeqRange skipped)
+    {
+        Log.SeqSkipped(_logger, skipped.First, skipped.Last);
+        EnqueueEvent(new StationEvent(StationEventTypes.SeqSkipped, _time.GetUtcNow(), OutboxStore,
+            string.Create(CultureInfo.InvariantCulture,
+                $"seqs {skipped.First}-{skipped.Last} were reserved before the last unclean stop and never stored; those not yet received will never come"),
+            new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["from"] = skipped.First,
+                ["to"] = skipped.Last,
+            }));
     }
 
     private void OnTelemetryDropped(TelemetryDrop drop)

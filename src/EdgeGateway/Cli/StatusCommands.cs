@@ -81,6 +81,11 @@ public static class StatusCommands
             text.AppendLine(inv, $"loop {l!["name"]} STALLED for {l["silenceSeconds"]}s");
         }
 
+        if (health?["storageFault"] is { } storageFault)
+        {
+            text.AppendLine(inv, $"STORAGE FAULT {storageFault} (the station goes on; unsaved data waits in memory)");
+        }
+
         if (health is JsonObject h)
         {
             text.Append("health");

@@ -55,6 +55,11 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate };
         _connection = new SqliteConnection(builder.ConnectionString);
         _connection.Open();
+
+        // No -shm file (the WAL index stays in this process's memory; only the station opens this file): a -shm
+        // file cannot be made on a full disk, and without this a station restarted on one could not even read
+        // the level it must keep warning about. Reads then work and saves fail cleanly until space returns.
+        Execute("PRAGMA locking_mode=EXCLUSIVE;");
         Execute("PRAGMA journal_mode=WAL;");
         Execute(Schema);
     }

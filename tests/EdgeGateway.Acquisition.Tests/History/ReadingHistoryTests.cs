@@ -1,5 +1,6 @@
 using EdgeGateway.Acquisition.History;
 using EdgeGateway.Acquisition.Tests.Support;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using Microsoft.Extensions.Time.Testing;
 
@@ -137,6 +138,30 @@ public sealed class ReadingHistoryTests : IDisposable
         Assert.False(history.Flush());
         Assert.Equal(1, history.Pending);
         Assert.Single(history.LoadRecent(TimeSpan.FromHours(1))["river-level"]);
+    }
+
+    [Fact]
+    public void Flush_FileCannotBeWrittenThenCan_ReportsFaultAndRecoveryAndKeepsReadings()
+    {
+        var blocker = _dir.File("not-yet-a-directory");
+        File.WriteAllText(blocker, "x");
+        var storage = new StorageHealth(_time);
+        var changes = new List<StorageChange>();
+        storage.Changed += changes.Add;
+        using var history = new ReadingHistory(new HistoryOptions { Path = Path.Combine(blocker, "history.db") }, _time) { Storage = storage };
+        history.Record(new Reading("river-level", Start, 2.5, Quality.Good));
+
+        Assert.False(history.Flush());
+        Assert.Equal(ReadingHistory.StoreName, Assert.Single(storage.Faults).Store);
+
+        // The way to the file clears: the next flush writes what waited and ends the fault.
+        File.Delete(blocker);
+        Directory.CreateDirectory(blocker);
+        history.Record(new Reading("river-level", Start.AddSeconds(1), 2.6, Quality.Good));
+        Assert.True(history.Flush());
+        Assert.Empty(storage.Faults);
+        Assert.Equal(2, history.Count());
+        Assert.Equal([true, false], changes.Select(c => c.Fault is not null));
     }
 
     [Fact]

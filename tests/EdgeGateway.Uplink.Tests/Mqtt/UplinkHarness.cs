@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -74,12 +75,16 @@ internal sealed class UplinkHarness : IAsyncDisposable
         Options.Levels.Add(new AlertLevelOptions { Id = "evacuate", Severity = "Extreme" });
         configure?.Invoke(Options);
         Handler = withHandler ? new RecordingHandler() : null;
-        Service = new UplinkService(Options, Time, NullLogger.Instance, Handler, DateTimeOffset.UnixEpoch.AddDays(1));
+        Storage = new StorageHealth(Time);
+        Service = new UplinkService(Options, Time, NullLogger.Instance, Handler, DateTimeOffset.UnixEpoch.AddDays(1)) { Storage = Storage };
         Service.Connected += () => ConnectedOnce.TrySetResult();
         Clock = new ClockDriver(Time, TimeSpan.FromMilliseconds(10));
     }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>Where the outbox and the command store report write faults.</summary>
+    public StorageHealth Storage { get; }
 
     public UplinkOptions Options { get; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using EdgeGateway.Core.Monitoring;
 
 namespace EdgeGateway.Hosting.Health;
 
@@ -35,6 +36,9 @@ public sealed class HealthCollector
     private readonly string _storagePath;
     private readonly Func<double?>? _batteryVolts;
     private readonly long _startedAt;
+
+    /// <summary>The stores' write faults, shown as <c>storageFault</c> while any store fails; none when null.</summary>
+    public StorageHealth? Storage { get; init; }
 
     public HealthCollector(TimeProvider timeProvider, string storagePath, Func<double?>? batteryVolts = null, HealthSources? sources = null)
     {
@@ -75,6 +79,11 @@ public sealed class HealthCollector
         }
 
         AddDisk(health);
+        if (Storage?.Faults is { Count: > 0 } faults)
+        {
+            health["storageFault"] = string.Join("; ", faults.Select(f => $"{f.Store}: {f.Error}"));
+        }
+
         health["processMemoryBytes"] = Environment.WorkingSet;
         if (ReadMemAvailable() is { } available)
         {

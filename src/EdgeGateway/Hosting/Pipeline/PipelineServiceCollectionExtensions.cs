@@ -46,7 +46,10 @@ public static class PipelineServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<StationPipeline>>(),
                 history is null ? null : () => history.LoadRecent(window),
                 sp.GetService<ProgressMonitor>(),
-                sp.GetService<Core.Alerting.IWarningObligations>());
+                sp.GetService<Core.Alerting.IWarningObligations>())
+            {
+                Storage = sp.GetService<Core.Monitoring.StorageHealth>(),
+            };
         });
         services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<StationPipeline>());
         services.AddSingleton<IStationEventSink>(sp => sp.GetRequiredService<StationPipeline>());

@@ -47,6 +47,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     private long _savedStateVersion = -1;
     private long _savedLevelVersion = -1;
     private int _owedChanged;
+    private bool _saveFailing;
 
     public StationPipeline(
         RuleEngine engine,
@@ -92,6 +93,12 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     public IReadOnlyCollection<SensorSnapshot> Sensors => [.. _sensors.Values.OrderBy(s => s.SensorId, StringComparer.Ordinal)];
 
     public IReadOnlyList<StationEvent> RecentEvents => [.. _recentEvents];
+
+    /// <summary>The name the alert state store reports its write faults under.</summary>
+    public const string AlertStateStore = "alert-state";
+
+    /// <summary>Where a state save the disk refuses is reported (and the next one that works); none when null.</summary>
+    public Core.Monitoring.StorageHealth? Storage { get; init; }
 
     /// <summary>Takes a reading from acquisition (any thread); judged on the rule loop.</summary>
     public void Publish(Reading reading)
@@ -396,6 +403,8 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             _store.Save(_engine.Snapshot() with { Owed = _obligations?.Current }, durable: levelChanged || owedChanged);
             _savedStateVersion = state;
             _savedLevelVersion = _engine.LevelVersion;
+            _saveFailing = false;
+            Storage?.Succeeded(AlertStateStore);
         }
         catch (Exception ex)
         {
@@ -404,7 +413,15 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
                 Volatile.Write(ref _owedChanged, 1);
             }
 
-            LogSaveFailed(_logger, ex);
+            // Not saved: the versions stay behind, so the next turn of the loop (a second at most) saves again.
+            // Logged once per fault, not once a second on a full disk.
+            if (!_saveFailing)
+            {
+                LogSaveFailed(_logger, ex);
+            }
+
+            _saveFailing = true;
+            Storage?.Failed(AlertStateStore, ex.Message);
         }
     }
 
