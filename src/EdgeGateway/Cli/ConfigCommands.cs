@@ -51,10 +51,10 @@ public static class ConfigCommands
 
     private static int Validate(string path, bool json, TextWriter output, TextWriter error)
     {
-        var result = StationConfigLoader.Load(path);
-        foreach (var e in result.Errors)
+        var result = StationConfigLoader.Load(path, inspectClips: true);
+        foreach (var line in result.ErrorLines())
         {
-            error.WriteLine(e.ToString());
+            error.WriteLine(line);
         }
 
         if (json)
@@ -90,6 +90,7 @@ public static class ConfigCommands
             }
 
             w.WriteEndArray();
+            w.WriteNumber("errorCount", result.ErrorCount);
             w.WriteEndObject();
         }
 
