@@ -3,7 +3,7 @@ using EdgeGateway.Control;
 
 namespace EdgeGateway.Hosting.Pipeline;
 
-/// <summary><c>alert.clear {rule?, actor?}</c> on the control socket.</summary>
+/// <summary><c>alert.clear {rule?, actor?}</c> on the control socket; audited with the client's uid.</summary>
 public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
 {
     public string Name => "alert.clear";
@@ -15,7 +15,7 @@ public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
         var actor = args["actor"]?.GetValue<string>() ?? "control-socket";
         try
         {
-            var transitions = await pipeline.ClearAsync(rule, actor, cancellationToken).ConfigureAwait(false);
+            var transitions = await pipeline.ClearAsync(rule, actor, BroadcastControlVerbs.PeerUid(args), cancellationToken).ConfigureAwait(false);
             var list = new JsonArray();
             foreach (var t in transitions)
             {

@@ -113,7 +113,11 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     /// An operator's or the hub's clear of one rule (or all with null). Returns the transitions it caused;
     /// throws <see cref="ArgumentException"/> for an unknown rule.
     /// </summary>
-    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken) =>
+        ClearAsync(ruleId, actor, peerUid: null, cancellationToken);
+
+    /// <summary>As the other overload, for a control-socket client whose uid the kernel gave (audited beside the actor).</summary>
+    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, int? peerUid, CancellationToken cancellationToken)
     {
         if (ruleId is not null && !_engine.HasRule(ruleId))
         {
@@ -126,7 +130,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             _time.GetUtcNow(),
             ruleId ?? "all-rules",
             $"alert clear by {actor}",
-            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["transitions"] = transitions.Count }));
+            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["peerUid"] = peerUid, ["transitions"] = transitions.Count }));
         return transitions;
     }
 
