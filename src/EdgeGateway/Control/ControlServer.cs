@@ -231,8 +231,9 @@ public sealed class ControlServer : BackgroundService
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                timeout.CancelAfter(RequestTimeout);
+                timeout.CancelAfter(RequestLineTimeout);
                 var line = await ReadLineAsync(stream, buffer.AsMemory(0, ControlProtocol.MaxRequestBytes), timeout.Token).ConfigureAwait(false);
+                timeout.CancelAfter(RequestTimeout);
                 var response = line is null
                     ? ControlProtocol.Error($"request missing or larger than {ControlProtocol.MaxRequestBytes} bytes")
                     : await DispatchAsync(line, PeerUid(client), timeout.Token).ConfigureAwait(false);
@@ -254,7 +255,13 @@ public sealed class ControlServer : BackgroundService
         }
     }
 
-    /// <summary>How long a client may take to send its request line.</summary>
+    /// <summary>
+    /// How long a client may take to send its request line. The CLI sends it as it connects; a client that
+    /// connects and says nothing holds one of the <see cref="MaxClients"/> places only this long.
+    /// </summary>
+    private static readonly TimeSpan RequestLineTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a request may take once read.</summary>
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     // Said without waiting: a client that does not read cannot hold the accept loop.
