@@ -21,7 +21,8 @@ public static class ConfigCommands
             "validate",
             "Check a station configuration file without starting anything: every problem is printed as " +
             "FILE:LINE:COLUMN: message on stderr, and the exit code is 2 if there is any. It judges the file, " +
-            "not the machine: serial ports, audio files and keys need not exist here.");
+            "not the machine: serial ports, audio files and keys need not exist here (a WAV message that can be read is " +
+            "judged from its header). Files over 1 MiB are refused; at most 100 problems are printed.");
         var file = new Argument<string?>("FILE")
         {
             Description = $"The file to check (default: --config, else {StationConfigLoader.DefaultPath})",
