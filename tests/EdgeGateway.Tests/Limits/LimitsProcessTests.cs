@@ -60,6 +60,49 @@ public sealed class LimitsProcessTests
     }
 
     [Fact]
+    public async Task ControlSocket_OutOfFileDescriptors_AcceptBacksOffOneLogLineStatusAnswersAfterwards()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
+        await using var edgegw = EdgegwProcess.Start("run", "--config", config);
+        await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
+
+        // Leave the process room for six more descriptors: the idle clients below take them, and every
+        // accept after that fails with EMFILE until their request-line timeout frees them.
+        var open = Directory.GetFiles($"/proc/{edgegw.Id}/fd").Length;
+        var original = File.ReadLines($"/proc/{edgegw.Id}/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
+        await SetOpenFileLimitAsync(edgegw.Id, (open + 6).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                sockets.Add(s);
+                await Task.Run(() => s.Connect(new UnixDomainSocketEndPoint(dir.File("control.sock"))));
+            }
+
+            await edgegw.WaitForLineAsync("Control socket accept failed", Patience);
+
+            // Descriptors come back (the whole process was starved, not only the socket): it serves again.
+            await SetOpenFileLimitAsync(edgegw.Id, original);
+            var status = await StatusWhenServedAsync(dir);
+
+            Assert.Equal("bench-01", status["station"]!.GetValue<string>());
+            var failed = edgegw.StandardOutput.Split('\n').Count(l => l.Contains("Control socket accept failed", StringComparison.Ordinal));
+            Assert.InRange(failed, 1, 2);
+        }
+        finally
+        {
+            foreach (var s in sockets)
+            {
+                s.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task WavBomb_ConfiguredAsMessage_ValidateFlagsItsLineRunKeepsRunningMessageUnavailable()
     {
         using var dir = new TempDir();
@@ -119,6 +162,14 @@ public sealed class LimitsProcessTests
         Assert.Contains(errors, e => e!.GetValue<string>().Contains("aliases may not multiply the file", StringComparison.Ordinal));
         Assert.Equal("bench-01", after["station"]!.GetValue<string>());
         Assert.True(PeakMemory.OfRunning(edgegw.Id) < PeakLimitMiB, $"peak RSS {PeakMemory.OfRunning(edgegw.Id):0} MiB");
+    }
+
+    // The soft limit only: the hard one may not be raised again without CAP_SYS_RESOURCE.
+    private static async Task SetOpenFileLimitAsync(int pid, string limit)
+    {
+        var (code, _, stderr) = await Packaging.ScriptRunner.RunAsync(
+            "prlimit", ["--pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={limit}:"], Patience);
+        Assert.True(code == 0, stderr);
     }
 
     /// <summary>A 4 KB WAV whose header claims 1 Hz mono 16-bit and a data chunk of 4 GB.</summary>
