@@ -26,37 +26,18 @@ public sealed class LimitsProcessTests
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
 
-        var sockets = new List<Socket>();
-        try
-        {
-            for (var i = 0; i < 200; i++)
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                sockets.Add(s);
-                // Blocking: with the listen backlog full the kernel holds the connect until the server has
-                // accepted (and turned away) the ones before it.
-                await Task.Run(() => s.Connect(new UnixDomainSocketEndPoint(dir.File("control.sock"))));
-            }
+        using var flood = await IdleClients.ConnectAsync(dir, 200);
 
-            // The first 16 are being served (waiting for their request line); every later one is told and closed.
-            var answers = await Task.WhenAll(sockets.Select(s => ReadAllAsync(s, TimeSpan.FromSeconds(30))));
-            var refused = answers.Count(a => a.Contains("too many clients", StringComparison.Ordinal));
-            Assert.Equal(200 - ControlServer.MaxClients, refused);
+        // The first 16 are being served (waiting for their request line); every later one is told and closed.
+        var answers = await Task.WhenAll(flood.Sockets.Select(s => ReadAllAsync(s, TimeSpan.FromSeconds(30))));
+        var refused = answers.Count(a => a.Contains("too many clients", StringComparison.Ordinal));
+        Assert.Equal(200 - ControlServer.MaxClients, refused);
 
-            // The idle ones lose their places after the request-line timeout: the CLI gets through.
-            var status = await StatusWhenServedAsync(dir);
-            Assert.Equal("bench-01", status["station"]!.GetValue<string>());
-            Assert.True(PeakMemory.OfRunning(edgegw.Id) < PeakLimitMiB, $"peak RSS {PeakMemory.OfRunning(edgegw.Id):0} MiB");
-            var full = edgegw.StandardOutput.Split('\n').Count(l => l.Contains("Control socket full", StringComparison.Ordinal));
-            Assert.InRange(full, 1, 2);
-        }
-        finally
-        {
-            foreach (var s in sockets)
-            {
-                s.Dispose();
-            }
-        }
+        // The idle ones lose their places after the request-line timeout: the CLI gets through.
+        var status = await StatusWhenServedAsync(dir);
+        Assert.Equal("bench-01", status["station"]!.GetValue<string>());
+        Assert.True(PeakMemory.OfRunning(edgegw.Id) < PeakLimitMiB, $"peak RSS {PeakMemory.OfRunning(edgegw.Id):0} MiB");
+        Assert.InRange(LinesWith(edgegw, "Control socket full"), 1, 2);
     }
 
     [Fact]
@@ -68,38 +49,20 @@ public sealed class LimitsProcessTests
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
 
         // Leave the process room for six more descriptors: the idle clients below take them, and every
-        // accept after that fails with EMFILE until their request-line timeout frees them.
+        // accept after that fails with EMFILE.
         var open = Directory.GetFiles($"/proc/{edgegw.Id}/fd").Length;
         var original = File.ReadLines($"/proc/{edgegw.Id}/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
         await SetOpenFileLimitAsync(edgegw.Id, (open + 6).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var sockets = new List<Socket>();
-        try
-        {
-            for (var i = 0; i < 8; i++)
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                sockets.Add(s);
-                await Task.Run(() => s.Connect(new UnixDomainSocketEndPoint(dir.File("control.sock"))));
-            }
+        using var flood = await IdleClients.ConnectAsync(dir, 8);
+        await edgegw.WaitForLineAsync("Control socket accept failed", Patience);
 
-            await edgegw.WaitForLineAsync("Control socket accept failed", Patience);
+        // Descriptors come back (the whole process was starved, not only the socket): it serves again.
+        await SetOpenFileLimitAsync(edgegw.Id, original);
+        var status = await StatusWhenServedAsync(dir);
 
-            // Descriptors come back (the whole process was starved, not only the socket): it serves again.
-            await SetOpenFileLimitAsync(edgegw.Id, original);
-            var status = await StatusWhenServedAsync(dir);
-
-            Assert.Equal("bench-01", status["station"]!.GetValue<string>());
-            var failed = edgegw.StandardOutput.Split('\n').Count(l => l.Contains("Control socket accept failed", StringComparison.Ordinal));
-            Assert.InRange(failed, 1, 2);
-        }
-        finally
-        {
-            foreach (var s in sockets)
-            {
-                s.Dispose();
-            }
-        }
+        Assert.Equal("bench-01", status["station"]!.GetValue<string>());
+        Assert.InRange(LinesWith(edgegw, "Control socket accept failed"), 1, 2);
     }
 
     [Fact]
@@ -163,6 +126,9 @@ public sealed class LimitsProcessTests
         Assert.Equal("bench-01", after["station"]!.GetValue<string>());
         Assert.True(PeakMemory.OfRunning(edgegw.Id) < PeakLimitMiB, $"peak RSS {PeakMemory.OfRunning(edgegw.Id):0} MiB");
     }
+
+    private static int LinesWith(EdgegwProcess edgegw, string text) =>
+        edgegw.StandardOutput.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     // The soft limit only: the hard one may not be raised again without CAP_SYS_RESOURCE.
     private static async Task SetOpenFileLimitAsync(int pid, string limit)
@@ -277,5 +243,34 @@ public sealed class LimitsProcessTests
     {
         /// <summary>Problems printed at most, plus the "... and N more" line.</summary>
         public const int MaxPrinted = EdgeGateway.Configuration.ConfigLoadResult.MaxErrorsKept;
+    }
+
+    /// <summary>Connections to the control socket that never send a request.</summary>
+    private sealed class IdleClients : IDisposable
+    {
+        public List<Socket> Sockets { get; } = [];
+
+        public static async Task<IdleClients> ConnectAsync(TempDir dir, int count)
+        {
+            var clients = new IdleClients();
+            for (var i = 0; i < count; i++)
+            {
+                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                clients.Sockets.Add(s);
+                // Blocking: with the listen backlog full the kernel holds the connect until the server has
+                // accepted (or turned away) the ones before it.
+                await Task.Run(() => s.Connect(new UnixDomainSocketEndPoint(dir.File("control.sock"))));
+            }
+
+            return clients;
+        }
+
+        public void Dispose()
+        {
+            foreach (var s in Sockets)
+            {
+                s.Dispose();
+            }
+        }
     }
 }
