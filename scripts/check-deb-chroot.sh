@@ -41,9 +41,10 @@ mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-# Raspberry Pi OS has gpio and i2c groups; plain Debian has not: make them so the membership shows.
-in_root groupadd --system gpio 2>/dev/null || true
-in_root groupadd --system i2c 2>/dev/null || true
+# Plain Debian has no gpio or i2c group: the package must make them (the unit does not start without).
+for group in gpio i2c; do
+  ! in_root getent group "$group" >/dev/null || fail "the base system already has group $group: it would hide a package that does not make it"
+done
 in_root apt-get update -qq
 
 step "install $(basename "$deb")"
@@ -52,11 +53,17 @@ in_root apt-get install -y -qq --no-install-recommends /tmp/edge-gateway.deb
 in_root dpkg-query -W -f='${Status} ${Version}\n' edge-gateway | grep -qx "install ok installed $version" || fail "not installed"
 in_root getent passwd edge-gateway | grep -q ':/var/lib/edge-gateway:/usr/sbin/nologin$' || fail "system user"
 for group in gpio dialout i2c audio; do
+  in_root getent group "$group" >/dev/null || fail "group $group does not exist after install"
   in_root id -nG edge-gateway | tr ' ' '\n' | grep -qx "$group" || fail "edge-gateway not in group $group"
 done
 [ "$(in_root stat -c '%U:%G %a' /var/lib/edge-gateway)" = "edge-gateway:edge-gateway 750" ] || fail "/var/lib/edge-gateway owner/mode"
 [ -L "$root/etc/systemd/system/multi-user.target.wants/edge-gateway.service" ] || fail "service not enabled"
 in_root edgegw --version | grep -q "^$version" || fail "edgegw --version"
+in_root dpkg-query -W -f='${Status}\n' espeak-ng | grep -qx "install ok installed" || fail "espeak-ng not installed as a dependency"
+unit_groups=$(sed -n 's/^SupplementaryGroups=//p' "$root/lib/systemd/system/edge-gateway.service")
+for group in $unit_groups; do
+  in_root getent group "$group" >/dev/null || fail "the unit's SupplementaryGroups= names $group, which does not exist (216/GROUP)"
+done
 if in_root edgegw --help | grep -q '^  config'; then
   in_root edgegw config validate /etc/edge-gateway/station.yaml || fail "the shipped station.yaml does not validate"
 fi

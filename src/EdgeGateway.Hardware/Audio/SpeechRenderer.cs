@@ -7,9 +7,11 @@ using System.Text.RegularExpressions;
 namespace EdgeGateway.Hardware.Audio;
 
 /// <summary>
-/// Speaks text with espeak-ng into a WAV file, cached by a hash of voice and text in
-/// <see cref="CacheDirectory"/>, so a message configured as text is synthesised once and a repeated
-/// <c>say</c> costs nothing. The text goes to espeak-ng's standard input, never its command line, so no
+/// Speaks text with espeak-ng into a WAV file. The texts of configured messages are cached by a hash of
+/// voice and text in <see cref="CacheDirectory"/>, so each is synthesised once; the cache holds at most
+/// <see cref="MaxCacheBytes"/> (oldest files go first). Text from the hub or an operator is rendered into a
+/// temporary file that is deleted once read: it is never kept, so it can neither fill the disk the outbox
+/// lives on nor linger there. The text goes to espeak-ng's standard input, never its command line, so no
 /// text can be taken for an option.
 /// </summary>
 public sealed partial class SpeechRenderer
@@ -19,16 +21,26 @@ public sealed partial class SpeechRenderer
     /// <summary>Longest text accepted for speech (a broadcast is a few sentences).</summary>
     public const int MaxTextLength = 2000;
 
-    public SpeechRenderer(string cacheDirectory, string executable = "espeak-ng")
+    /// <summary>Default size cap of the speech cache: a few hundred configured messages.</summary>
+    public const long DefaultMaxCacheBytes = 64L * 1024 * 1024;
+
+    private const string CachePattern = "say-*.wav";
+
+    public SpeechRenderer(string cacheDirectory, string executable = "espeak-ng", long maxCacheBytes = DefaultMaxCacheBytes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCacheBytes);
         CacheDirectory = cacheDirectory;
         Executable = executable;
+        MaxCacheBytes = maxCacheBytes;
     }
 
     private volatile IReadOnlySet<string>? _voices;
 
     public string CacheDirectory { get; }
+
+    /// <summary>The most bytes of WAV files the cache keeps.</summary>
+    public long MaxCacheBytes { get; }
 
     public string Executable { get; }
 
@@ -140,6 +152,50 @@ public sealed partial class SpeechRenderer
     /// <exception cref="ClipUnavailableException">Bad text or voice, or espeak-ng failed.</exception>
     public async Task<string> RenderAsync(string text, string? voice, CancellationToken cancellationToken)
     {
+        var espeakVoice = Check(text, voice);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(espeakVoice + "\n" + text)));
+        var path = Path.Combine(CacheDirectory, $"say-{hash[..32]}.wav");
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        var temporary = await RenderTemporaryAsync(text, espeakVoice, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (IOException ex)
+        {
+            File.Delete(temporary);
+            throw new ClipUnavailableException($"speech synthesis failed: {ex.Message}", ex);
+        }
+
+        Trim(keep: path);
+        return path;
+    }
+
+    /// <summary>Speaks text that must not be kept (a hub's or an operator's): rendered, read, deleted.</summary>
+    /// <exception cref="ClipUnavailableException">Bad text or voice, espeak-ng failed, or its output is unusable.</exception>
+    public async Task<AudioClip> RenderOnceAsync(string name, string text, string? voice, CancellationToken cancellationToken)
+    {
+        var temporary = await RenderTemporaryAsync(text, Check(text, voice), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return WavFile.Read(temporary, name);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            throw new ClipUnavailableException($"speech synthesis produced no usable audio: {ex.Message}", ex);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static string Check(string text, string? voice)
+    {
         ArgumentNullException.ThrowIfNull(text);
         voice ??= DefaultVoice;
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
@@ -152,14 +208,43 @@ public sealed partial class SpeechRenderer
             throw new ClipUnavailableException($"'{voice}' is not a voice name");
         }
 
-        voice = EspeakVoice(voice);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(voice + "\n" + text)));
-        var path = Path.Combine(CacheDirectory, $"say-{hash[..32]}.wav");
-        if (File.Exists(path))
-        {
-            return path;
-        }
+        return EspeakVoice(voice);
+    }
 
+    // Evicts the oldest cached clips until the cache fits its cap; the one just made stays even if alone
+    // it is larger. A file that cannot be deleted is skipped: the cap is best effort, speech is not.
+    private void Trim(string keep)
+    {
+        try
+        {
+            var files = new DirectoryInfo(CacheDirectory).GetFiles(CachePattern)
+                .OrderBy(f => f.LastWriteTimeUtc)
+                .ToList();
+            var total = files.Sum(f => f.Length);
+            foreach (var file in files)
+            {
+                if (total <= MaxCacheBytes)
+                {
+                    break;
+                }
+
+                if (file.FullName == Path.GetFullPath(keep))
+                {
+                    continue;
+                }
+
+                file.Delete();
+                total -= file.Length;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Runs espeak-ng into a new temporary file in the cache directory and returns its path.</summary>
+    private async Task<string> RenderTemporaryAsync(string text, string voice, CancellationToken cancellationToken)
+    {
         try
         {
             Directory.CreateDirectory(CacheDirectory);
@@ -169,7 +254,7 @@ public sealed partial class SpeechRenderer
             throw new ClipUnavailableException($"cannot create the speech cache {CacheDirectory}: {ex.Message}", ex);
         }
 
-        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        var temporary = Path.Combine(CacheDirectory, "render-" + Guid.NewGuid().ToString("N")[..12] + ".tmp");
         var start = new ProcessStartInfo(Executable)
         {
             RedirectStandardInput = true,
@@ -183,6 +268,7 @@ public sealed partial class SpeechRenderer
             start.ArgumentList.Add(arg);
         }
 
+        var done = false;
         try
         {
             using var process = Process.Start(start) ?? throw new ClipUnavailableException($"{Executable} did not start");
@@ -207,8 +293,8 @@ public sealed partial class SpeechRenderer
                 throw new ClipUnavailableException($"{Executable} -v {voice} failed (exit {process.ExitCode}): {(error.Length == 0 ? "no audio produced" : error)}");
             }
 
-            File.Move(temporary, path, overwrite: true);
-            return path;
+            done = true;
+            return temporary;
         }
         catch (Win32Exception ex)
         {
@@ -220,7 +306,7 @@ public sealed partial class SpeechRenderer
         }
         finally
         {
-            if (File.Exists(temporary))
+            if (!done && File.Exists(temporary))
             {
                 File.Delete(temporary);
             }

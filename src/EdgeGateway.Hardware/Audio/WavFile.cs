@@ -5,67 +5,120 @@ namespace EdgeGateway.Hardware.Audio;
 
 /// <summary>
 /// Reads RIFF/WAVE files into <see cref="AudioClip"/>s and writes the canonical 44-byte-header form.
-/// Accepted: integer PCM of 8, 16, 24 or 32 bits, IEEE float of 32 or 64 bits (also inside
-/// WAVE_FORMAT_EXTENSIBLE), any sample rate and channel count; channels are averaged to mono and the rate
-/// is converted to <see cref="AudioClip.SampleRate"/>. A data chunk whose size is 0 or 0xFFFFFFFF (a writer
-/// that streamed and never came back to fix the header) or runs past the end of the file is read to the end.
+/// Accepted: integer PCM of 8 or 16 bits (also inside WAVE_FORMAT_EXTENSIBLE), 8-48 kHz, 1-8 channels, at
+/// most <see cref="MaxDuration"/>; channels are averaged to mono and the rate is converted to
+/// <see cref="AudioClip.SampleRate"/>. A data chunk whose size is 0 or 0xFFFFFFFF (a writer that streamed and
+/// never came back to fix the header) or runs past the end of the file is read to the end.
 /// </summary>
+/// <remarks>
+/// Everything is judged from the header before any sample is read or any buffer sized: a few bytes must
+/// not be able to ask for gigabytes (a 4 KB file claiming 1 Hz once decoded to an hour of audio at every
+/// start). Samples are then converted as they stream in, so memory is the output clip and one read buffer.
+/// </remarks>
 public static class WavFile
 {
     /// <summary>Size of the canonical header written by <see cref="WriteHeader"/>.</summary>
     public const int HeaderSize = 44;
 
+    /// <summary>Lowest sample rate accepted (telephone-band speech).</summary>
+    public const int MinSampleRate = 8_000;
+
+    /// <summary>Highest sample rate accepted.</summary>
+    public const int MaxSampleRate = 48_000;
+
+    /// <summary>Most channels accepted (they are mixed to mono).</summary>
+    public const int MaxChannels = 8;
+
+    /// <summary>Longest clip accepted: a warning is spoken in well under a minute.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(10);
+
     private const ushort FormatPcm = 1;
-    private const ushort FormatFloat = 3;
     private const ushort FormatExtensible = 0xFFFE;
+    private const int ReadBufferBytes = 64 * 1024;
 
     /// <summary>Loads and normalises a WAV file.</summary>
-    /// <exception cref="InvalidDataException">Not a WAV file, or an encoding this reader does not handle.</exception>
+    /// <exception cref="InvalidDataException">Not a WAV file, or one outside the accepted formats and limits.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static AudioClip Read(string path, string name)
     {
-        var bytes = File.ReadAllBytes(path);
-        return Decode(bytes, name);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        return Read(stream, name);
     }
 
     /// <summary>Decodes a whole WAV image (see the type's remarks for what is accepted).</summary>
     public static AudioClip Decode(ReadOnlySpan<byte> wav, string name)
     {
-        if (wav.Length < 12 || !wav[..4].SequenceEqual("RIFF"u8) || !wav.Slice(8, 4).SequenceEqual("WAVE"u8))
+        using var stream = new MemoryStream(wav.ToArray(), writable: false);
+        return Read(stream, name);
+    }
+
+    /// <summary>Judges a WAV file from its header alone: what it holds, or why it would be refused.</summary>
+    /// <exception cref="InvalidDataException">Not a WAV file, or one outside the accepted formats and limits.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static WavInfo Inspect(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        return Inspect(stream);
+    }
+
+    /// <summary>Judges a seekable WAV stream from its header; leaves the position at the first sample.</summary>
+    /// <exception cref="InvalidDataException">Not a WAV file, or one outside the accepted formats and limits.</exception>
+    public static WavInfo Inspect(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Span<byte> head = stackalloc byte[12];
+        if (!TryFill(stream, head) || !head[..4].SequenceEqual("RIFF"u8) || !head.Slice(8, 4).SequenceEqual("WAVE"u8))
         {
             throw new InvalidDataException("not a RIFF/WAVE file");
         }
 
-        WavFormat? format = null;
-        var position = 12;
-        while (position + 8 <= wav.Length)
+        WavInfo? format = null;
+        var length = stream.Length;
+        var position = 12L;
+        Span<byte> chunk = stackalloc byte[8];
+        Span<byte> fmt = stackalloc byte[40];
+        while (position + 8 <= length)
         {
-            var id = wav.Slice(position, 4);
-            var size = BinaryPrimitives.ReadUInt32LittleEndian(wav.Slice(position + 4, 4));
-            var body = position + 8;
-            if (id.SequenceEqual("fmt "u8))
+            stream.Position = position;
+            if (!TryFill(stream, chunk))
             {
-                if (size < 16 || body + 16 > wav.Length)
+                break;
+            }
+
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(chunk[4..]);
+            var body = position + 8;
+            if (chunk[..4].SequenceEqual("fmt "u8))
+            {
+                var take = (int)Math.Min(Math.Min(size, (uint)fmt.Length), length - body);
+                if (size < 16 || take < 16 || !TryFill(stream, fmt[..take]))
                 {
                     throw new InvalidDataException("truncated fmt chunk");
                 }
 
-                format = ParseFormat(wav.Slice(body, (int)Math.Min(size, (uint)(wav.Length - body))));
+                format = ParseFormat(fmt[..take], size);
             }
-            else if (id.SequenceEqual("data"u8))
+            else if (chunk[..4].SequenceEqual("data"u8))
             {
-                if (format is null)
+                if (format is not { } f)
                 {
                     throw new InvalidDataException("data chunk before fmt chunk");
                 }
 
-                var available = wav.Length - body;
-                var length = size == 0 || size == uint.MaxValue || size > available ? available : (int)size;
-                return new AudioClip(name, Convert(wav.Slice(body, length), format.Value));
+                var available = length - body;
+                var bytes = size == 0 || size == uint.MaxValue || size > available ? available : size;
+                var frames = bytes / f.BlockAlign;
+                var duration = TimeSpan.FromSeconds((double)frames / f.SampleRate);
+                if (duration > MaxDuration)
+                {
+                    throw new InvalidDataException($"{duration.TotalMinutes:0.#} minutes of audio; at most {MaxDuration.TotalMinutes:0} are accepted");
+                }
+
+                stream.Position = body;
+                return f with { DataOffset = body, Frames = frames };
             }
 
             // Chunks are word aligned: an odd-sized chunk is followed by a pad byte.
-            position = (int)Math.Min(int.MaxValue, body + (long)size + (size & 1));
+            position = body + size + (size & 1);
         }
 
         throw new InvalidDataException(format is null ? "no fmt chunk" : "no data chunk");
@@ -134,7 +187,7 @@ public static class WavFile
         return bytes;
     }
 
-    private static WavFormat ParseFormat(ReadOnlySpan<byte> fmt)
+    private static WavInfo ParseFormat(ReadOnlySpan<byte> fmt, uint declaredSize)
     {
         var tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt);
         var channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
@@ -145,7 +198,7 @@ public static class WavFile
         {
             // WAVEFORMATEXTENSIBLE: cbSize(2) validBits(2) channelMask(4) then the sub-format GUID,
             // whose first two bytes are the plain format tag.
-            if (fmt.Length < 26)
+            if (declaredSize < 26 || fmt.Length < 26)
             {
                 throw new InvalidDataException("truncated WAVE_FORMAT_EXTENSIBLE fmt chunk");
             }
@@ -153,20 +206,19 @@ public static class WavFile
             tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);
         }
 
-        if (channels == 0 || rate == 0 || rate > 384_000)
+        if (tag != FormatPcm || bits is not (8 or 16))
         {
-            throw new InvalidDataException($"implausible format: {channels} channels at {rate} Hz");
+            throw new InvalidDataException($"unsupported WAV encoding: format tag {tag}, {bits} bits (8- or 16-bit PCM is accepted)");
         }
 
-        var valid = (tag, bits) switch
+        if (rate is < MinSampleRate or > MaxSampleRate)
         {
-            (FormatPcm, 8 or 16 or 24 or 32) => true,
-            (FormatFloat, 32 or 64) => true,
-            _ => false,
-        };
-        if (!valid)
+            throw new InvalidDataException($"sample rate {rate} Hz; {MinSampleRate}-{MaxSampleRate} Hz is accepted");
+        }
+
+        if (channels is 0 or > MaxChannels)
         {
-            throw new InvalidDataException($"unsupported WAV encoding: format tag {tag}, {bits} bits");
+            throw new InvalidDataException($"{channels} channels; 1-{MaxChannels} are accepted");
         }
 
         var bytesPerSample = bits / 8;
@@ -175,39 +227,94 @@ public static class WavFile
             throw new InvalidDataException($"inconsistent block align {blockAlign} for {channels} x {bits} bits");
         }
 
-        return new WavFormat(tag == FormatFloat, channels, (int)rate, bytesPerSample);
+        return new WavInfo((int)rate, channels, bits, 0, 0);
     }
 
-    private static short[] Convert(ReadOnlySpan<byte> data, WavFormat format)
+    private static AudioClip Read(Stream stream, string name)
     {
-        var frameBytes = format.Channels * format.BytesPerSample;
-        var frames = data.Length / frameBytes;
-        var mono = new float[frames];
-        for (var f = 0; f < frames; f++)
+        var info = Inspect(stream);
+        var step = (double)info.SampleRate / AudioClip.SampleRate;
+        var output = new short[checked((int)(info.Frames * AudioClip.SampleRate / info.SampleRate))];
+        var buffer = new byte[Math.Max(info.BlockAlign, ReadBufferBytes / info.BlockAlign * info.BlockAlign)];
+        var bytesPerSample = info.BitsPerSample / 8;
+
+        // Linear interpolation as the frames stream past: output sample i sits at input position i * step,
+        // between frames k-1 and k; it is written once frame k is known, so only the previous frame is kept.
+        var emitted = 0;
+        var previous = 0f;
+        var frame = 0L;
+        var remaining = info.Frames * info.BlockAlign;
+        while (remaining > 0)
         {
-            var frame = data.Slice(f * frameBytes, frameBytes);
-            var sum = 0.0f;
-            for (var c = 0; c < format.Channels; c++)
+            var want = (int)Math.Min(buffer.Length, remaining);
+            var got = FillSome(stream, buffer.AsSpan(0, want));
+            if (got < info.BlockAlign)
             {
-                sum += ReadSample(frame.Slice(c * format.BytesPerSample, format.BytesPerSample), format.IsFloat);
+                break;
             }
 
-            mono[f] = sum / format.Channels;
+            remaining -= got;
+            for (var offset = 0; offset + info.BlockAlign <= got; offset += info.BlockAlign, frame++)
+            {
+                var sum = 0f;
+                for (var c = 0; c < info.Channels; c++)
+                {
+                    sum += ReadSample(buffer.AsSpan(offset + (c * bytesPerSample), bytesPerSample));
+                }
+
+                var value = sum / info.Channels;
+                if (frame > 0)
+                {
+                    while (emitted < output.Length && (long)(emitted * step) <= frame - 1)
+                    {
+                        var position = emitted * step;
+                        var fraction = (float)(position - (long)position);
+                        output[emitted++] = Pcm.ToInt16(previous + ((value - previous) * fraction));
+                    }
+                }
+
+                previous = value;
+            }
         }
 
-        return Pcm.ToInt16(LinearResampler.Resample(mono, format.SampleRate, AudioClip.SampleRate));
+        // Positions at or past the last frame repeat it.
+        while (emitted < output.Length)
+        {
+            output[emitted++] = Pcm.ToInt16(previous);
+        }
+
+        return new AudioClip(name, output);
     }
 
-    private static float ReadSample(ReadOnlySpan<byte> s, bool isFloat) => (isFloat, s.Length) switch
+    // Fills as much of the buffer as the stream has, whole frames at a time from the caller's view.
+    private static int FillSome(Stream stream, Span<byte> buffer)
     {
-        (true, 4) => BinaryPrimitives.ReadSingleLittleEndian(s),
-        (true, _) => (float)BinaryPrimitives.ReadDoubleLittleEndian(s),
-        (false, 1) => (s[0] - 128) / 128f,                       // 8-bit WAV is unsigned
-        (false, 2) => BinaryPrimitives.ReadInt16LittleEndian(s) / 32768f,
-        (false, 3) => ((s[2] << 24) | (s[1] << 16) | (s[0] << 8)) / 2147483648f, // sign from the top byte
-        _ => BinaryPrimitives.ReadInt32LittleEndian(s) / 2147483648f,
-    };
+        var filled = 0;
+        int n;
+        while (filled < buffer.Length && (n = stream.Read(buffer[filled..])) > 0)
+        {
+            filled += n;
+        }
 
-    private readonly record struct WavFormat(bool IsFloat, int Channels, int SampleRate, int BytesPerSample);
+        return filled;
+    }
+
+    private static bool TryFill(Stream stream, Span<byte> buffer) => FillSome(stream, buffer) == buffer.Length;
+
+    private static float ReadSample(ReadOnlySpan<byte> s) => s.Length == 1
+        ? (s[0] - 128) / 128f                                   // 8-bit WAV is unsigned
+        : BinaryPrimitives.ReadInt16LittleEndian(s) / 32768f;
 }
 
+/// <summary>What a WAV file's header says: enough to judge it before reading a sample.</summary>
+/// <param name="SampleRate">Frames per second.</param>
+/// <param name="Channels">Samples per frame.</param>
+/// <param name="BitsPerSample">8 or 16.</param>
+/// <param name="DataOffset">Where the first sample is in the file.</param>
+/// <param name="Frames">How many whole frames the data holds (to the end of the file for a streamed header).</param>
+public readonly record struct WavInfo(int SampleRate, int Channels, int BitsPerSample, long DataOffset, long Frames)
+{
+    public int BlockAlign => Channels * BitsPerSample / 8;
+
+    public TimeSpan Duration => TimeSpan.FromSeconds((double)Frames / SampleRate);
+}

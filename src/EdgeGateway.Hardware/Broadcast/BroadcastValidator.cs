@@ -10,8 +10,9 @@ public sealed record BroadcastRefusal(string Code, string Reason);
 /// before anything sounds. The siren stands in only for an owed level broadcast whose clip fails; a request
 /// that cannot be played as asked is refused instead, with one of <see cref="UnknownMessage"/>,
 /// <see cref="TextTooLong"/>, <see cref="BadVoice"/> or <see cref="SpeechUnavailable"/>. Spoken requests
-/// are rendered here (into the speech cache the broadcaster then reads), so "cannot render" is known now,
-/// not after the relays are on.
+/// are rendered here, so "cannot render" is known now, not after the relays are on: a configured message
+/// into the speech cache the broadcaster then reads; hub or operator text once more when it plays, since
+/// such text is never kept on disk.
 /// </summary>
 public static class BroadcastValidator
 {

@@ -43,7 +43,8 @@ public sealed class MessageLibrary
         ArgumentNullException.ThrowIfNull(request);
         if (request.Text is not null)
         {
-            return SpeakAsync("say", request.Text, request.Voice, cancellationToken);
+            // Hub or operator text: spoken once, never cached.
+            return _speech.RenderOnceAsync("say", request.Text, request.Voice, cancellationToken);
         }
 
         var name = request.Message ?? throw new ClipUnavailableException("the request names no message");

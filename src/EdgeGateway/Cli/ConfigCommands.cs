@@ -21,7 +21,8 @@ public static class ConfigCommands
             "validate",
             "Check a station configuration file without starting anything: every problem is printed as " +
             "FILE:LINE:COLUMN: message on stderr, and the exit code is 2 if there is any. It judges the file, " +
-            "not the machine: serial ports, audio files and keys need not exist here.");
+            "not the machine: serial ports, audio files and keys need not exist here (a WAV message that can be read is " +
+            "judged from its header). Files over 1 MiB are refused; at most 100 problems are printed.");
         var file = new Argument<string?>("FILE")
         {
             Description = $"The file to check (default: --config, else {StationConfigLoader.DefaultPath})",
@@ -51,10 +52,10 @@ public static class ConfigCommands
 
     private static int Validate(string path, bool json, TextWriter output, TextWriter error)
     {
-        var result = StationConfigLoader.Load(path);
-        foreach (var e in result.Errors)
+        var result = StationConfigLoader.Load(path, inspectClips: true);
+        foreach (var line in result.ErrorLines())
         {
-            error.WriteLine(e.ToString());
+            error.WriteLine(line);
         }
 
         if (json)
@@ -90,6 +91,7 @@ public static class ConfigCommands
             }
 
             w.WriteEndArray();
+            w.WriteNumber("errorCount", result.ErrorCount);
             w.WriteEndObject();
         }
 

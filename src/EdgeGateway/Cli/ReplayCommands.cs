@@ -38,9 +38,9 @@ public static class ReplayCommands
     private static int Run(string configPath, string readingsPath, bool json, TextWriter output, TextWriter error)
     {
         var loaded = StationConfigLoader.Load(configPath);
-        foreach (var e in loaded.Errors)
+        foreach (var line in loaded.ErrorLines())
         {
-            error.WriteLine(e.ToString());
+            error.WriteLine(line);
         }
 
         if (loaded.Config is not { } config)

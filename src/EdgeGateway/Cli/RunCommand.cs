@@ -27,12 +27,12 @@ public static class RunCommand
             var loaded = StationConfigLoader.Load(path);
             if (!loaded.IsValid)
             {
-                foreach (var e in loaded.Errors)
+                foreach (var line in loaded.ErrorLines())
                 {
-                    error.WriteLine(e.ToString());
+                    error.WriteLine(line);
                 }
 
-                error.WriteLine($"edgegw: {path}: {loaded.Errors.Count} problem(s); not starting");
+                error.WriteLine($"edgegw: {path}: {loaded.ErrorCount} problem(s); not starting");
                 return ExitCodes.Usage;
             }
 

@@ -59,9 +59,9 @@ public sealed class ServiceTarget
             var loaded = StationConfigLoader.Load(configPath);
             if (!loaded.IsValid)
             {
-                foreach (var e in loaded.Errors)
+                foreach (var line in loaded.ErrorLines())
                 {
-                    await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+                    await error.WriteLineAsync(line).ConfigureAwait(false);
                 }
 
                 return ExitCodes.Usage;

@@ -1,4 +1,5 @@
 using EdgeGateway.Configuration.Internal;
+using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Modbus;
 
 namespace EdgeGateway.Configuration;
@@ -13,14 +14,28 @@ public static class StationConfigLoader
     /// <summary>Where <c>edgegw</c> looks when no file is named.</summary>
     public const string DefaultPath = "/etc/edge-gateway/station.yaml";
 
-    /// <summary>Reads, parses and validates the file. An unreadable file is one error at 1:1.</summary>
-    public static ConfigLoadResult Load(string path)
+    /// <summary>
+    /// The largest station file accepted. A real one is a few kilobytes; anything near this is a mistake
+    /// or an attack, and refusing it before parsing keeps validate, run and reload small and quick.
+    /// </summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>Reads, parses and validates the file. An unreadable or oversized file is one error at 1:1.</summary>
+    public static ConfigLoadResult Load(string path) => Load(path, inspectClips: false);
+
+    /// <summary>
+    /// As <see cref="Load(string)"/>; with <paramref name="inspectClips"/>, a message's WAV file that exists
+    /// and can be read is also judged from its header, and a malformed one is an error at the message's
+    /// line. <c>config validate</c> asks for that; <c>run</c> and the reload do not, because there a bad clip
+    /// makes only that message unavailable. A missing or unreadable clip is never an error here.
+    /// </summary>
+    public static ConfigLoadResult Load(string path, bool inspectClips)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = ReadBounded(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
@@ -28,11 +43,39 @@ public static class StationConfigLoader
             return new ConfigLoadResult(path, null, [new ConfigError(path, new SourceMark(1, 1), "", reason)]);
         }
 
-        return Parse(text, path);
+        if (bytes.Length > MaxFileBytes)
+        {
+            return new ConfigLoadResult(path, null, [new ConfigError(path, new SourceMark(1, 1), "", $"the file is larger than {MaxFileBytes} bytes (1 MiB); a station file is a few kilobytes")]);
+        }
+
+        // As File.ReadAllText would decode it: UTF-8 unless a byte order mark says otherwise.
+        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var text = reader.ReadToEnd();
+        return Parse(text, path, inspectClips);
+    }
+
+    /// <summary>
+    /// The file's bytes, but never more than <see cref="MaxFileBytes"/> + 1: enough to tell an oversized
+    /// file without reading it (it may be growing, or be a device).
+    /// </summary>
+    public static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        var buffer = new byte[MaxFileBytes + 1];
+        var filled = 0;
+        int n;
+        while (filled < buffer.Length && (n = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
+        {
+            filled += n;
+        }
+
+        return filled == buffer.Length ? buffer : buffer[..filled];
     }
 
     /// <summary>Parses and validates YAML text; <paramref name="file"/> is the name errors carry.</summary>
-    public static ConfigLoadResult Parse(string text, string file)
+    public static ConfigLoadResult Parse(string text, string file) => Parse(text, file, inspectClips: false);
+
+    private static ConfigLoadResult Parse(string text, string file, bool inspectClips)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
@@ -48,13 +91,42 @@ public static class StationConfigLoader
         if (config is not null)
         {
             ctx.Errors.AddRange(StationConfigValidator.Validate(config, file));
+            if (inspectClips)
+            {
+                InspectClips(ctx, config);
+            }
         }
 
         var errors = ctx.Errors
             .OrderBy(e => e.Mark.Line)
             .ThenBy(e => e.Mark.Column)
+            .Take(ConfigLoadResult.MaxErrorsKept)
             .ToList();
-        return new ConfigLoadResult(file, config, errors);
+        return new ConfigLoadResult(file, config, errors, ctx.Errors.Count);
+    }
+
+    private static void InspectClips(LoadContext ctx, StationConfig config)
+    {
+        foreach (var (id, message) in config.Broadcast?.Messages ?? [])
+        {
+            if (message.File is not { } clip || !File.Exists(clip))
+            {
+                continue;
+            }
+
+            try
+            {
+                WavFile.Inspect(clip);
+            }
+            catch (InvalidDataException e)
+            {
+                ctx.Error(message.MarkOf("file"), $"broadcast.messages.{id}.file", $"{clip} cannot be played: {e.Message}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Unreadable here is a fault of the machine, which validate does not judge.
+            }
+        }
     }
 
     private static StationConfig? ReadRoot(LoadContext ctx, YNode node)

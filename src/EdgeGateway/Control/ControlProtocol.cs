@@ -13,6 +13,12 @@ public static class ControlProtocol
     /// <summary>Requests larger than this are refused (a request is a verb and a few arguments).</summary>
     public const int MaxRequestBytes = 64 * 1024;
 
+    /// <summary>
+    /// The argument the server adds to every request: the client's uid as the kernel knows it (SO_PEERCRED).
+    /// One a client sends itself is dropped, so a verb can trust it for the audit.
+    /// </summary>
+    public const string PeerUidArgument = "peerUid";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
     public static JsonObject Request(string verb, JsonObject? args) => new() { ["verb"] = verb, ["args"] = args ?? [] };

@@ -69,9 +69,9 @@ public sealed class DemoRunner
         var loaded = StationConfigLoader.Load(station.ConfigPath);
         if (!loaded.IsValid)
         {
-            foreach (var e in loaded.Errors)
+            foreach (var line in loaded.ErrorLines())
             {
-                await _error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+                await _error.WriteLineAsync(line).ConfigureAwait(false);
             }
 
             return Cli.ExitCodes.Usage;

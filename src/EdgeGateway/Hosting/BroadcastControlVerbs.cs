@@ -197,8 +197,9 @@ public sealed class BroadcastControlVerbs : IControlVerb
         {
             ["verb"] = Name,
             ["actor"] = actor,
+            ["peerUid"] = PeerUid(args),
             ["ok"] = ok,
-            ["args"] = args.Where(a => a.Key != "actor").ToDictionary(a => a.Key, a => (object?)a.Value?.ToJsonString(ControlProtocol.Json)),
+            ["args"] = args.Where(a => a.Key is not ("actor" or ControlProtocol.PeerUidArgument)).ToDictionary(a => a.Key, a => (object?)a.Value?.ToJsonString(ControlProtocol.Json)),
         };
         data[ok ? "result" : "error"] = outcome;
         if (code is not null)
@@ -208,6 +209,10 @@ public sealed class BroadcastControlVerbs : IControlVerb
 
         _events.Publish(new StationEvent(StationEventTypes.OperatorAction, _time.GetUtcNow(), Name, $"{Name} by {actor}: {(ok ? "accepted" : "refused: " + outcome)}", data));
     }
+
+    /// <summary>The client's uid as the kernel gave it (the control server sets it; a client cannot).</summary>
+    internal static int? PeerUid(JsonObject args) =>
+        args[ControlProtocol.PeerUidArgument] is JsonValue v && v.TryGetValue<int>(out var uid) ? uid : null;
 
     private static string RequiredString(JsonObject args, string name) =>
         OptionalString(args, name) is { Length: > 0 } s && !string.IsNullOrWhiteSpace(s) ? s : throw new ControlRequestException($"{name} is required");

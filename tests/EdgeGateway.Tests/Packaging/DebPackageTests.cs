@@ -18,7 +18,8 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
         Assert.Contains(" Package: edge-gateway\n", info, StringComparison.Ordinal);
         Assert.Contains($" Version: {PublishedBuilds.ProductVersion}\n", info, StringComparison.Ordinal);
         Assert.Contains(" Architecture: amd64\n", info, StringComparison.Ordinal);
-        Assert.Matches(@" Depends: adduser, .*libssl3", info);
+        Assert.Matches(@" Depends: adduser, .*libssl3.*, espeak-ng\n", info);
+        Assert.DoesNotMatch(@" Recommends: .*espeak-ng", info);
         foreach (var member in new[] { "conffiles", "control", "postinst", "prerm", "postrm" })
         {
             Assert.Matches($@"\d+ bytes,\s+\d+ lines\s+\*?\s+{member}\b", info);

@@ -13,6 +13,12 @@ internal abstract class YNode
 
     public SourceMark Start { get; }
 
+    /// <summary>
+    /// How many nodes this one stands for with every alias inside it expanded; 0 while it is still being
+    /// read (so an alias to it from within is a cycle).
+    /// </summary>
+    public long Expanded { get; set; }
+
     public abstract string Describe();
 }
 
@@ -66,12 +72,20 @@ internal sealed record YamlSyntaxError(SourceMark Mark, string Message);
 
 internal static class YamlTree
 {
+    /// <summary>
+    /// The most nodes a document may stand for, each alias counted as a full copy of what it names. A
+    /// station file has a few thousand; the budget stops "billion laughs" anchors, whose expansion the
+    /// reader and the validator would otherwise walk (and report on) exponentially many times.
+    /// </summary>
+    public const long MaxExpandedNodes = 100_000;
+
     /// <summary>Parses one YAML document. Returns null (and the syntax error) when the text is not YAML.</summary>
     public static YNode? Parse(string text, out YamlSyntaxError? error)
     {
         error = null;
         var parser = new TrackingParser(new Parser(new StringReader(text)));
         var anchors = new Dictionary<string, YNode>(StringComparer.Ordinal);
+        var budget = new Budget();
         try
         {
             parser.Consume<StreamStart>();
@@ -82,7 +96,7 @@ internal static class YamlTree
             }
 
             parser.Consume<DocumentStart>();
-            var root = Read(parser, anchors);
+            var root = Read(parser, anchors, budget);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
@@ -108,40 +122,61 @@ internal static class YamlTree
 
     public static SourceMark ToMark(Mark mark) => new(checked((int)mark.Line), checked((int)mark.Column));
 
-    private static YNode Read(IParser parser, Dictionary<string, YNode> anchors)
+    private static YNode Read(IParser parser, Dictionary<string, YNode> anchors, Budget budget)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            return anchors.TryGetValue(alias.Value.Value, out var target)
-                ? target
-                : throw new YamlException(alias.Start, alias.End, $"the alias *{alias.Value.Value} names no anchor defined above it");
+            if (!anchors.TryGetValue(alias.Value.Value, out var target))
+            {
+                throw new YamlException(alias.Start, alias.End, $"the alias *{alias.Value.Value} names no anchor defined above it");
+            }
+
+            if (target.Expanded == 0)
+            {
+                throw new YamlException(alias.Start, alias.End, $"the alias *{alias.Value.Value} is inside the node it names (a loop)");
+            }
+
+            budget.Spend(target.Expanded, alias, $"the alias *{alias.Value.Value} makes the file stand for more than {MaxExpandedNodes} values; aliases may not multiply the file");
+            return target;
         }
 
         if (parser.TryConsume<Scalar>(out var scalar))
         {
-            return Anchor(anchors, scalar, new YScalar(scalar.Value, scalar.Style, ToMark(scalar.Start)));
+            budget.Spend(1, scalar, $"the file holds more than {MaxExpandedNodes} values");
+            var node = Anchor(anchors, scalar, new YScalar(scalar.Value, scalar.Style, ToMark(scalar.Start)));
+            node.Expanded = 1;
+            return node;
         }
 
         if (parser.TryConsume<SequenceStart>(out var seqStart))
         {
+            budget.Spend(1, seqStart, $"the file holds more than {MaxExpandedNodes} values");
             var seq = Anchor(anchors, seqStart, new YSequence(ToMark(seqStart.Start)));
+            var size = 1L;
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                seq.Items.Add(Read(parser, anchors));
+                var item = Read(parser, anchors, budget);
+                seq.Items.Add(item);
+                size += item.Expanded;
             }
 
+            seq.Expanded = size;
             return seq;
         }
 
         var mapStart = parser.Consume<MappingStart>();
+        budget.Spend(1, mapStart, $"the file holds more than {MaxExpandedNodes} values");
         var map = Anchor(anchors, mapStart, new YMapping(ToMark(mapStart.Start)));
+        var mapSize = 1L;
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var key = Read(parser, anchors);
-            var value = Read(parser, anchors);
+            var key = Read(parser, anchors, budget);
+            var value = Read(parser, anchors, budget);
             map.Entries.Add(new(key, value));
+            mapSize += key.Expanded + value.Expanded;
         }
 
+        map.Expanded = mapSize;
         return map;
     }
 
@@ -167,6 +202,22 @@ internal static class YamlTree
         }
 
         return message.TrimEnd('.');
+    }
+
+    // Every node read, and every alias at the size of what it names, is spent from one budget; the
+    // whole expanded document is never built, so the count itself cannot run away.
+    private sealed class Budget
+    {
+        private long _spent;
+
+        public void Spend(long nodes, ParsingEvent at, string message)
+        {
+            _spent += nodes;
+            if (_spent > MaxExpandedNodes)
+            {
+                throw new YamlException(at.Start, at.End, message);
+            }
+        }
     }
 
     /// <summary>Remembers where the last successfully parsed event started.</summary>

@@ -5,8 +5,9 @@ using EdgeGateway.Uplink.Commands;
 namespace EdgeGateway.Hosting.Pipeline;
 
 /// <summary>
-/// <c>alert.clear {rule?, force?, actor?}</c> on the control socket. A clear of a rule whose sensor is faulty
-/// is refused (code <c>force-required</c>) unless forced; a forced clear plays no all-clear.
+/// <c>alert.clear {rule?, force?, actor?}</c> on the control socket, audited with the client's uid. A clear of
+/// a rule whose sensor is faulty is refused (code <c>force-required</c>) unless forced; a forced clear plays no
+/// all-clear.
 /// </summary>
 public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
 {
@@ -20,7 +21,7 @@ public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
         var force = args["force"]?.GetValue<bool>() ?? false;
         try
         {
-            var transitions = await pipeline.ClearAsync(rule, actor, cancellationToken, force).ConfigureAwait(false);
+            var transitions = await pipeline.ClearAsync(rule, actor, BroadcastControlVerbs.PeerUid(args), cancellationToken, force).ConfigureAwait(false);
             var list = new JsonArray();
             foreach (var t in transitions)
             {

@@ -138,7 +138,11 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     /// data never clears an alarm). A forced clear's transitions are <see cref="LevelTransition.Forced"/>:
     /// the broadcaster plays no all-clear for them.
     /// </summary>
-    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken, bool force = false)
+    public Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, CancellationToken cancellationToken, bool force = false) =>
+        ClearAsync(ruleId, actor, peerUid: null, cancellationToken, force);
+
+    /// <summary>As the other overload, for a control-socket client whose uid the kernel gave (audited beside the actor).</summary>
+    public async Task<IReadOnlyList<LevelTransition>> ClearAsync(string? ruleId, string actor, int? peerUid, CancellationToken cancellationToken, bool force = false)
     {
         if (ruleId is not null && !_engine.HasRule(ruleId))
         {
@@ -167,7 +171,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             _time.GetUtcNow(),
             ruleId ?? "all-rules",
             force ? $"forced alert clear by {actor}" : $"alert clear by {actor}",
-            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["transitions"] = transitions.Count, ["forced"] = force }));
+            new Dictionary<string, object?> { ["action"] = "alert-clear", ["actor"] = actor, ["peerUid"] = peerUid, ["transitions"] = transitions.Count, ["forced"] = force }));
         return transitions;
     }
 

@@ -134,7 +134,8 @@ public sealed class ConfigReloadService : BackgroundService
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(_file.Path);
+            // Bounded: an oversized file is refused by the loader, and only needs to hash differently.
+            bytes = StationConfigLoader.ReadBounded(_file.Path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -153,14 +154,14 @@ public sealed class ConfigReloadService : BackgroundService
         var loaded = StationConfigLoader.Load(_file.Path);
         if (!loaded.IsValid)
         {
-            var errors = loaded.Errors.Select(e => e.ToString()).ToList();
+            var errors = loaded.ErrorLines();
             _monitor.Reject(new ConfigRejection(now, hash, errors));
-            Log.ConfigRejected(_logger, _file.Path, trigger, errors.Count, string.Join("; ", errors));
+            Log.ConfigRejected(_logger, _file.Path, trigger, loaded.ErrorCount, string.Join("; ", errors));
             _events.Publish(new StationEvent(
                 StationEventTypes.ConfigRejected,
                 now,
                 _file.Path,
-                $"{_file.Path}: {errors.Count} problem(s); the previous configuration stays in force",
+                $"{_file.Path}: {loaded.ErrorCount} problem(s); the previous configuration stays in force",
                 new Dictionary<string, object?>
                 {
                     ["hash"] = hash,

@@ -20,7 +20,7 @@ public static class ReloadServiceCollectionExtensions
             byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(path);
+                bytes = StationConfigLoader.ReadBounded(path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
