@@ -95,9 +95,13 @@ public sealed class SqliteAlertStateStoreTests : IDisposable
         {
             Owed = new WarningObligation("level:evacuate", "evacuate", 5, 3, T0.AddSeconds(1)),
         };
-        using var store = new SqliteAlertStateStore(DbPath);
-        store.Save(before, durable: true);
-        // A real failure inside SQLite, part-way through the save: a trigger refusing one table's insert.
+        using (var first = new SqliteAlertStateStore(DbPath))
+        {
+            first.Save(before, durable: true);
+        }
+
+        // A real failure inside SQLite, part-way through the save: a trigger refusing one table's insert
+        // (added while no store holds the file: a running store keeps it locked).
         using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
             connection.Open();
@@ -106,6 +110,7 @@ public sealed class SqliteAlertStateStoreTests : IDisposable
             command.ExecuteNonQuery();
         }
 
+        using var store = new SqliteAlertStateStore(DbPath);
         Assert.Throws<SqliteException>(() => store.Save(after, durable: true));
 
         var loaded = store.Load();

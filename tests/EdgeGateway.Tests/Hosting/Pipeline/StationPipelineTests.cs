@@ -45,9 +45,12 @@ public sealed class StationPipelineTests : IDisposable
         var obligations = new LevelObligations();
         var saved = new TaskCompletionSource<AlertStateSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
         // What a process killed at the instant the first observer is told would find on restart.
-        var reader = new ReadingObserver(() => saved.TrySetResult(LoadSaved()));
+        // The store holds its file exclusively while it runs, so what it committed is read through it.
+        SqliteAlertStateStore? live = null;
+        var reader = new ReadingObserver(() => saved.TrySetResult(live!.Load()));
         var (pipeline, recorder, store) = Create(obligations, reader);
         using var _ = store;
+        live = store;
         await pipeline.StartAsync(CancellationToken.None);
         try
         {
@@ -59,8 +62,8 @@ public sealed class StationPipelineTests : IDisposable
 
             // Discharged (the broadcast completed): saved again without waiting for another change of level.
             obligations.Discharge();
-            await WaitForAsync(() => LoadSaved()?.Owed is null);
-            Assert.Equal("evacuate", LoadSaved()?.Rules.Single(r => r.RuleId == "flood-switch").Level);
+            await WaitForAsync(() => store.Load()?.Owed is null);
+            Assert.Equal("evacuate", store.Load()?.Rules.Single(r => r.RuleId == "flood-switch").Level);
         }
         finally
         {
@@ -85,12 +88,6 @@ public sealed class StationPipelineTests : IDisposable
         await second.StopAsync(CancellationToken.None);
 
         Assert.Equal(("level:evacuate", "evacuate"), (restored.Restored?.Key, restored.RestoredLevel));
-    }
-
-    private AlertStateSnapshot? LoadSaved()
-    {
-        using var other = new SqliteAlertStateStore(_dir.File("alert-state.db"));
-        return other.Load();
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
