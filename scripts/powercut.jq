@@ -49,11 +49,14 @@ def verdict($boots; $cuts):
   | [range(0; $boots | length) as $i | $boots[$i] as $b
       | ($msgs | map(select(.t > $b.start and ($b.cut == null or .t <= $b.cut)))) as $in
       | ($in | map(select((.m.time | epoch) >= ($b.start | floor)))) as $new
-      | ($msgs | map(select(.t <= $b.start) | .m.seq) | max) as $before
+      | ($msgs | map(select(.t <= $b.start))) as $earlier
+      | ($earlier | map(.m.seq) | max) as $before
+      | ($in | map(select((.m.time | epoch) < ($b.start | floor)))) as $replayed
       | "boot \($i + 1): "
         + (if $b.online == null then "NOT online" else "online after \($b.online - $b.start | tenths) s" end)
         + "; seq before \($before // "none"); new seqs \($new | map(.m.seq) | min // "none")..\($new | map(.m.seq) | max // "none")"
-        + " (\($new | length) messages), \($in | length - ($new | length)) replayed from the outbox"
+        + " (\($new | length) messages), \($replayed | length) replayed from the outbox"
+        + " (\([$replayed[] | select(.m.id as $id | any($earlier[]; .m.id == $id))] | length) of them received before)"
         + (if $i < $cuts and $b.cut != null then "; power cut \($b.cut - ($b.online // $b.start) | tenths) s after online" else "" end)
     ] as $lines
   | ($boots | map(select(.online != null)) | length) as $up

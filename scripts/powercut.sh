@@ -18,16 +18,18 @@ the seed is printed), then SIGKILL qemu (a power cut: what the guest had not han
 lost) and boot again. The last boot runs until the outbox is drained.
 
 Every uplinked message is recorded across all boots (mosquitto_sub on P/S/#). Verdict:
-  - the station came online (status "online") after every boot;
+  - the station came online (status "online") after every boot, and the last boot's outbox drained;
   - no seq was given twice (one seq, two message ids);
   - every gap in the seqs is announced by a seq-skipped event ({"from":N,"to":M}) or a
-    telemetry-dropped event (data.seqs ranges).
+    telemetry-dropped event (data.seqs ranges); seqs above the highest telemetry seq received are
+    not judged (telemetry goes out last, in seq order: above it a message may still be queued).
 Prints figures per boot and ends with "powercut: PASS" (exit 0) or "powercut: FAIL" (exit 1).
 Exit 2: bad usage; 3: the harness itself could not run (packages, image, build).
 
   --cuts N    power cuts (default 3); the guest boots N+1 times
   --keep DIR  keep the run's files in DIR: record.txt (every message received, with the host's
-              receive time), boot-K.log (the guest's console), station.yaml, the disks
+              receive time), run.json (boot times, seed), boot-K.log (the guest's console),
+              app/ (the station and its station.yaml), the disks
   --seed N    seed of the cut moments (default: random, printed)
   --judge DIR judge a kept run again (DIR/record.txt and DIR/run.json) and print the verdict
 
