@@ -5,9 +5,12 @@
 # ISO 8601 UTC with or without fractions ("...T01:02:03.456Z", CAP's "...T01:02:03-00:00") to epoch s.
 def epoch: sub("(\\.[0-9]+)?(Z|[-+]00:00)$"; "Z") | fromdateiso8601;
 
-# A CAP document's id, seq and time are its identifier, its "seq" parameter and "sent".
-def cap: {id: (capture("<identifier>(?<v>[^<]+)</identifier>").v),
-          seq: (capture("<valueName>seq</valueName>\\s*<value>(?<v>[0-9]+)</value>").v | tonumber),
+# A CAP document's seq and time are its "seq" parameter and "sent"; its id is its alert's ("alertId"),
+# so a document carrying its alert's seq (as the contract has it) is not taken for a second message,
+# and its own identifier without one.
+def param($name): capture("<valueName>" + $name + "</valueName>\\s*<value>(?<v>[^<]*)</value>").v;
+def cap: {id: ((param("alertId") // null) // capture("<identifier>(?<v>[^<]+)</identifier>").v),
+          seq: (param("seq") | tonumber),
           time: (capture("<sent>(?<v>[^<]+)</sent>").v)};
 
 # Every recorded message as {t: receive time, topic: what follows P/S/, m: the payload's fields}.

@@ -86,6 +86,15 @@ public sealed class PowerCutTests
             ["gaps: 2-8; not announced: 6-8", "seqs 1..10 judged", "powercut: FAIL"]
         },
         {
+            "a CAP document carrying its alert's seq",
+            [
+                Online(11), Received(12, "telemetry", Json(1, "a")), Received(13, "alert", Json(2, "alert-1")),
+                Received(14, "alert/cap", Cap(2, "cap-1", alertId: "alert-1")), Online(21), Received(22, "telemetry", Json(3, "b")),
+            ],
+            0,
+            ["seqs given twice: none", "gaps: none; not announced: none", "powercut: PASS"]
+        },
+        {
             "the second boot never online",
             [Online(11), Received(12, "telemetry", Json(1, "a")), Received(21, "status", """{"state":"offline"}""")],
             1,
@@ -140,7 +149,7 @@ public sealed class PowerCutTests
     }
 
     // The parts of a CAP 1.2 document the judge reads, laid out over lines as the station writes it.
-    private static string Cap(long seq, string identifier) => $"""
+    private static string Cap(long seq, string identifier, string? alertId = null) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
           <identifier>{identifier}</identifier>
@@ -150,7 +159,7 @@ public sealed class PowerCutTests
             <parameter>
               <valueName>seq</valueName>
               <value>{seq}</value>
-            </parameter>
+            </parameter>{(alertId is null ? "" : $"<parameter><valueName>alertId</valueName><value>{alertId}</value></parameter>")}
           </info>
         </alert>
         """;
