@@ -169,7 +169,7 @@ if [ ! -f "$base" ]; then
   printf '%s\n' "$stub" > "$tree/sbin/powercut-init"
   chmod 0755 "$tree/sbin/powercut-init"
   mkdir -p "$tree/powercut" "$tree/var/lib/edge-gateway"
-  mke2fs -q -F -t ext4 -L root -d "$tree" "$base.tmp.$$" 1G || harness_fail "mke2fs of the root image failed"
+  mke2fs -q -F -t ext4 -L root -d "$tree" "$base.tmp.$$" 1G > /dev/null || harness_fail "mke2fs of the root image failed"
   mv "$base.tmp.$$" "$base"
   rm -rf "$tree"
 fi
@@ -286,7 +286,7 @@ echo "powercut-guest: edgegw exited with $?"
 exec sleep infinity
 EOF
 chmod 0755 "$app/init"
-mke2fs -q -F -t ext4 -L powercut -d "$app" "$work/app.img" "$(( $(du -sm "$app" | cut -f 1) + 64 ))M" \
+mke2fs -q -F -t ext4 -L powercut -d "$app" "$work/app.img" "$(( $(du -sm "$app" | cut -f 1) + 64 ))M" > /dev/null \
   || harness_fail "mke2fs of the station disk failed"
 # The station's data lives on the root disk: a copy-on-write layer over the cached image, so the
 # cache stays pristine and a write the guest never flushed can be lost with qemu's own caches.
