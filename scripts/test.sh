@@ -9,17 +9,11 @@ cd "$(dirname "$0")/.."
 # libraries (the Raspberry Pi build run under emulation; OpenSSL for it below), dpkg-dev (the .deb), systemd (unit checks).
 packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox espeak-ng alsa-utils
           qemu-user libc6-arm64-cross libstdc++6-arm64-cross dpkg-dev systemd)
+# scripts/powercut.sh (the power-cut fault test): a Debian guest under qemu, judged with jq.
+packages+=(qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fsprogs jq)
+bash scripts/apt-install.sh "${packages[@]}"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}" >&2
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
 # The emulated arm64 demo needs the arm64 OpenSSL (ES256 command keys, TLS) beside the arm64 C
 # libraries above. Debian has no cross package for it, so the arm64 package's two libraries are copied
 # into the cross root (never installed as a foreign-architecture package: an arm64 libc6 beside the
