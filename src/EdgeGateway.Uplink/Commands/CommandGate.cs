@@ -34,6 +34,20 @@ internal sealed class CommandGate : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly SqliteConnection _db;
+
+    /// <summary>
+    /// Runs SQL on the store's own connection, between commands. The store holds its file exclusively, so a
+    /// test that breaks the store under a running gate does it through this.
+    /// </summary>
+    internal void ExecuteOnStore(string sql)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            cmd.ExecuteNonQuery();
+        }
+    }
     private readonly string _stationId;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _buildTime;

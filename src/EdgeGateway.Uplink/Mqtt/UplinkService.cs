@@ -43,6 +43,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private volatile CapMapping _cap;
     private readonly Outbox.Outbox? _outbox;
     private readonly CommandGate? _gate;
+
+    internal CommandGate? Gate => _gate;
     private readonly Lock _readingsLock = new();
     private readonly List<Reading> _readings = [];
     private readonly LaneCursor[] _lanes = [new(Lane.Urgent), new(Lane.Telemetry)];

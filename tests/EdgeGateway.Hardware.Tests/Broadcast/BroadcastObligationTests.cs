@@ -31,8 +31,9 @@ public sealed class BroadcastObligationTests
         Assert.Equal(["evacuate", "hub", "evacuate"], started.Select(e => e.Source));
         Assert.Equal([false, false, true], started.Select(e => (bool)e.Data!["resumed"]!));
         Assert.Equal([true, false, true], started.Select(e => (bool)e.Data!["owed"]!));
-        // The hub message at once; evacuate again after it and a gap, with the 4 repeats it had not finished.
-        Assert.Equal([S(2), S(8), S(12)], started.Select(e => e.Time - TestClock.Epoch));
+        // Evacuate starts its session at once (sound after the warm-up); the hub message at once; evacuate
+        // again after it and a gap, with the 4 repeats it had not finished.
+        Assert.Equal([S(0), S(8), S(12)], started.Select(e => e.Time - TestClock.Epoch));
         Assert.Equal(4, started[2].Data!["repeat"]);
         var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
         Assert.Equal(["preempted", "completed", "completed"], finished.Select(e => (string)e.Data!["outcome"]!));
@@ -169,11 +170,12 @@ public sealed class BroadcastObligationTests
     public async Task Stop_DuringOwedBroadcast_DischargesObligationAndNothingResumes()
     {
         await using var rig = await new BroadcastRig().StartAsync();
-        var changed = 0;
-        rig.Controller.Changed += (_, _) => Interlocked.Increment(ref changed);
         rig.Controller.OnStationLevelChanged("none", "evacuate");
         rig.Controller.Enqueue(BroadcastRequest.ForMessage("hub", 1, BroadcastOrigin.Hub));
         await rig.RunUntilAsync(() => rig.Controller.State.Current?.Message == "hub", "hub playing, evacuate waiting to resume");
+        Assert.Equal("level:evacuate", rig.Controller.Current?.Key);
+        var changed = 0;
+        rig.Controller.Changed += (_, _) => Interlocked.Increment(ref changed);
 
         rig.Controller.Stop();
         await rig.RunUntilIdleAsync();
@@ -187,7 +189,7 @@ public sealed class BroadcastObligationTests
     [Fact]
     public async Task OnStationLevelChanged_OwedBroadcastAndSirenBothFail_StaysOwedAndIsRetriedWithBackoff()
     {
-        await using var rig = await new BroadcastRig(wrapSink: _ => new DeadSink()).StartAsync();
+        await using var rig = await new BroadcastRig(wrapSink: inner => new DeadSink(inner)).StartAsync();
 
         rig.Controller.OnStationLevelChanged("none", "evacuate");
         await rig.RunUntilAsync(() => rig.Events.Count(StationEventTypes.BroadcastFinished) == 3, "three attempts");
@@ -234,14 +236,17 @@ public sealed class BroadcastObligationTests
         Assert.Empty(rig.Sounds());
     }
 
-    /// <summary>An audio device that refuses everything, the siren too.</summary>
-    private sealed class DeadSink : IAudioSink
+    /// <summary>
+    /// An audio device that refuses every clip, the siren too. Pauses still take their time, as every real
+    /// sink's do (the tail and gaps are waits on the clock, not sound).
+    /// </summary>
+    private sealed class DeadSink(IAudioSink inner) : IAudioSink
     {
         public string Description => "dead";
 
         public Task PlayAsync(AudioClip clip, bool muted, CancellationToken cancellationToken) =>
             throw new AudioDeviceException("aplay exited with code 1: audio open error: No such device");
 
-        public Task PauseAsync(TimeSpan duration, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task PauseAsync(TimeSpan duration, CancellationToken cancellationToken) => inner.PauseAsync(duration, cancellationToken);
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Mqtt;
-using Microsoft.Data.Sqlite;
 
 namespace EdgeGateway.Uplink.Tests.Mqtt;
 
@@ -106,11 +105,12 @@ public sealed class UplinkCommandIntakeTests
         await uplink.WaitConnectedAsync();
 
         // The command store loses its table under the running station: judging the next command throws.
-        var db = Path.Combine(uplink.Options.StoragePath, "uplink-commands.db");
-        Exec(db, "DROP TABLE seen_jti");
+        // (Through the gate's own connection: the store holds its file exclusively.)
+        var gate = uplink.Service.Gate!;
+        gate.ExecuteOnStore("DROP TABLE seen_jti");
         await hub.PublishAsync(uplink.Topic("cmd"), uplink.Sign(jti: "while-broken"));
         await hub.WaitUntilAsync(m => Results(m, "while-broken").Count == 1, Long, "the failed result");
-        Exec(db, "CREATE TABLE seen_jti(jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) WITHOUT ROWID");
+        gate.ExecuteOnStore("CREATE TABLE seen_jti(jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) WITHOUT ROWID");
         await hub.PublishAsync(uplink.Topic("cmd"), uplink.Sign(jti: "after"));
         await hub.WaitUntilAsync(m => Results(m, "after").Count == 1, Long, "the next result");
 
@@ -143,15 +143,6 @@ public sealed class UplinkCommandIntakeTests
         Assert.Contains(hub.Messages, m => m.Topic.EndsWith("/event", StringComparison.Ordinal)
             && JsonDocument.Parse(m.Payload).RootElement.GetProperty("type").GetString() == "command-key-fault");
         Assert.Empty(uplink.Handler!.Handled);
-    }
-
-    private static void Exec(string path, string sql)
-    {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 
     // Distinct by message id: a QoS 1 result in flight across a reconnect may be delivered twice (the hub dedupes).
