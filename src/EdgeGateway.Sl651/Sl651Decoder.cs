@@ -3,8 +3,8 @@ using EdgeGateway.Sl651.Internal;
 
 namespace EdgeGateway.Sl651;
 
-/// <summary>What the decoder found besides the frame: the CRC as received and as computed.</summary>
-public sealed record Sl651Decoded(Sl651Frame Frame, ushort ReceivedCrc, ushort ComputedCrc)
+/// <summary>What the decoder found besides the frame: the CRC as received and as computed, the frame's length in bytes.</summary>
+public sealed record Sl651Decoded(Sl651Frame Frame, ushort ReceivedCrc, ushort ComputedCrc, int Length)
 {
     public bool CrcOk => ReceivedCrc == ComputedCrc;
 }
@@ -43,14 +43,7 @@ public static class Sl651Decoder
     /// <summary>A decoded frame whose CRC holds; anything else throws <see cref="Sl651FrameException"/>.</summary>
     public static Sl651Frame Decode(ReadOnlySpan<byte> bytes)
     {
-        var decoded = Inspect(bytes);
-        if (!decoded.CrcOk)
-        {
-            throw new Sl651FrameException(Sl651FrameError.BadCrc, bytes.Length - 2,
-                $"CRC {decoded.ReceivedCrc:X4} does not match the frame's {decoded.ComputedCrc:X4}");
-        }
-
-        return decoded.Frame;
+        return Read(bytes, requireCrc: true).Frame;
     }
 
     public static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out Sl651Frame? frame, [NotNullWhen(false)] out Sl651FrameException? error)
@@ -73,7 +66,9 @@ public static class Sl651Decoder
     /// Decodes a frame field by field whatever its CRC (a technician wants to see a frame with a bad CRC too);
     /// <see cref="Sl651Decoded.CrcOk"/> says whether it holds.
     /// </summary>
-    public static Sl651Decoded Inspect(ReadOnlySpan<byte> bytes)
+    public static Sl651Decoded Inspect(ReadOnlySpan<byte> bytes) => Read(bytes, requireCrc: false);
+
+    private static Sl651Decoded Read(ReadOnlySpan<byte> bytes, bool requireCrc)
     {
         var total = FrameLength(bytes);
         if (total < 0)
@@ -137,6 +132,11 @@ public static class Sl651Decoder
 
         var received = (ushort)((bytes[total - 2] << 8) | bytes[total - 1]);
         var computed = Sl651Crc16.Compute(bytes[..(total - 2)]);
+        if (requireCrc && received != computed)
+        {
+            throw new Sl651FrameException(Sl651FrameError.BadCrc, total - 2, $"CRC {received:X4} does not match the frame's {computed:X4}");
+        }
+
 
         var body = new FrameReader(bytes[..endAt], reader.Position);
         var serial = body.UInt16("serial number");
@@ -170,7 +170,7 @@ public static class Sl651Decoder
             Content = content,
             End = end,
         };
-        return new Sl651Decoded(frame, received, computed);
+        return new Sl651Decoded(frame, received, computed, total);
     }
 
     /// <summary>

@@ -107,6 +107,16 @@ public sealed class DecoderErrorTests
     }
 
     [Fact]
+    public void Decode_DamagedBodyAndCrc_IsBadCrcBeforeTheBodyIsRead()
+    {
+        var bytes = Sample();
+        bytes[50] = 0x4A; // not BCD, and the CRC left as it was
+        Assert.Equal(Sl651FrameError.BadCrc, Reject(bytes).Error);
+        var inspected = Assert.Throws<Sl651FrameException>(() => Sl651Decoder.Inspect(bytes));
+        Assert.Equal((Sl651FrameError.InvalidBcd, 50), (inspected.Error, inspected.Offset));
+    }
+
+    [Fact]
     public void TryDecode_Garbage_ReturnsTheErrorInsteadOfThrowing()
     {
         Assert.False(Sl651Decoder.TryDecode("hello"u8, out var frame, out var error));
