@@ -68,6 +68,7 @@ public sealed class Sl651Element : IEquatable<Sl651Element>
     public static Sl651Element Number(ushort id, byte definition, decimal value)
     {
         CheckId(id);
+        CheckNotBinary(id);
         var decimals = definition & 0x07;
         var rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero);
         if (!Internal.Bcd.Fits(rounded, definition))
@@ -89,6 +90,7 @@ public sealed class Sl651Element : IEquatable<Sl651Element>
     public static Sl651Element NoData(ushort id, byte definition)
     {
         CheckId(id);
+        CheckNotBinary(id);
         CheckLength(definition);
         return new Sl651Element(id, definition, Sl651ValueKind.NoData, 0m, []);
     }
@@ -97,6 +99,12 @@ public sealed class Sl651Element : IEquatable<Sl651Element>
     public static Sl651Element BinaryBlock(ushort id, ReadOnlySpan<byte> bytes)
     {
         CheckId(id);
+        if (!Sl651Elements.IsBinary(id))
+        {
+            // The decoder reads every other identifier as BCD: such a block would not come back as itself.
+            throw new ArgumentException($"element {FormatId(id)} is a BCD number, not a binary block", nameof(id));
+        }
+
         if (bytes.Length is 0 or > 31)
         {
             throw new Sl651FrameException(Sl651FrameError.ValueOutOfRange, -1, $"element {FormatId(id)}: {bytes.Length} bytes; a value holds 1 to 31");
@@ -143,11 +151,21 @@ public sealed class Sl651Element : IEquatable<Sl651Element>
         _ => $"{IdText}={Convert.ToHexString(_binary)}",
     };
 
+    private static void CheckNotBinary(ushort id)
+    {
+        if (Sl651Elements.IsBinary(id))
+        {
+            // The decoder reads this identifier's bytes as a binary block: a BCD form would not come back as itself.
+            throw new ArgumentException($"element {FormatId(id)} is a binary block: use BinaryBlock", nameof(id));
+        }
+    }
+
     private static void CheckId(ushort id)
     {
-        if (id == 0xFF)
+        // On the wire a user identifier is FF and one more byte; 0x0100..0xFEFF have no encoding.
+        if (id == 0xFF || (id > 0xFF && id >> 8 != 0xFF))
         {
-            throw new ArgumentOutOfRangeException(nameof(id), "FF leads a two-byte user identifier: give it as 0xFFxx");
+            throw new ArgumentOutOfRangeException(nameof(id), $"{id:X} is not an identifier: one byte 00-FE, or FFxx for a user identifier");
         }
     }
 

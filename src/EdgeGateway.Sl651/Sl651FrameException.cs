@@ -14,24 +14,6 @@ public sealed class Sl651FrameException : Exception
         Detail = detail;
     }
 
-    public Sl651FrameException()
-        : this(Sl651FrameError.Truncated, -1, "bad frame")
-    {
-    }
-
-    public Sl651FrameException(string message)
-        : this(Sl651FrameError.Truncated, -1, message)
-    {
-    }
-
-    public Sl651FrameException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Error = Sl651FrameError.Truncated;
-        Offset = -1;
-        Detail = message;
-    }
-
     public Sl651FrameError Error { get; }
 
     /// <summary>The 0-based byte of the input where the fault is, or -1 where it is not tied to one byte.</summary>

@@ -37,6 +37,16 @@ public sealed class ElementTests
     }
 
     [Fact]
+    public void Factories_IdentifiersWithoutAWireForm_AreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sl651Element.Number(0xFF, 0x19, 1m));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sl651Element.Number(0x1234, 0x19, 1m));
+        Assert.Throws<ArgumentException>(() => Sl651Element.BinaryBlock(Sl651Elements.RiverLevel, [1, 2, 3, 4]));
+        Assert.Throws<ArgumentException>(() => Sl651Element.Number(Sl651Elements.FiveMinuteRainfalls, 1m));
+        Assert.Throws<ArgumentException>(() => Sl651Element.NoData(Sl651Elements.FiveMinuteLevels));
+    }
+
+    [Fact]
     public void Encode_UnknownFieldValues_AreValueOutOfRange()
     {
         var frame = new Sl651Frame
