@@ -1,3 +1,5 @@
+using Xunit.Abstractions;
+
 namespace EdgeGateway.Sl651.Tests;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace EdgeGateway.Sl651.Tests;
 /// parser is reached) and random bytes. No input may make the decoder throw anything but
 /// <see cref="Sl651FrameException"/>, and every input it accepts must encode back to itself.
 /// </summary>
-public sealed class FuzzTests
+public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int Inputs = 20_000;
 
@@ -42,6 +44,9 @@ public sealed class FuzzTests
             Assert.Equal(Convert.ToHexString(input), Convert.ToHexString(Sl651Encoder.Encode(frame)));
         }
 
+        output.WriteLine($"{Inputs} inputs: {accepted} decoded and re-encoded byte for byte; refused: "
+            + string.Join(", ", rejected.OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}")));
+
         // The mix must reach both sides and the deep errors, or it proves little.
         Assert.InRange(accepted, 500, Inputs - 500);
         Assert.Contains(Sl651FrameError.BadCrc, rejected.Keys);
@@ -71,6 +76,7 @@ public sealed class FuzzTests
 
     private static byte[][] Seeds() =>
     [
+        .. OwnVectorTests.Vectors().Select(v => v.Reference),
         Convert.FromHexString(GoldenVectorTests.SampleReport),
         Convert.FromHexString(GoldenVectorTests.SampleConfirmation),
         ReferenceFrame.Build(true, "02", "0012345678", "04D2", "34",

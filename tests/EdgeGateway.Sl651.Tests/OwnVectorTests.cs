@@ -46,7 +46,7 @@ public sealed class OwnVectorTests
     [Fact]
     public void Vectors_AreMoreThanTen() => Assert.True(Vectors().Count() > 10);
 
-    private static IEnumerable<(string Name, byte[] Reference, Sl651Frame Frame)> Vectors()
+    internal static IEnumerable<(string Name, byte[] Reference, Sl651Frame Frame)> Vectors()
     {
         var sent = Time(s_sent, seconds: true);
         var observed = Time(s_observed, seconds: false);
