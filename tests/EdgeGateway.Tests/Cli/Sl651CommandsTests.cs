@@ -34,6 +34,21 @@ public sealed class Sl651CommandsTests
     }
 
     [Fact]
+    public async Task Decode_HourlyReportJson_ShowsBlocksUserIdsNegativesAndNoData()
+    {
+        const string hourly = "7E7E02001234567804D234004F020006260630080509F1F1001234567848F0F02606300805"
+            + "F460000102030405060708090AFF" + "F5C0000100027E7E01000000000500060007000800090010FFFF"
+            + "FF0E110035" + "3923FF001250" + "2619AAAAAA" + "03" + "78D0";
+        var (exit, stdout, _) = await EdgegwProcess.RunAsync("sl651", "decode", hourly, "--json");
+
+        Assert.Equal(0, exit);
+        Assert.Contains(
+            """elements":[{"id":"F4","values":[0.0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,null]},{"id":"F5","values":[0.01,0.02,323.82,2.56,0.00,0.05,0.06,0.07,0.08,0.09,0.16,null]},{"id":"FF0E","value":3.5},{"id":"39","value":-1.250},{"id":"26","value":null}]""",
+            stdout,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Decode_BadCrc_StillDecodesAndExitsOne()
     {
         var (exit, stdout, stderr) = await EdgegwProcess.RunAsync("sl651", "decode", Sample[..^1] + "2", "--json");
