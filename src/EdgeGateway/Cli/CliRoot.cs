@@ -18,6 +18,7 @@ public static class CliRoot
         root.Subcommands.Add(CommandCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ModbusCommands.Build());
+        root.Subcommands.Add(Sl651Commands.Build());
         root.Subcommands.Add(RelaysCommands.Build());
         root.Subcommands.Add(SimCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
