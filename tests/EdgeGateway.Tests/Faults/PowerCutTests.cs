@@ -45,7 +45,9 @@ public sealed class PowerCutTests
         var before = Regex.Match(result.Stdout, @"^boot 1: online after [\d.]+ s; seq before none; new seqs 1\.\.(\d+)", RegexOptions.Multiline);
         var after = Regex.Match(result.Stdout, @"^boot 2: online after [\d.]+ s; seq before (\d+); new seqs (\d+)\.\.(\d+)", RegexOptions.Multiline);
         Assert.True(before.Success && after.Success, result.ToString());
-        Assert.True(Seq(after, 2) > Seq(before, 1), result.ToString());
+        // (The lowest seq received in the new boot may be an older one: telemetry from the outbox goes out
+        // after the alerts that overtook it, so only the highest says that new seqs were given.)
+        Assert.True(Seq(after, 3) > Seq(before, 1), result.ToString());
         Assert.True(Seq(after, 3) >= Seq(after, 2), result.ToString());
         Assert.EndsWith("powercut: PASS\n", result.Stdout, StringComparison.Ordinal);
     }
