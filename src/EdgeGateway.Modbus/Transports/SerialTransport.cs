@@ -60,12 +60,13 @@ public sealed class SerialTransport : IModbusTransport
             return "no such device (adapter unplugged, or another name?)";
         }
 
-        const int EACCES = 13, EAGAIN = 11, EBUSY = 16, ENXIO = 6, ENODEV = 19;
+        const int EACCES = 13, EAGAIN = 11, EBUSY = 16, ENXIO = 6, ENODEV = 19, ENOTTY = 25;
         return (e.InnerException as IOException)?.HResult switch
         {
             EACCES => "permission denied (the user needs the dialout group)",
             EAGAIN or EBUSY => "the port is in use by another program",
             ENXIO or ENODEV => "the device does not answer (adapter unplugged or its driver missing)",
+            ENOTTY => "not a serial port",
             _ => e.InnerException?.Message ?? e.Message,
         };
     }

@@ -150,6 +150,27 @@ public sealed class TechnicianCliTests
     }
 
     [Fact]
+    public async Task ModbusRead_PortTheUserMayNotOpen_SaysPermissionDenied_AndAFileIsNotASerialPort()
+    {
+        using var dir = new TempDir();
+        var port = dir.Write("ttyLOCKED", "");
+        File.SetUnixFileMode(dir.DirPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(port, UnixFileMode.None);
+        string[] read = ["modbus", "read", "--slave", "1", "--table", "holding", "--address", "0", "--rtu"];
+
+        // root opens any file, so the refusal is shown to an unprivileged user, as a technician not in dialout.
+        var denied = Environment.UserName == "root" ? await RunAsNobodyAsync([.. read, port]) : await EdgegwProcess.RunAsync([.. read, port]);
+        File.SetUnixFileMode(port, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var plain = await EdgegwProcess.RunAsync([.. read, port]);
+
+        Assert.Equal(ExitCodes.Failure, denied.ExitCode);
+        Assert.Equal([$"edgegw: modbus read: cannot open {port}: permission denied (the user needs the dialout group)"], Lines(denied.Stderr));
+        Assert.Equal(ExitCodes.Failure, plain.ExitCode);
+        Assert.Equal([$"edgegw: modbus read: cannot open {port}: not a serial port"], Lines(plain.Stderr));
+    }
+
+    [Fact]
     public async Task Station_MissingRtuDevice_UplinksASensorFaultThatSaysNoSuchDevice()
     {
         using var dir = new TempDir();
@@ -189,6 +210,29 @@ public sealed class TechnicianCliTests
         var fault = hub.Messages.First(IsSensorFault).Payload;
         Assert.Contains($"cannot open {device}: no such device", fault, StringComparison.Ordinal);
         Assert.DoesNotContain("denied", fault, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsNobodyAsync(string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("runuser")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] command = ["-u", "nobody", "--", Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "edgegw.dll"), .. args];
+        foreach (var a in command)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["HOME"] = Path.GetTempPath();
+        psi.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Patience);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     private static bool IsSensorFault(HubMessage m) =>
