@@ -31,7 +31,7 @@ public static class AlertCommands
         });
         alert.Subcommands.Add(clear.WithExamples(
             "edgegw alert clear manual",
-            "edgegw alert clear river-level --force"));
+            "edgegw alert clear river --force"));
         return alert.WithExamples(
             "edgegw alert clear manual");
     }

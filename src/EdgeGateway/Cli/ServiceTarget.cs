@@ -33,7 +33,7 @@ public sealed class ServiceTarget
         ArgumentNullException.ThrowIfNull(command);
         var target = new ServiceTarget(
             new Option<string>("--socket") { Description = $"The service's control socket (default {ControlSection.DefaultSocket})", HelpName = "PATH" },
-            CommonOptions.Config(),
+            new Option<string>("--config") { Description = "Find the socket in this station file (its control.socket; the rest of the file is not needed)", HelpName = "FILE" },
             CommonOptions.Json());
         command.Options.Add(target.Socket);
         command.Options.Add(target.Config);
