@@ -53,6 +53,18 @@ public sealed class SimulatedGpioDriver : GpioDriver
         }
     }
 
+    /// <summary>How many lines the simulated chip has (numbered from 0).</summary>
+    public int LineCount => _pinCount;
+
+    /// <summary>The lines opened as inputs, in order.</summary>
+    public IReadOnlyList<int> InputLines()
+    {
+        lock (_gate)
+        {
+            return [.. _lines.Where(l => l.Value.Mode != PinMode.Output).Select(l => l.Key).Order()];
+        }
+    }
+
     /// <summary>The lines opened as outputs and their levels.</summary>
     public IReadOnlyDictionary<int, PinValue> Outputs()
     {

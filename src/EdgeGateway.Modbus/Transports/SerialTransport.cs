@@ -44,10 +44,31 @@ public sealed class SerialTransport : IModbusTransport
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             port.Dispose();
-            throw new ModbusConnectionException($"cannot open {Name}: {e.Message}", e);
+            throw new ModbusConnectionException($"cannot open {Name}: {Why(e)}", e);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    // System.IO.Ports reports every failed open(2) as "Access to the port is denied", even for a device
+    // that does not exist, which sends a technician to the dialout group for an unplugged adapter. The
+    // errno it keeps in the inner exception (as HResult) says what really happened.
+    private string Why(Exception e)
+    {
+        if (!File.Exists(_settings.Device))
+        {
+            return "no such device (adapter unplugged, or another name?)";
+        }
+
+        const int EACCES = 13, EAGAIN = 11, EBUSY = 16, ENXIO = 6, ENODEV = 19, ENOTTY = 25;
+        return (e.InnerException as IOException)?.HResult switch
+        {
+            EACCES => "permission denied (the user needs the dialout group)",
+            EAGAIN or EBUSY => "the port is in use by another program",
+            ENXIO or ENODEV => "the device does not answer (adapter unplugged or its driver missing)",
+            ENOTTY => "not a serial port",
+            _ => e.InnerException?.Message ?? e.Message,
+        };
     }
 
     public void Close()

@@ -29,8 +29,11 @@ public static class AlertCommands
 
             return target.InvokeAsync(parse, "alert.clear", args, Describe, ct);
         });
-        alert.Subcommands.Add(clear);
-        return alert;
+        alert.Subcommands.Add(clear.WithExamples(
+            "edgegw alert clear manual",
+            "edgegw alert clear river --force"));
+        return alert.WithExamples(
+            "edgegw alert clear manual");
     }
 
     private static string Describe(JsonNode? result)

@@ -19,7 +19,9 @@ public static class BroadcastCommands
         broadcast.Subcommands.Add(PlayCommand());
         broadcast.Subcommands.Add(SayCommand());
         broadcast.Subcommands.Add(StopCommand());
-        return broadcast;
+        return broadcast.WithExamples(
+            "edgegw broadcast test --silent",
+            "edgegw broadcast stop");
     }
 
     private static Command TestCommand()
@@ -33,7 +35,9 @@ public static class BroadcastCommands
         var target = ServiceTarget.AddTo(test);
         test.SetAction((parse, ct) =>
             target.InvokeAsync(parse, "broadcast.test", Args(new JsonObject { ["silent"] = parse.GetValue(silent) }), Queued, ct));
-        return test;
+        return test.WithExamples(
+            "edgegw broadcast test",
+            "edgegw broadcast test --silent --config /etc/edge-gateway/station.yaml");
     }
 
     private static Command PlayCommand()
@@ -50,7 +54,9 @@ public static class BroadcastCommands
             Args(new JsonObject { ["message"] = parse.GetValue(message), ["repeat"] = parse.GetValue(repeat) }),
             Queued,
             ct));
-        return play;
+        return play.WithExamples(
+            "edgegw broadcast play evacuate",
+            "edgegw broadcast play prepare --repeat 3");
     }
 
     private static Command SayCommand()
@@ -73,7 +79,9 @@ public static class BroadcastCommands
 
             return target.InvokeAsync(parse, "broadcast.say", Args(args), Queued, ct);
         });
-        return say;
+        return say.WithExamples(
+            "edgegw broadcast say \"The bridge road is closed\" --voice en",
+            "edgegw broadcast say \"河水上涨，请准备转移\" --repeat 2");
     }
 
     private static Command StopCommand()
@@ -81,12 +89,14 @@ public static class BroadcastCommands
         var stop = new Command("stop", "Stop the broadcast playing (relays off at once) and drop every waiting one");
         var target = ServiceTarget.AddTo(stop);
         stop.SetAction((parse, ct) => target.InvokeAsync(parse, "broadcast.stop", Args([]), Stopped, ct));
-        return stop;
+        return stop.WithExamples(
+            "edgegw broadcast stop",
+            "edgegw broadcast stop --socket /run/edge-gateway/control.sock");
     }
 
     private static Option<int> RepeatOption()
     {
-        var repeat = new Option<int>("--repeat") { Description = "How many times (default 1)", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var repeat = new Option<int>("--repeat") { Description = "How many times", HelpName = "N", DefaultValueFactory = _ => 1 };
         repeat.Validators.Add(result =>
         {
             var n = result.GetValueOrDefault<int>();

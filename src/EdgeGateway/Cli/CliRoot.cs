@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using EdgeGateway.Configuration.Internal;
 
 namespace EdgeGateway.Cli;
 
@@ -22,23 +24,61 @@ public static class CliRoot
         root.Subcommands.Add(RelaysCommands.Build());
         root.Subcommands.Add(SimCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
+        root.WithExamples("edgegw status", "edgegw config validate /etc/edge-gateway/station.yaml");
+        CliExamples.Install(root);
         return root;
     }
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var parse = Build().Parse(args);
-        if (parse.Errors.Count > 0)
+        ArgumentNullException.ThrowIfNull(args);
+
+        // A bare 'edgegw' is someone asking what it does: the help, as git and systemctl answer.
+        var parse = Build().Parse(args.Length == 0 ? ["--help"] : args);
+        // --help wins over what else is wrong on the line (a verb's help without its arguments).
+        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction or null)
         {
-            foreach (var error in parse.Errors)
+            foreach (var line in UsageErrors(parse))
             {
-                await Console.Error.WriteLineAsync($"edgegw: {error.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            await Console.Error.WriteLineAsync("Try 'edgegw --help'.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
         return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a parse error prints: each error, a guess for a mistyped verb or option (<c>stauts</c>:
+    /// did you mean 'status'?), and where the help of the verb reached so far is.
+    /// </summary>
+    public static IReadOnlyList<string> UsageErrors(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var command = parse.CommandResult.Command;
+        var path = CliUsage.CommandPath(parse.CommandResult);
+        var lines = new List<string>();
+        if (command.Action is null && parse.UnmatchedTokens.Count > 0 && !parse.UnmatchedTokens[0].StartsWith('-'))
+        {
+            // A verb group given a word it does not know: say that, not that a command is missing.
+            var word = parse.UnmatchedTokens[0];
+            var near = Suggest.Nearest(word, command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+            lines.Add($"edgegw: '{word}' is not a command of '{path}'{(near is null ? "" : $"; did you mean '{near}'?")}");
+        }
+        else
+        {
+            lines.AddRange(parse.Errors.Select(e => $"edgegw: {e.Message}").Distinct());
+            foreach (var token in parse.UnmatchedTokens.Where(t => t.StartsWith('-')))
+            {
+                if (Suggest.Nearest(token, command.Options.Where(o => !o.Hidden).Select(o => o.Name)) is { } near)
+                {
+                    lines.Add($"edgegw: '{token}': did you mean '{near}'?");
+                }
+            }
+        }
+
+        lines.Add(CliUsage.HelpHint(parse));
+        return lines;
     }
 }

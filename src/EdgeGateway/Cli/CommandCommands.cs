@@ -21,7 +21,8 @@ public static class CommandCommands
         var command = new Command("command", "Hub command keys and signed command tokens (JWS compact, ES256)");
         command.Subcommands.Add(BuildKeygen());
         command.Subcommands.Add(BuildSign(time));
-        return command;
+        return command.WithExamples(
+            "edgegw command keygen --out keys");
     }
 
     private static Command BuildKeygen()
@@ -69,7 +70,8 @@ public static class CommandCommands
                 return ExitCodes.Failure;
             }
         });
-        return keygen;
+        return keygen.WithExamples(
+            "edgegw command keygen --out keys");
     }
 
     private static Command BuildSign(TimeProvider time)
@@ -90,7 +92,7 @@ public static class CommandCommands
             if (!TryParseDuration(parse.GetValue(ttl)!, out var lifetime) || lifetime <= TimeSpan.Zero || lifetime > CommandLimits.MaxLifetime)
             {
                 Console.Error.WriteLine("edgegw: --ttl must be a duration between 1s and 1h (e.g. 5m)");
-                return ExitCodes.Usage;
+                return CliUsage.Fail(parse);
             }
 
             var audience = parse.GetValue(aud)!;
@@ -108,14 +110,14 @@ public static class CommandCommands
             catch (JsonException e)
             {
                 Console.Error.WriteLine($"edgegw: --args is not JSON: {e.Message}");
-                return ExitCodes.Usage;
+                return CliUsage.Fail(parse);
             }
 
             // Refuse here what every station would refuse, rather than let the hub send it.
             if (!StationCommand.TryCreate(jti, name, parsedArgs, out _, out var error))
             {
                 Console.Error.WriteLine($"edgegw: {error}");
-                return ExitCodes.Usage;
+                return CliUsage.Fail(parse);
             }
 
             try
@@ -132,7 +134,9 @@ public static class CommandCommands
                 return ExitCodes.Failure;
             }
         });
-        return sign;
+        return sign.WithExamples(
+            "edgegw command sign --key keys/hub-command.key --aud station-01 --cmd test",
+            "edgegw command sign --key keys/hub-command.key --aud '*' --ttl 1h --cmd broadcast --args '{\"message\":\"evacuate\"}'");
     }
 
     internal static bool TryParseDuration(string text, out TimeSpan value)

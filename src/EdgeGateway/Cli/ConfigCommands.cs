@@ -12,7 +12,8 @@ public static class ConfigCommands
     {
         var config = new Command("config", "Work with the station configuration (station.yaml)");
         config.Subcommands.Add(BuildValidate());
-        return config;
+        return config.WithExamples(
+            "edgegw config validate /etc/edge-gateway/station.yaml");
     }
 
     private static Command BuildValidate()
@@ -42,12 +43,14 @@ public static class ConfigCommands
             if (named is not null && viaOption is not null && named != viaOption)
             {
                 error.WriteLine($"edgegw: FILE ({named}) and --config ({viaOption}) name different files; give one");
-                return ExitCodes.Usage;
+                return CliUsage.Fail(parse);
             }
 
             return Validate(named ?? viaOption ?? StationConfigLoader.DefaultPath, parse.GetValue(json), output, error);
         });
-        return validate;
+        return validate.WithExamples(
+            "edgegw config validate",
+            "edgegw config validate station.yaml --json");
     }
 
     private static int Validate(string path, bool json, TextWriter output, TextWriter error)

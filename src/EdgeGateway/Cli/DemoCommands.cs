@@ -29,19 +29,21 @@ public static class DemoCommands
             if (!ConfigValueText.TryParseDuration(text, out var real) || real <= TimeSpan.Zero)
             {
                 await error.WriteLineAsync($"edgegw demo: --duration '{text}' is not a duration (e.g. 90s, 2m)").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
             if (parse.GetValue(speed) is { } x && (!double.IsFinite(x) || x <= 0))
             {
                 await error.WriteLineAsync("edgegw demo: --speed must be a positive number").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
             var options = new DemoOptions(parse.GetValue(speed), real, parse.GetValue(output), parse.GetValue(json));
             var terminal = !Console.IsOutputRedirected && !options.Json;
             return await new DemoRunner(options, parse.InvocationConfiguration.Output, error, terminal).RunAsync(cancellationToken).ConfigureAwait(false);
         });
-        return demo;
+        return demo.WithExamples(
+            "edgegw demo",
+            "edgegw demo --duration 30s --out demo-out");
     }
 }

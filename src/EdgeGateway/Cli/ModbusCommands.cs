@@ -21,7 +21,8 @@ internal static class ModbusCommands
     {
         var modbus = new Command("modbus", "Talk to Modbus devices directly (RTU or TCP)");
         modbus.Subcommands.Add(BuildRead());
-        return modbus;
+        return modbus.WithExamples(
+            "edgegw modbus read --rtu /dev/ttyUSB0 --slave 1 --table holding --address 0");
     }
 
     private static Command BuildRead()
@@ -31,14 +32,14 @@ internal static class ModbusCommands
         var table = new Option<string>("--table") { Description = "holding, input, coil or discrete", Required = true };
         table.AcceptOnlyFromAmong("holding", "input", "coil", "discrete");
         var address = new Option<int>("--address") { Description = "First address (0-based, as on the wire)", Required = true };
-        var count = new Option<int>("--count") { Description = "How many values of --type (default 1)", DefaultValueFactory = _ => 1 };
+        var count = new Option<int>("--count") { Description = "How many values of --type", DefaultValueFactory = _ => 1 };
         var type = new Option<string>("--type") { Description = "Value type of registers (default uint16)" };
         type.AcceptOnlyFromAmong(s_types);
         var order = new Option<string>("--order") { Description = "Byte order: ABCD (default), CDAB, BADC, DCBA" };
         order.AcceptOnlyFromAmong("ABCD", "CDAB", "BADC", "DCBA");
-        var scale = new Option<double>("--scale") { Description = "value = raw * scale + offset (default 1)", DefaultValueFactory = _ => 1 };
-        var offset = new Option<double>("--offset") { Description = "Added after scaling (default 0)", DefaultValueFactory = _ => 0 };
-        var timeout = new Option<string>("--timeout") { Description = "Per request (default 500ms)", DefaultValueFactory = _ => "500ms" };
+        var scale = new Option<double>("--scale") { Description = "value = raw * scale + offset", DefaultValueFactory = _ => 1 };
+        var offset = new Option<double>("--offset") { Description = "Added after scaling", DefaultValueFactory = _ => 0 };
+        var timeout = new Option<string>("--timeout") { Description = "Per request", DefaultValueFactory = _ => "500ms" };
         var repeat = new Option<int?>("--repeat") { Description = "Read N times and print a summary line" };
         var interval = new Option<string>("--interval") { Description = "With --repeat: one read every interval (default back to back)" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
@@ -81,14 +82,16 @@ internal static class ModbusCommands
                     await error.WriteLineAsync($"edgegw: modbus read: {problem}").ConfigureAwait(false);
                 }
 
-                return ExitCodes.Usage;
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
             // With --repeat, Ctrl+C ends the run early and still prints the summary of the reads done.
             using var stop = new StopSignals(cancellationToken);
             return await ModbusReader.RunAsync(settings, output, error, stop.Token).ConfigureAwait(false);
         });
-        return read;
+        return read.WithExamples(
+            "edgegw modbus read --rtu /dev/ttyUSB0 --baud 9600 --slave 1 --table holding --address 0 --type float32",
+            "edgegw modbus read --tcp 192.0.2.10 --slave 1 --table input --address 100 --count 4 --repeat 100");
     }
 
     internal static ModbusTable ParseTable(string text) =>
@@ -111,9 +114,9 @@ internal sealed class LineOptions
 {
     private readonly Option<string> _tcp = new("--tcp") { Description = "Modbus TCP: HOST[:PORT] (port 502 by default)" };
     private readonly Option<string> _rtu = new("--rtu") { Description = "Modbus RTU: serial device, e.g. /dev/ttyUSB0" };
-    private readonly Option<int> _baud = new("--baud") { Description = "RTU baud rate (default 9600)", DefaultValueFactory = _ => SerialSettings.DefaultBaudRate };
-    private readonly Option<string> _parity = new("--parity") { Description = "RTU parity: none (default), even, odd", DefaultValueFactory = _ => "none" };
-    private readonly Option<int> _stopBits = new("--stop-bits") { Description = "RTU stop bits: 1 (default) or 2", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _baud = new("--baud") { Description = "RTU baud rate", DefaultValueFactory = _ => SerialSettings.DefaultBaudRate };
+    private readonly Option<string> _parity = new("--parity") { Description = "RTU parity: none, even, odd", DefaultValueFactory = _ => "none" };
+    private readonly Option<int> _stopBits = new("--stop-bits") { Description = "RTU stop bits: 1 or 2", DefaultValueFactory = _ => 1 };
 
     public LineOptions()
     {

@@ -14,7 +14,8 @@ public static class RelaysCommands
     {
         var relays = new Command("relays", "Act on the broadcast relays directly (the service must not be running)");
         relays.Subcommands.Add(BuildOff());
-        return relays;
+        return relays.WithExamples(
+            "edgegw relays off");
     }
 
     private static Command BuildOff()
@@ -32,7 +33,9 @@ public static class RelaysCommands
             parse.GetValue(json),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
-        return off;
+        return off.WithExamples(
+            "edgegw relays off",
+            "edgegw relays off --config /etc/edge-gateway/station.yaml --json");
     }
 
     private static int Off(string path, bool json, TextWriter output, TextWriter error)

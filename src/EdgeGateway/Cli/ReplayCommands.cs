@@ -32,7 +32,9 @@ public static class ReplayCommands
             parse.GetValue(json),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
-        return replay;
+        return replay.WithExamples(
+            "edgegw replay --config station.yaml --readings readings.csv",
+            "edgegw replay --config proposed.yaml --readings readings.csv --json");
     }
 
     private static int Run(string configPath, string readingsPath, bool json, TextWriter output, TextWriter error)

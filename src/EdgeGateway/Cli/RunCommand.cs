@@ -53,6 +53,8 @@ public static class RunCommand
                 return ExitCodes.Failure;
             }
         });
-        return run;
+        return run.WithExamples(
+            "edgegw run",
+            "edgegw run --config station.yaml");
     }
 }

@@ -33,7 +33,7 @@ public sealed class ServiceTarget
         ArgumentNullException.ThrowIfNull(command);
         var target = new ServiceTarget(
             new Option<string>("--socket") { Description = $"The service's control socket (default {ControlSection.DefaultSocket})", HelpName = "PATH" },
-            CommonOptions.Config(),
+            new Option<string>("--config") { Description = "Find the socket in this station file (its control.socket; the rest of the file is not needed)", HelpName = "FILE" },
             CommonOptions.Json());
         command.Options.Add(target.Socket);
         command.Options.Add(target.Config);
@@ -43,8 +43,9 @@ public sealed class ServiceTarget
 
     /// <summary>
     /// Sends one request and prints the answer: <paramref name="describe"/> formats the result as text,
-    /// --json prints it as JSON. Exit 1 when the service cannot be reached or fails, 2 on a bad --config or
-    /// when the service refuses what was asked with a code (printed on stderr with the reason).
+    /// --json prints it as JSON. Exit 1 when the service cannot be reached or fails, 2 on an unreadable
+    /// --config or when the service refuses what was asked with a code (printed on stderr with the reason).
+    /// Of --config only control.socket is used: an otherwise invalid file is a warning.
     /// <paramref name="timeout"/> (default 15 s) is for verbs that take their time.
     /// </summary>
     public async Task<int> InvokeAsync(ParseResult parse, string verb, JsonObject? args, Func<JsonNode?, string> describe, CancellationToken cancellationToken, TimeSpan? timeout = null)
@@ -56,18 +57,19 @@ public sealed class ServiceTarget
         var socket = parse.GetValue(Socket);
         if (socket is null && parse.GetValue(Config) is { } configPath)
         {
-            var loaded = StationConfigLoader.Load(configPath);
-            if (!loaded.IsValid)
+            var found = ControlSocketFinder.Find(configPath);
+            if (found.Error is { } unreadable)
             {
-                foreach (var line in loaded.ErrorLines())
-                {
-                    await error.WriteLineAsync(line).ConfigureAwait(false);
-                }
-
-                return ExitCodes.Usage;
+                await error.WriteLineAsync(unreadable).ConfigureAwait(false);
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
-            socket = loaded.Config!.Control.Socket;
+            if (found.Warning is { } warning)
+            {
+                await error.WriteLineAsync($"edgegw: {warning}").ConfigureAwait(false);
+            }
+
+            socket = found.Socket;
         }
 
         socket ??= ControlSection.DefaultSocket;
@@ -93,8 +95,7 @@ public sealed class ServiceTarget
         catch (ControlRefusedException ex) when (ex.Code is not null)
         {
             // Refused for what was asked (an unknown message, a clear that needs --force): a usage error.
-            await error.WriteLineAsync($"edgegw: refused ({ex.Code}): {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return await CliUsage.FailAsync(parse, $"refused ({ex.Code}): {ex.Message}").ConfigureAwait(false);
         }
         catch (ControlRefusedException ex)
         {

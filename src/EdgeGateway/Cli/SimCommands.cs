@@ -10,6 +10,8 @@ internal static class SimCommands
         var sim = new Command("sim", "Simulate field devices and inputs");
         sim.Subcommands.Add(SimGpioCommand.Build());
         sim.Subcommands.Add(SimModbusCommand.Build());
-        return sim;
+        return sim.WithExamples(
+            "edgegw sim gpio 27 high",
+            "edgegw sim modbus --tcp 127.0.0.1:1502 --scenario typhoon-modbus.csv");
     }
 }

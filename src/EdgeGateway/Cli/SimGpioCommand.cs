@@ -20,8 +20,8 @@ internal static class SimGpioCommand
         var line = new Argument<int>("LINE") { Description = "The GPIO line (the pin number in station.yaml)" };
         var action = new Argument<string>("ACTION") { Description = "high, low or pulse" };
         action.AcceptOnlyFromAmong("high", "low", "pulse");
-        var count = new Option<int>("--count") { Description = "Pulses to send (pulse only; default 1)", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var interval = new Option<string>("--interval") { Description = "Time from one pulse to the next (default 100ms)", HelpName = "DURATION", DefaultValueFactory = _ => "100ms" };
+        var count = new Option<int>("--count") { Description = "Pulses to send (pulse only)", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var interval = new Option<string>("--interval") { Description = "Time from one pulse to the next", HelpName = "DURATION", DefaultValueFactory = _ => "100ms" };
         command.Arguments.Add(line);
         command.Arguments.Add(action);
         command.Options.Add(count);
@@ -34,14 +34,14 @@ internal static class SimGpioCommand
             if (!ConfigValueText.TryParseDuration(text, out var period) || period <= TimeSpan.Zero)
             {
                 await error.WriteLineAsync($"edgegw: --interval '{text}' is not a duration ({ConfigValueText.DurationHint})").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
             var pulses = parse.GetValue(count);
             if (pulses < 1)
             {
                 await error.WriteLineAsync("edgegw: --count must be 1 or more").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
             var args = new JsonObject
@@ -56,7 +56,9 @@ internal static class SimGpioCommand
             var timeout = TimeSpan.FromSeconds(15) + (period * pulses);
             return await target.InvokeAsync(parse, "sim.gpio", args, Describe, ct, timeout).ConfigureAwait(false);
         });
-        return command;
+        return command.WithExamples(
+            "edgegw sim gpio 27 high",
+            "edgegw sim gpio 17 pulse --count 20 --interval 200ms");
     }
 
     private static string Describe(JsonNode? result)

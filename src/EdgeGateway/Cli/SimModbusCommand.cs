@@ -16,7 +16,7 @@ internal static class SimModbusCommand
     {
         var line = new LineOptions();
         var scenario = new Option<string>("--scenario") { Description = "CSV scenario: time,slave,table,address,type,order,value", Required = true };
-        var speed = new Option<double>("--speed") { Description = "Play the scenario X times faster (default 1)", DefaultValueFactory = _ => 1 };
+        var speed = new Option<double>("--speed") { Description = "Play the scenario X times faster", DefaultValueFactory = _ => 1 };
         var command = new Command("modbus", "Simulate Modbus slaves (TCP or RTU) whose registers follow a scenario file");
         line.AddTo(command);
         command.Options.Add(scenario);
@@ -65,13 +65,15 @@ internal static class SimModbusCommand
                     await error.WriteLineAsync(problem.StartsWith(path + ":", StringComparison.Ordinal) ? problem : $"edgegw: sim modbus: {problem}").ConfigureAwait(false);
                 }
 
-                return ExitCodes.Usage;
+                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
             using var stop = new StopSignals(cancellationToken);
             return await RunAsync(plan!, path, factor, endpoint, settings, output, error, stop.Token).ConfigureAwait(false);
         });
-        return command;
+        return command.WithExamples(
+            "edgegw sim modbus --tcp 127.0.0.1:1502 --scenario typhoon-modbus.csv",
+            "edgegw sim modbus --rtu /dev/pts/3 --scenario typhoon-modbus.csv --speed 60");
     }
 
     private static async Task<int> RunAsync(ModbusScenario scenario, string path, double speed, IPEndPoint? endpoint, LineSettings line,

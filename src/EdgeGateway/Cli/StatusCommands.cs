@@ -16,7 +16,9 @@ public static class StatusCommands
             "uplink and outbox depth, configuration hash and any refused reload, version, uptime and health.");
         var target = ServiceTarget.AddTo(status);
         status.SetAction((parse, ct) => target.InvokeAsync(parse, "status", null, Describe, ct));
-        return status;
+        return status.WithExamples(
+            "edgegw status",
+            "edgegw status --config /etc/edge-gateway/station.yaml --json");
     }
 
     internal static string Describe(JsonNode? s)

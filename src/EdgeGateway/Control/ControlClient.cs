@@ -53,7 +53,7 @@ public static class ControlClient
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {
-            throw new ControlUnavailableException($"cannot reach the service at {socketPath}: {ex.Message} (is edge-gateway running?)", ex);
+            throw new ControlUnavailableException(WhyUnreachable(socketPath, ex), ex);
         }
 
         await using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -88,5 +88,24 @@ public static class ControlClient
         }
 
         return response["result"];
+    }
+
+    // The socket layer names a missing Unix socket "Cannot assign requested address" (ENOENT read as
+    // EADDRNOTAVAIL); a technician needs to hear which of the real causes it is.
+    private static string WhyUnreachable(string socketPath, Exception ex)
+    {
+        const string Hint = "is edge-gateway running? 'systemctl status edge-gateway'; the path is control.socket in station.yaml";
+        if (!File.Exists(socketPath) && !Directory.Exists(socketPath))
+        {
+            return $"no such socket {socketPath} ({Hint})";
+        }
+
+        return (ex as SocketException)?.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => $"nothing is listening on {socketPath}: the service is not running ({Hint})",
+            SocketError.AccessDenied => $"permission denied on {socketPath}: the socket is for root and the edge-gateway group",
+            _ when ex is UnauthorizedAccessException => $"permission denied on {socketPath}: the socket is for root and the edge-gateway group",
+            _ => $"cannot reach the service at {socketPath}: {ex.Message} ({Hint})",
+        };
     }
 }

@@ -28,6 +28,14 @@ public sealed class SimGpioVerb(GpioSetup gpio, TimeProvider time) : IControlVer
         var action = Text(args, "action");
         var count = Int(args, "count") ?? 1;
         var interval = TimeSpan.FromMilliseconds(Number(args, "intervalMs") ?? 100);
+        if (line < 0 || line >= driver.LineCount)
+        {
+            var inputs = driver.InputLines();
+            throw new ControlRequestException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"there is no line {line}: the simulated chip has lines 0-{driver.LineCount - 1}{(inputs.Count > 0 ? $"; the station's inputs are on {string.Join(", ", inputs)}" : "")}"));
+        }
+
         if (count is < 1 or > MaxPulses)
         {
             throw new ControlRequestException(string.Create(CultureInfo.InvariantCulture, $"count must be 1 to {MaxPulses}"));

@@ -63,6 +63,6 @@ public sealed class SimGpioCommandTests
         var (code, _, stderr) = await EdgegwProcess.RunAsync("sim", "gpio", "17", "low", "--socket", dir.File("absent.sock"));
 
         Assert.Equal(ExitCodes.Failure, code);
-        Assert.Contains("cannot reach the service", stderr, StringComparison.Ordinal);
+        Assert.Contains($"no such socket {dir.File("absent.sock")}", stderr, StringComparison.Ordinal);
     }
 }
