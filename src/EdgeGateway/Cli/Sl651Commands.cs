@@ -17,8 +17,10 @@ internal static class Sl651Commands
     public static Command Build()
     {
         var sl651 = new Command("sl651", "SL 651-2014 frames (the hydrology and flash-flood platforms' protocol)");
-        sl651.Subcommands.Add(BuildDecode());
-        return sl651;
+        sl651.Subcommands.Add(BuildDecode().WithExamples(
+            "edgegw sl651 decode " + ExampleFrame,
+            "edgegw sl651 decode --json " + ExampleFrame));
+        return sl651.WithExamples("edgegw sl651 decode " + ExampleFrame);
     }
 
     private static Command BuildDecode()
@@ -31,8 +33,7 @@ internal static class Sl651Commands
         var json = new Option<bool>("--json") { Description = "One JSON object instead of the field-by-field table" };
         var decode = new Command("decode",
             "Decode one SL 651 HEX/BCD frame, up or down: every field, the report's elements, whether the CRC holds.\n"
-            + "Exit 0: a frame whose CRC holds; 1: a frame whose CRC does not hold (still decoded); 2: not a frame.\n"
-            + "Example: edgegw sl651 decode " + ExampleFrame);
+            + "Exit 0: a frame whose CRC holds; 1: a frame whose CRC does not hold (still decoded); 2: not a frame.");
         decode.Arguments.Add(hex);
         decode.Options.Add(json);
         decode.SetAction(async (parse, cancellationToken) =>

@@ -84,6 +84,6 @@ public sealed class Sl651CommandsTests
         var (exit, stdout, _) = await EdgegwProcess.RunAsync("sl651", "decode", "--help");
 
         Assert.Equal(0, exit);
-        Assert.Contains("Example: edgegw sl651 decode 7E7E 02 0012345678", stdout, StringComparison.Ordinal);
+        Assert.Contains("  edgegw sl651 decode 7E7E 02 0012345678", stdout, StringComparison.Ordinal);
     }
 }
