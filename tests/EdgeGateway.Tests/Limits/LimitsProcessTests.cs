@@ -47,6 +47,9 @@ public sealed class LimitsProcessTests
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
+        // The uplink's first attempt at its (closed) broker loads what a connection needs; starved before
+        // that, the runtime itself cannot load an assembly and aborts, which is not what this test is about.
+        await edgegw.WaitForLineAsync("Uplink connection to", Patience);
 
         // Leave the process room for six more descriptors: the idle clients below take them, and every
         // accept after that fails with EMFILE.
