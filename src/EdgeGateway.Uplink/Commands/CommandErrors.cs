@@ -13,6 +13,9 @@ public static class CommandErrors
 
     /// <summary>A <c>clear</c> of a rule whose sensor is faulty, or one sent to every station, without <c>force</c>.</summary>
     public const string ClearNeedsForce = "force-required";
+
+    /// <summary>A <c>clear</c> naming a rule the station does not have.</summary>
+    public const string UnknownRule = "unknown-rule";
 }
 
 /// <summary>What a command verification key must be.</summary>

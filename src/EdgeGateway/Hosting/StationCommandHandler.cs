@@ -32,6 +32,11 @@ public sealed class StationCommandHandler(Func<StationPipeline> pipelineAccessor
                     return new CommandOutcome(false, CommandErrors.ClearNeedsForce);
                 }
 
+                if (clear.Rule is not null && !pipelineAccessor().Engine.HasRule(clear.Rule))
+                {
+                    return new CommandOutcome(false, CommandErrors.UnknownRule);
+                }
+
                 try
                 {
                     await pipelineAccessor().ClearAsync(clear.Rule, $"hub:{clear.Jti}", cancellationToken, clear.Force).ConfigureAwait(false);

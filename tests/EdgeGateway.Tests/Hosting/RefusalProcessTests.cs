@@ -42,6 +42,7 @@ public sealed class RefusalProcessTests
             ("long", "broadcast", $$"""{"text":"{{longText}}"}""", $"ews/{Station}/cmd", BroadcastValidator.TextTooLong),
             ("voice", "broadcast", """{"text":"河水上涨","voice":"zz"}""", $"ews/{Station}/cmd", BroadcastValidator.BadVoice),
             ("all-clear", "clear", "{}", "ews/all/cmd", CommandErrors.ClearNeedsForce),
+            ("manul", "clear", """{"rule":"manul"}""", $"ews/{Station}/cmd", CommandErrors.UnknownRule),
         };
         await using (var publisher = await Publisher.ConnectAsync(rig.Broker.Port))
         {

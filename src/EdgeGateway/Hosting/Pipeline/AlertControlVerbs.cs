@@ -13,7 +13,7 @@ namespace EdgeGateway.Hosting.Pipeline;
 public sealed class AlertClearVerb(StationPipeline pipeline) : IControlVerb
 {
     /// <summary>The refusal code for a rule id the station does not have.</summary>
-    public const string UnknownRule = "unknown-rule";
+    public const string UnknownRule = CommandErrors.UnknownRule;
 
     public string Name => "alert.clear";
 
