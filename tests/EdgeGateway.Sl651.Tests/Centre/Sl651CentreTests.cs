@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using EdgeGateway.Sl651.Centre;
+using EdgeGateway.Sl651.Tests.Testing;
 
 namespace EdgeGateway.Sl651.Tests.Centre;
 
@@ -50,15 +50,15 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
     {
         using var station = await ConnectAsync();
 
-        await station.Client.SendAsync(Convert.FromHexString(GoldenVectorTests.SampleReport));
+        await station.SendAsync(Convert.FromHexString(GoldenVectorTests.SampleReport));
 
-        Assert.Equal(GoldenVectorTests.SampleConfirmation, await ReadFrameHexAsync(station));
+        Assert.Equal(GoldenVectorTests.SampleConfirmation, await station.ReadFrameHexAsync());
         Assert.True(await _seen.WaitAsync(Wait));
         var seen = Assert.Single(_frames);
         Assert.Equal(GoldenVectorTests.SampleReport, seen.RawHex);
         Assert.True(seen.Confirmed);
         Assert.Equal(0x12, seen.Frame.Serial);
-        Assert.Equal(station.Client.LocalEndPoint, seen.Remote);
+        Assert.Equal(station.LocalEndPoint, seen.Remote);
         Assert.Equal(1, _centre.ConfirmedCount);
     }
 
@@ -73,11 +73,11 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
 
         foreach (var b in both)
         {
-            await station.Client.SendAsync(new[] { b });
+            await station.SendAsync([b]);
         }
 
-        Assert.Equal(Convert.ToHexString(Expected(first)), await ReadFrameHexAsync(station));
-        Assert.Equal(Convert.ToHexString(Expected(second)), await ReadFrameHexAsync(station));
+        Assert.Equal(Convert.ToHexString(Expected(first)), await station.ReadFrameHexAsync());
+        Assert.Equal(Convert.ToHexString(Expected(second)), await station.ReadFrameHexAsync());
         Assert.True(await _seen.WaitAsync(Wait));
         Assert.True(await _seen.WaitAsync(Wait));
         Assert.Equal([(ushort)0x7E7E, (ushort)0x7E7F], _frames.Select(f => f.Frame.Serial));
@@ -91,11 +91,11 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
         var fromA = Report(serial: 1, password: 0x1111, function: Sl651Function.Timed, station: "0000000001");
         var fromB = Report(serial: 1, password: 0x2222, function: Sl651Function.Timed, station: "0000000002");
 
-        await b.Client.SendAsync(fromB);
-        await a.Client.SendAsync(fromA);
+        await b.SendAsync(fromB);
+        await a.SendAsync(fromA);
 
-        Assert.Equal(Convert.ToHexString(Expected(fromA)), await ReadFrameHexAsync(a));
-        Assert.Equal(Convert.ToHexString(Expected(fromB)), await ReadFrameHexAsync(b));
+        Assert.Equal(Convert.ToHexString(Expected(fromA)), await a.ReadFrameHexAsync());
+        Assert.Equal(Convert.ToHexString(Expected(fromB)), await b.ReadFrameHexAsync());
     }
 
     [Fact]
@@ -115,11 +115,11 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
         });
         var report = Report(serial: 6, password: 0x04D2, function: Sl651Function.Timed);
 
-        await station.Client.SendAsync(keepAlive);
-        await station.Client.SendAsync(report);
+        await station.SendAsync(keepAlive);
+        await station.SendAsync(report);
 
         // The first downlink is the report's: nothing answered the keep-alive.
-        Assert.Equal(Convert.ToHexString(Expected(report)), await ReadFrameHexAsync(station));
+        Assert.Equal(Convert.ToHexString(Expected(report)), await station.ReadFrameHexAsync());
         Assert.True(await _seen.WaitAsync(Wait));
         Assert.True(await _seen.WaitAsync(Wait));
         Assert.Equal([false, true], _frames.Select(f => f.Confirmed));
@@ -132,18 +132,18 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
     {
         using (var bad = await ConnectAsync())
         {
-            await bad.Client.SendAsync("GET / HTTP/1.1\r\n"u8.ToArray());
+            await bad.SendAsync("GET / HTTP/1.1\r\n"u8.ToArray());
 
             Assert.True(await _seen.WaitAsync(Wait));
             var garbage = Assert.Single(_garbage);
             Assert.Equal(Sl651FrameError.BadStart, garbage.Error.Error);
-            Assert.Equal(0, await ReadToEndAsync(bad));
+            Assert.Equal(0, await bad.ReadToEndAsync());
         }
 
         using var good = await ConnectAsync();
-        await good.Client.SendAsync(Convert.FromHexString(GoldenVectorTests.SampleReport));
+        await good.SendAsync(Convert.FromHexString(GoldenVectorTests.SampleReport));
 
-        Assert.Equal(GoldenVectorTests.SampleConfirmation, await ReadFrameHexAsync(good));
+        Assert.Equal(GoldenVectorTests.SampleConfirmation, await good.ReadFrameHexAsync());
         Assert.Equal(1, _centre.GarbageCount);
     }
 
@@ -154,12 +154,12 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
         var damaged = Convert.FromHexString(GoldenVectorTests.SampleReport);
         damaged[^1] ^= 0x01;
 
-        await station.Client.SendAsync(damaged);
+        await station.SendAsync(damaged);
 
         Assert.True(await _seen.WaitAsync(Wait));
         Assert.Equal(Sl651FrameError.BadCrc, Assert.Single(_garbage).Error.Error);
         Assert.Equal(Convert.ToHexString(damaged), _garbage.Single().ReceivedHex);
-        Assert.Equal(0, await ReadToEndAsync(station));
+        Assert.Equal(0, await station.ReadToEndAsync());
         Assert.Equal(0, _centre.ConfirmedCount);
     }
 
@@ -168,18 +168,18 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
     {
         using var a = await ConnectAsync();
         using var b = await ConnectAsync();
-        await a.Client.SendAsync(Convert.FromHexString(GoldenVectorTests.SampleReport));
-        Assert.Equal(GoldenVectorTests.SampleConfirmation, await ReadFrameHexAsync(a));
+        await a.SendAsync(Convert.FromHexString(GoldenVectorTests.SampleReport));
+        Assert.Equal(GoldenVectorTests.SampleConfirmation, await a.ReadFrameHexAsync());
         // b has sent half a header: its loop is waiting for the rest.
-        await b.Client.SendAsync(new byte[] { 0x7E, 0x7E, 0x01 });
+        await b.SendAsync([0x7E, 0x7E, 0x01]);
 
         await _centre.DisposeAsync().AsTask().WaitAsync(Wait);
 
         Assert.True(await _disconnected.WaitAsync(Wait));
         Assert.True(await _disconnected.WaitAsync(Wait));
         Assert.Equal(0, _centre.ConnectionCount);
-        Assert.Equal(0, await ReadToEndAsync(a));
-        Assert.Equal(0, await ReadToEndAsync(b));
+        Assert.Equal(0, await a.ReadToEndAsync());
+        Assert.Equal(0, await b.ReadToEndAsync());
     }
 
     private static byte[] Report(ushort serial, ushort password, Sl651Function function, string station = "0012345678") =>
@@ -213,44 +213,5 @@ public sealed class Sl651CentreTests : IAsyncLifetime, IDisposable
         return [.. frame];
     }
 
-    private async Task<TcpClient> ConnectAsync()
-    {
-        var client = new TcpClient(AddressFamily.InterNetwork);
-        await client.ConnectAsync(_endpoint).WaitAsync(Wait);
-        return client;
-    }
-
-    /// <summary>One downlink frame, cut by its length field.</summary>
-    private static async Task<string> ReadFrameHexAsync(TcpClient client)
-    {
-        var stream = client.GetStream();
-        var header = new byte[Sl651Decoder.HeaderLength];
-        await stream.ReadExactlyAsync(header).AsTask().WaitAsync(Wait);
-        var rest = new byte[Sl651Decoder.FrameLength(header) - header.Length];
-        await stream.ReadExactlyAsync(rest).AsTask().WaitAsync(Wait);
-        return Convert.ToHexString([.. header, .. rest]);
-    }
-
-    /// <summary>
-    /// How many bytes arrive before the centre ends the connection. Closing a socket with unread bytes in it sends a
-    /// reset rather than a FIN, so a reset counts as the end too; a connection still open fails the wait.
-    /// </summary>
-    private static async Task<int> ReadToEndAsync(TcpClient client)
-    {
-        var buffer = new byte[256];
-        var count = 0;
-        try
-        {
-            int read;
-            while ((read = await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Wait)) > 0)
-            {
-                count += read;
-            }
-        }
-        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
-        {
-        }
-
-        return count;
-    }
+    private Task<StationSocket> ConnectAsync() => StationSocket.ConnectAsync(_endpoint, Wait);
 }
