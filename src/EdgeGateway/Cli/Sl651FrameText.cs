@@ -58,14 +58,7 @@ internal static class Sl651FrameText
             foreach (var element in f.Elements)
             {
                 var info = Sl651Elements.Find(element.Id);
-                var value = element.Kind switch
-                {
-                    Sl651ValueKind.Number => $"{element.Value!.Value.ToString(s_inv)} {info?.Unit}".TrimEnd(),
-                    Sl651ValueKind.NoData => "no data",
-                    _ when Scale(element.Id) is { } scale => string.Join(' ', element.Samples().Select(s => s is { } v ? (v * scale).ToString(s_inv) : "-")) + (element.Id == Sl651Elements.FiveMinuteLevels ? " m" : " mm"),
-                    _ => Convert.ToHexString(element.Binary.Span),
-                };
-                Row((element.Id > 0xFF ? 2 : 1) + 1 + element.Length, $"element {element.IdText}", $"{value}  ({info?.Name ?? "not in our table"})");
+                Row((element.Id > 0xFF ? 2 : 1) + 1 + element.Length, $"element {element.IdText}", $"{ElementValue(element)}  ({info?.Name ?? "not in our table"})");
             }
         }
         else if (!f.Content.IsEmpty)
@@ -76,6 +69,53 @@ internal static class Sl651FrameText
         Row(1, "end", $"{Hex(f.End)} {EndName(f.End)}");
         Row(2, "crc", decoded.CrcOk ? $"{decoded.ReceivedCrc:X4} ok" : $"{decoded.ReceivedCrc:X4} BAD (the bytes give {decoded.ComputedCrc:X4})");
         return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>
+    /// The same fields as <see cref="Table"/> on one line, for a log of many frames (<c>sim sl651-centre</c>):
+    /// <c>32 timed report, station 0012345678, centre 2, password 04D2, serial 18, sent 2014-12-05 11:00:02, ...</c>.
+    /// </summary>
+    public static string Line(Sl651Decoded decoded)
+    {
+        var f = decoded.Frame;
+        var parts = new List<string>
+        {
+            $"{Hex(f.Function)} {FunctionName(f.Function)}",
+            f.Direction == Sl651Direction.Up ? "up" : "down",
+            $"station {f.Station}",
+            $"centre {f.Centre.ToString(s_inv)}",
+            $"password {f.PasswordText}",
+            $"serial {f.Serial.ToString(s_inv)}",
+        };
+        if (f.Packet is { } packet)
+        {
+            parts.Add($"packet {packet.Index.ToString(s_inv)} of {packet.Total.ToString(s_inv)}");
+        }
+
+        parts.Add($"sent {f.SendTime.ToString("yyyy-MM-dd HH:mm:ss", s_inv)}");
+        if (f.Report is { } report)
+        {
+            parts.Add($"type {StationTypeText(report.StationType)}");
+            if (report.Station != f.Station)
+            {
+                parts.Add($"report station {report.Station}");
+            }
+
+            if (report.ObservationTime is { } observed)
+            {
+                parts.Add($"observed {observed.ToString("yyyy-MM-dd HH:mm", s_inv)}");
+            }
+
+            parts.AddRange(f.Elements.Select(e => $"{e.IdText}={ElementValue(e)}"));
+        }
+        else if (!f.Content.IsEmpty)
+        {
+            parts.Add($"content {Convert.ToHexString(f.Content.Span)}");
+        }
+
+        parts.Add($"end {Hex(f.End)} {EndName(f.End)}");
+        parts.Add(decoded.CrcOk ? $"crc {decoded.ReceivedCrc:X4} ok" : $"crc {decoded.ReceivedCrc:X4} BAD (the bytes give {decoded.ComputedCrc:X4})");
+        return string.Join(", ", parts);
     }
 
     public static string Json(Sl651Decoded decoded)
@@ -174,6 +214,14 @@ internal static class Sl651FrameText
 
         json.WriteEndObject();
     }
+
+    private static string ElementValue(Sl651Element element) => element.Kind switch
+    {
+        Sl651ValueKind.Number => $"{element.Value!.Value.ToString(s_inv)} {Sl651Elements.Find(element.Id)?.Unit}".TrimEnd(),
+        Sl651ValueKind.NoData => "no data",
+        _ when Scale(element.Id) is { } scale => string.Join(' ', element.Samples().Select(s => s is { } v ? (v * scale).ToString(s_inv) : "-")) + (element.Id == Sl651Elements.FiveMinuteLevels ? " m" : " mm"),
+        _ => Convert.ToHexString(element.Binary.Span),
+    };
 
     /// <summary>F4 samples are 0.1 mm, F5 samples 0.01 m; other binary elements are shown as bytes.</summary>
     private static decimal? Scale(ushort id) => id switch
