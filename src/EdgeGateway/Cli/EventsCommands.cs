@@ -127,7 +127,7 @@ public static class EventsCommands
             return "no events recorded in that time";
         }
 
-        var lines = entries.Select(e => Line(e!, TimeZoneInfo.Local));
+        var lines = entries.Select(e => Line(JsonNode.Parse(e!.GetValue<string>())!, TimeZoneInfo.Local));
         if (result?["truncated"]?.GetValue<bool>() == true)
         {
             lines = lines.Prepend(string.Create(CultureInfo.InvariantCulture, $"(only the newest {entries.Count} shown; narrow with --since or --type)"));
@@ -137,5 +137,5 @@ public static class EventsCommands
     }
 
     private static string JsonLines(JsonNode? result) =>
-        string.Join(Environment.NewLine, (result?["events"]?.AsArray() ?? []).Select(e => e!.ToJsonString()));
+        string.Join(Environment.NewLine, (result?["events"]?.AsArray() ?? []).Select(e => e!.GetValue<string>()));
 }

@@ -8,8 +8,8 @@ namespace EdgeGateway.Hosting.Events;
 
 /// <summary>
 /// <c>events {sinceSeconds?, types?}</c> on the control socket: the station's own record
-/// (<see cref="EventRecord"/>), oldest first, as <c>{"events":[payload,...],"truncated":bool}</c> where each
-/// payload is the message as the hub is sent it. Served by the service because the record's file is held
+/// (<see cref="EventRecord"/>), oldest first, as <c>{"events":["payload",...],"truncated":bool}</c> where each
+/// payload is the message as the hub is sent it, kept as a string so the client can print it byte for byte. Served by the service because the record's file is held
 /// exclusively (so that it stays readable on a full disk).
 /// </summary>
 public sealed class EventsVerb(UplinkService? uplink, TimeProvider time) : IControlVerb
@@ -36,7 +36,7 @@ public sealed class EventsVerb(UplinkService? uplink, TimeProvider time) : ICont
         var array = new JsonArray();
         foreach (var e in events)
         {
-            array.Add(JsonNode.Parse(e.Payload));
+            array.Add((JsonNode)e.Payload);
         }
 
         return Task.FromResult<JsonNode?>(new JsonObject { ["events"] = array, ["truncated"] = truncated });
