@@ -34,6 +34,14 @@ public static class StationEventTypes
     public const string Power = "power";
     public const string Tamper = "tamper";
     public const string CommandKeyFault = "command-key-fault";
+
+    /// <summary>Every type above (for checking and suggesting a type someone typed).</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        BroadcastStarted, BroadcastFinished, BroadcastFailed, SelfTest, SensorFault, SensorRecovered, CounterReset,
+        ConfigApplied, ConfigRejected, CommandAccepted, CommandRefused, OperatorAction, TelemetryDropped, SeqSkipped,
+        StorageFault, StorageRecovered, Power, Tamper, CommandKeyFault,
+    ];
 }
 
 /// <summary>Where events go: the uplink outbox, the log, the status view. Implementations never throw.</summary>

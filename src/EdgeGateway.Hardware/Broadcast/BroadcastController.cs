@@ -129,6 +129,12 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     public ILoopMonitor? Loops { get; init; }
 
     /// <summary>
+    /// Raised once for each accepted request when it is over: played (or not) to its end, a self-test judged,
+    /// or dropped from the queue by <see cref="Stop"/>. Raised outside the lock, from the worker loop or the caller of Stop.
+    /// </summary>
+    public event Action<BroadcastEnd>? Ended;
+
+    /// <summary>
     /// Puts reloaded settings into force for the next request: messages, repeats, gap, warm-up, tail, the
     /// all-clear and the self-test period. The broadcast playing finishes as it began. The relay lines and the
     /// level list are claimed at start: a change of either is refused (<see cref="InvalidOperationException"/>)
@@ -434,11 +440,13 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         BroadcastItem? stopped;
         int dropped;
         WarningObligation? owed;
+        Guid[] droppedIds;
         lock (_gate)
         {
             owed = _owed.Current;
             _owed.Set(null);
             dropped = _queue.Count;
+            droppedIds = [.. _queue.Select(e => e.Request.Id)];
             _queue.Clear();
             stopped = _current?.ToItem();
             if (_current is { CancelReason: null } current)
@@ -450,6 +458,11 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
 
         Cancel(session);
+        foreach (var id in droppedIds)
+        {
+            RaiseEnded(new BroadcastEnd(id, "stopped", Ok: false, "dropped from the queue by a stop before it played"));
+        }
+
         Log.BroadcastStopped(_logger, stopped?.Message ?? "nothing playing", dropped);
         if (owed is not null)
         {
@@ -813,11 +826,15 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         context.QuietSince = _time.GetUtcNow();
         Finished(entry, outcome, error);
         Settle(entry, outcome);
+        var name = outcome.ToString().ToLowerInvariant();
         if (request.Origin == BroadcastOrigin.Test)
         {
             var problems = error is null ? Array.Empty<string>() : [error];
-            ReportSelfTest(silent: false, outcome == BroadcastOutcome.Completed ? "passed" : outcome.ToString().ToLowerInvariant(), problems);
+            name = outcome == BroadcastOutcome.Completed ? "passed" : name;
+            ReportSelfTest(silent: false, name, problems);
         }
+
+        RaiseEnded(new BroadcastEnd(request.Id, name, outcome == BroadcastOutcome.Completed, error));
 
         sessionToken.ThrowIfCancellationRequested();
     }
@@ -900,6 +917,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
 
         ReportSelfTest(silent: true, outcome, problems);
+        RaiseEnded(new BroadcastEnd(entry.Request.Id, outcome, outcome == "passed", problems.Count == 0 ? null : string.Join("; ", problems)));
         sessionToken.ThrowIfCancellationRequested();
     }
 
@@ -1165,6 +1183,19 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         ["priority"] = entry.Request.Priority.ToString(),
         ["repeat"] = entry.Request.Repeat,
     };
+
+    private void RaiseEnded(BroadcastEnd end)
+    {
+        try
+        {
+            Ended?.Invoke(end);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Someone waiting for the outcome must not break the loop that plays the warnings.
+            Log.EndedListenerFailed(_logger, e, end.Id);
+        }
+    }
 
     private void Publish(string type, string source, string message, Dictionary<string, object?> data)
     {

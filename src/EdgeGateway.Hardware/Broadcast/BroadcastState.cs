@@ -63,3 +63,10 @@ public sealed record BroadcastState(
 
 /// <summary>What <see cref="BroadcastController.Enqueue"/> did with a request.</summary>
 public sealed record EnqueueResult(Guid Id, bool Accepted, bool Preempting, int QueuePosition, string? Reason = null);
+
+/// <summary>
+/// How an accepted request ended: <paramref name="Outcome"/> is <c>completed</c>, <c>preempted</c>, <c>stopped</c>,
+/// <c>failed</c>, ... (a test: <c>passed</c>, <c>failed</c>, <c>interrupted</c>, ...); <paramref name="Ok"/> only
+/// when it played to its end (a test: passed).
+/// </summary>
+public sealed record BroadcastEnd(Guid Id, string Outcome, bool Ok, string? Error = null);

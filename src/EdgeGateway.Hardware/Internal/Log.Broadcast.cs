@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 616, Level = LogLevel.Warning, Message = "Saved owed broadcast {Key} does not belong to the restored station level {Level}; dropped")]
     public static partial void ObligationDropped(ILogger logger, string key, string level);
+
+    [LoggerMessage(EventId = 617, Level = LogLevel.Error, Message = "A listener for the end of broadcast {Id} failed")]
+    public static partial void EndedListenerFailed(ILogger logger, Exception exception, Guid id);
 }

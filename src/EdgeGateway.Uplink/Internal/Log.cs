@@ -63,4 +63,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7030, Level = LogLevel.Error, Message = "Command {Jti} from {Topic} failed; answered with an error, later commands go on")]
     public static partial void CommandFailed(ILogger logger, Exception exception, string? jti, string topic);
+
+    [LoggerMessage(EventId = 7031, Level = LogLevel.Error, Message = "The event record cannot be written; the station goes on, and the record misses entries until the disk takes writes again")]
+    public static partial void EventRecordWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7032, Level = LogLevel.Information, Message = "The event record is written again")]
+    public static partial void EventRecordWritesResumed(ILogger logger);
+
+    [LoggerMessage(EventId = 7033, Level = LogLevel.Error, Message = "The event record {Path} cannot be opened; events still go to the hub")]
+    public static partial void EventRecordOpenFailed(ILogger logger, Exception exception, string path);
 }

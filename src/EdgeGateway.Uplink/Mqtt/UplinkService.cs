@@ -10,6 +10,7 @@ using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Internal;
 using EdgeGateway.Uplink.Outbox;
 using EdgeGateway.Uplink.Payloads;
+using EdgeGateway.Uplink.Record;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -43,6 +44,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private volatile CapMapping _cap;
     private readonly Outbox.Outbox? _outbox;
     private readonly CommandGate? _gate;
+    private readonly EventRecord? _record;
 
     internal CommandGate? Gate => _gate;
     private readonly Lock _readingsLock = new();
@@ -107,8 +109,33 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             _state = UplinkState.Faulted;
         }
 
+        var recordPath = Path.Combine(options.StoragePath, EventRecord.FileName);
+        try
+        {
+            _record = new EventRecord(recordPath, time, _logger);
+            _record.StorageChanged += fault =>
+            {
+                if (fault is null)
+                {
+                    Storage?.Succeeded(EventRecord.StoreName);
+                }
+                else
+                {
+                    Storage?.Failed(EventRecord.StoreName, fault);
+                }
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The record is for the technician; the hub link does not depend on it.
+            Log.EventRecordOpenFailed(_logger, e, recordPath);
+        }
+
         _lastTelemetryTick = _lastDeleteTick = _lastClockPersistTick = time.GetTimestamp();
     }
+
+    /// <summary>The station's own record of what it uplinked (<c>edgegw events</c>); null when it could not be opened.</summary>
+    public EventRecord? Record => _record;
 
     /// <summary>Where the supervising loop reports progress (the station's watchdog); none when null.</summary>
     public ILoopMonitor? Loops { get; init; }
@@ -218,14 +245,14 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         ArgumentNullException.ThrowIfNull(transition);
         var severity = _cap.Severity(transition);
         var alertId = Guid.NewGuid();
-        Add(Lane.Urgent, Topics.Alert, seq => PayloadWriter.Alert(_options.StationId, alertId, seq, transition, severity));
+        Add(Lane.Urgent, Topics.Alert, seq => PayloadWriter.Alert(_options.StationId, alertId, seq, transition, severity), (transition.Time, EventRecord.AlertType));
         AddCap(transition, exercise, severity, alertId);
     }
 
     public void EnqueueEvent(StationEvent stationEvent)
     {
         ArgumentNullException.ThrowIfNull(stationEvent);
-        Add(Lane.Urgent, Topics.Event, seq => PayloadWriter.Event(_options.StationId, Guid.NewGuid(), seq, stationEvent));
+        Add(Lane.Urgent, Topics.Event, seq => PayloadWriter.Event(_options.StationId, Guid.NewGuid(), seq, stationEvent), (stationEvent.Time, stationEvent.Type));
     }
 
     void IStationEventSink.Publish(StationEvent stationEvent) => EnqueueEvent(stationEvent);
@@ -270,6 +297,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         _client?.Dispose();
         _outbox?.Dispose();
         _gate?.Dispose();
+        _record?.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -933,7 +961,9 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         }
     }
 
-    private bool Add(Lane lane, string topic, Func<long, byte[]> build)
+    // The one place every alert and event becomes its payload: recorded here (<paramref name="record"/>: when
+    // and under which type) exactly as the hub is sent it.
+    private bool Add(Lane lane, string topic, Func<long, byte[]> build, (DateTimeOffset Time, string Type)? record = null)
     {
         if (_outbox is null)
         {
@@ -942,7 +972,11 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         try
         {
-            _outbox.Add(lane, topic, build);
+            var message = _outbox.Add(lane, topic, build);
+            if (record is { } r)
+            {
+                _record?.Add(r.Time, r.Type, message.Payload);
+            }
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
         {

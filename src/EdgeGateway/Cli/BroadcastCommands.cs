@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EdgeGateway.Control;
 
 namespace EdgeGateway.Cli;
 
@@ -32,11 +33,13 @@ public static class BroadcastCommands
             "exercise the audio path with nothing reaching the speakers. Tests never interrupt a broadcast.");
         var silent = new Option<bool>("--silent") { Description = "No sound on the speakers (as the scheduled self-test)" };
         test.Options.Add(silent);
+        var wait = WaitOption();
+        test.Options.Add(wait);
         var target = ServiceTarget.AddTo(test);
         test.SetAction((parse, ct) =>
-            target.InvokeAsync(parse, "broadcast.test", Args(new JsonObject { ["silent"] = parse.GetValue(silent) }), Queued, ct));
+            InvokeAsync(target, parse, wait, "broadcast.test", Args(new JsonObject { ["silent"] = parse.GetValue(silent) }), ct));
         return test.WithExamples(
-            "edgegw broadcast test",
+            "edgegw broadcast test --silent --wait",
             "edgegw broadcast test --silent --config /etc/edge-gateway/station.yaml");
     }
 
@@ -47,15 +50,18 @@ public static class BroadcastCommands
         play.Arguments.Add(message);
         var repeat = RepeatOption();
         play.Options.Add(repeat);
+        var wait = WaitOption();
+        play.Options.Add(wait);
         var target = ServiceTarget.AddTo(play);
-        play.SetAction((parse, ct) => target.InvokeAsync(
+        play.SetAction((parse, ct) => InvokeAsync(
+            target,
             parse,
+            wait,
             "broadcast.play",
             Args(new JsonObject { ["message"] = parse.GetValue(message), ["repeat"] = parse.GetValue(repeat) }),
-            Queued,
             ct));
         return play.WithExamples(
-            "edgegw broadcast play evacuate",
+            "edgegw broadcast play evacuate --wait",
             "edgegw broadcast play prepare --repeat 3");
     }
 
@@ -68,6 +74,8 @@ public static class BroadcastCommands
         say.Options.Add(voice);
         var repeat = RepeatOption();
         say.Options.Add(repeat);
+        var wait = WaitOption();
+        say.Options.Add(wait);
         var target = ServiceTarget.AddTo(say);
         say.SetAction((parse, ct) =>
         {
@@ -77,7 +85,7 @@ public static class BroadcastCommands
                 args["voice"] = v;
             }
 
-            return target.InvokeAsync(parse, "broadcast.say", Args(args), Queued, ct);
+            return InvokeAsync(target, parse, wait, "broadcast.say", Args(args), ct);
         });
         return say.WithExamples(
             "edgegw broadcast say \"The bridge road is closed\" --voice en",
@@ -93,6 +101,54 @@ public static class BroadcastCommands
             "edgegw broadcast stop",
             "edgegw broadcast stop --socket /run/edge-gateway/control.sock");
     }
+
+    private static Option<bool> WaitOption() => new("--wait")
+    {
+        Description = "Return when the broadcast has ended and print how: exit 0 when it completed (a test: passed), " +
+            "1 when it failed, was preempted or stopped",
+    };
+
+    private static Task<int> InvokeAsync(ServiceTarget target, ParseResult parse, Option<bool> wait, string verb, JsonObject args, CancellationToken ct) =>
+        parse.GetValue(wait)
+            ? target.InvokeAsync(parse, verb, args, Queued, ct, then: (socket, result) => WaitAsync(parse, target, socket, result, ct))
+            : target.InvokeAsync(parse, verb, args, Queued, ct);
+
+    // Asks again and again: one request may not outlast the socket's request time, a broadcast may.
+    private static async Task<int> WaitAsync(ParseResult parse, ServiceTarget target, string socket, JsonNode? queued, CancellationToken ct)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        if (queued?["accepted"]?.GetValue<bool>() != true || queued["id"]?.GetValue<string>() is not { } id)
+        {
+            return ExitCodes.Failure;
+        }
+
+        while (true)
+        {
+            var answer = await ControlClient.SendAsync(socket, BroadcastWaitVerbName, new JsonObject { ["id"] = id }, WaitRequestTimeout, ct).ConfigureAwait(false);
+            if (answer?["ended"]?.GetValue<bool>() != true)
+            {
+                continue;
+            }
+
+            var ok = answer["ok"]?.GetValue<bool>() == true;
+            if (parse.GetValue(target.Json))
+            {
+                await output.WriteLineAsync(answer.ToJsonString()).ConfigureAwait(false);
+            }
+            else
+            {
+                var error = answer["error"]?.GetValue<string>();
+                await output.WriteLineAsync($"ended: {answer["outcome"]?.GetValue<string>()}{(error is null ? "" : " (" + error + ")")}").ConfigureAwait(false);
+            }
+
+            return ok ? ExitCodes.Success : ExitCodes.Failure;
+        }
+    }
+
+    private const string BroadcastWaitVerbName = "broadcast.wait";
+
+    // The service answers within its own 20 s wait; this leaves room for a loaded Pi.
+    private static readonly TimeSpan WaitRequestTimeout = TimeSpan.FromSeconds(28);
 
     private static Option<int> RepeatOption()
     {

@@ -14,8 +14,10 @@ public static class CliRoot
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(ReplayCommands.Build());
+        root.Subcommands.Add(HistoryCommands.Build());
         root.Subcommands.Add(AlertCommands.Build());
         root.Subcommands.Add(StatusCommands.Build());
+        root.Subcommands.Add(EventsCommands.Build());
         root.Subcommands.Add(BroadcastCommands.Build());
         root.Subcommands.Add(CommandCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());

@@ -46,9 +46,19 @@ public sealed class ServiceTarget
     /// --json prints it as JSON. Exit 1 when the service cannot be reached or fails, 2 on an unreadable
     /// --config or when the service refuses what was asked with a code (printed on stderr with the reason).
     /// Of --config only control.socket is used: an otherwise invalid file is a warning.
-    /// <paramref name="timeout"/> (default 15 s) is for verbs that take their time.
+    /// <paramref name="timeout"/> (default 15 s) is for verbs that take their time. <paramref name="describeJson"/>
+    /// replaces the --json form; <paramref name="then"/> continues with the socket and the answer (after it is
+    /// printed) and gives the exit code.
     /// </summary>
-    public async Task<int> InvokeAsync(ParseResult parse, string verb, JsonObject? args, Func<JsonNode?, string> describe, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public async Task<int> InvokeAsync(
+        ParseResult parse,
+        string verb,
+        JsonObject? args,
+        Func<JsonNode?, string> describe,
+        CancellationToken cancellationToken,
+        TimeSpan? timeout = null,
+        Func<JsonNode?, string>? describeJson = null,
+        Func<string, JsonNode?, Task<int>>? then = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(describe);
@@ -78,14 +88,19 @@ public sealed class ServiceTarget
             var result = await ControlClient.SendAsync(socket, verb, args, timeout ?? DefaultTimeout, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(Json))
             {
-                await output.WriteLineAsync(result?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "null").ConfigureAwait(false);
+                var text = describeJson?.Invoke(result) ?? result?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "null";
+                if (text.Length > 0)
+                {
+                    // JSON Lines with nothing to say print nothing, not a blank line.
+                    await output.WriteLineAsync(text).ConfigureAwait(false);
+                }
             }
             else
             {
                 await output.WriteLineAsync(describe(result)).ConfigureAwait(false);
             }
 
-            return ExitCodes.Success;
+            return then is null ? ExitCodes.Success : await then(socket, result).ConfigureAwait(false);
         }
         catch (ControlUnavailableException ex)
         {

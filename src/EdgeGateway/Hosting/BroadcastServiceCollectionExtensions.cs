@@ -62,6 +62,7 @@ public static class BroadcastServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<BroadcastControlVerbs>>()));
         }
 
+        services.AddSingleton<IControlVerb>(sp => new BroadcastWaitVerb(sp.GetRequiredService<BroadcastController>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

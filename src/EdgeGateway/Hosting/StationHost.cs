@@ -83,6 +83,7 @@ public static class StationHost
         }
 
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
+        builder.Services.AddSingleton<IControlVerb>(sp => new Events.EventsVerb(sp.GetService<Uplink.Mqtt.UplinkService>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddControlSocket(config);
         return builder;
     }

@@ -1,8 +1,13 @@
+using System.Globalization;
 using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Core.Rules;
 
 namespace EdgeGateway.Replay;
+
+/// <summary>How many readings a replay judged, the first and the last one's time.</summary>
+public sealed record ReplaySpan(long Readings, DateTimeOffset First, DateTimeOffset Last);
 
 /// <summary>
 /// <c>edgegw replay</c>: runs the configured rules over a readings file in simulated time and prints every
@@ -42,14 +47,8 @@ public sealed class ReplayRunner
     public int Run(string path, TextWriter output, TextWriter error, bool json)
     {
         ArgumentNullException.ThrowIfNull(error);
-        FileStream stream;
-        try
+        if (Open(path, error) is not { } stream)
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"edgegw: cannot read {path}: {e.Message}");
             return Cli.ExitCodes.Usage;
         }
 
@@ -59,10 +58,63 @@ public sealed class ReplayRunner
         }
     }
 
+    /// <summary>Opens a readings file for one pass, or says on <paramref name="error"/> why it cannot.</summary>
+    public static FileStream? Open(string path, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"edgegw: cannot read {path}: {e.Message}");
+            return null;
+        }
+    }
+
+    public LevelSet Levels => _levels;
+
+    public IReadOnlyList<RuleDefinition> Rules => _rules;
+
     public int Run(Stream stream, string fileName, TextWriter output, TextWriter error, bool json)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        var transitions = 0;
+        var code = Replay(stream, fileName, error, t =>
+        {
+            transitions++;
+            output.WriteLine(json ? TransitionFormat.Json(t) : TransitionFormat.Text(t));
+        }, null, out var span);
+        if (code == Cli.ExitCodes.Success && transitions == 0)
+        {
+            // Silence would read as "nothing to see" or as a tool that did nothing; say which. JSON Lines stay empty.
+            (json ? error : output).WriteLine(NoTransitions(fileName, span));
+        }
+
+        output.Flush();
+        return code;
+    }
+
+    /// <summary>What a file without transitions prints: how much was judged, so an empty answer is a real one.</summary>
+    public static string NoTransitions(string fileName, ReplaySpan span)
+    {
+        ArgumentNullException.ThrowIfNull(span);
+        return span.Readings == 0
+            ? $"no level transitions: {fileName} holds no readings"
+            : string.Create(CultureInfo.InvariantCulture, $"no level transitions in {span.Readings} readings from {TransitionFormat.Time(span.First)} to {TransitionFormat.Time(span.Last)}");
+    }
+
+    /// <summary>
+    /// Replays <paramref name="stream"/>: each transition to <paramref name="onTransition"/> in order, the engine to
+    /// <paramref name="afterBatch"/> after each instant's readings are judged. Returns the exit code (2 for a bad
+    /// file, its errors on <paramref name="error"/>) and what was read.
+    /// </summary>
+    public int Replay(Stream stream, string fileName, TextWriter error, Action<LevelTransition> onTransition, Action<RuleEngine, DateTimeOffset>? afterBatch, out ReplaySpan span)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(onTransition);
         var engine = new RuleEngine(_levels, _rules);
         var reader = new ReadingsCsvReader(stream, _sensorIds);
         var counters = new long[_sensorIds.Length];
@@ -70,6 +122,8 @@ public sealed class ReplayRunner
         var batch = new Reading[16];
         var batchCount = 0;
         var lastTicks = long.MinValue;
+        var firstTicks = long.MinValue;
+        long readings = 0;
         var errors = 0;
 
         void Flush()
@@ -81,9 +135,10 @@ public sealed class ReplayRunner
 
             foreach (var t in engine.OnReadings(batch.AsSpan(0, batchCount)))
             {
-                output.WriteLine(json ? TransitionFormat.Json(t) : TransitionFormat.Text(t));
+                onTransition(t);
             }
 
+            afterBatch?.Invoke(engine, batch[0].Time);
             batchCount = 0;
         }
 
@@ -139,6 +194,11 @@ public sealed class ReplayRunner
                 continue;
             }
 
+            if (readings++ == 0)
+            {
+                firstTicks = row.Ticks;
+            }
+
             if (batchCount > 0 && batch[0].Time.UtcTicks != row.Ticks)
             {
                 Flush();
@@ -154,6 +214,9 @@ public sealed class ReplayRunner
                 : new Reading(_sensorIds[row.Sensor], new DateTimeOffset(row.Ticks, TimeSpan.Zero), value, Quality.Good);
         }
 
+        span = readings == 0
+            ? new ReplaySpan(0, default, default)
+            : new ReplaySpan(readings, new DateTimeOffset(firstTicks, TimeSpan.Zero), new DateTimeOffset(lastTicks, TimeSpan.Zero));
         if (errors > 0)
         {
             if (errors > MaxErrorsShown)
@@ -161,12 +224,10 @@ public sealed class ReplayRunner
                 error.WriteLine($"{fileName}: {errors - MaxErrorsShown} more errors not shown");
             }
 
-            output.Flush();
             return Cli.ExitCodes.Usage;
         }
 
         Flush();
-        output.Flush();
         return Cli.ExitCodes.Success;
     }
 

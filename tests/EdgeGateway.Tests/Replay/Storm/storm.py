@@ -219,7 +219,9 @@ def expected(rows):
 
 
 def number(v):
-    """A number as the gateway prints it: shortest round-trip form, no trailing .0."""
+    """A number as the gateway prints it: shortest round-trip form at 12 significant digits (no binary noise
+    from sums and differences), no trailing .0."""
+    v = float("%.12g" % v)
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     return repr(v)
