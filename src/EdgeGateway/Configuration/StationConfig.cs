@@ -54,6 +54,10 @@ public sealed class StationSection : Located
     public string? Name { get; set; }
     /// <summary>IANA zone for local-time display only; everything recorded is UTC.</summary>
     public string? Timezone { get; set; }
+    /// <summary>BCP 47 tag of the texts the station writes for people (CAP <c>info/language</c>), e.g. zh-CN.</summary>
+    public string Language { get; set; } = DefaultLanguage;
+
+    public const string DefaultLanguage = "en-US";
 }
 
 public enum GpioDriverKind
@@ -210,7 +214,10 @@ public sealed class AlertingSection : Located
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Ordered, lowest first; "none" is implicit below the first.</summary>
     public List<LevelConfig> Levels { get; set; } = [];
+    /// <summary>The broadcast played on return to none; null when <c>allClear</c> has no message (or is absent).</summary>
     public BroadcastRequestConfig? AllClear { get; set; }
+    /// <summary><c>allClear.cap</c>: the texts of the CAP document on return to none.</summary>
+    public CapTextsConfig? AllClearCap { get; set; }
     public List<RuleConfig> Rules { get; set; } = [];
 }
 
@@ -219,6 +226,18 @@ public sealed class LevelConfig : Located
     public string Id { get; set; } = "";
     public CapSeverity Severity { get; set; } = CapSeverity.Unknown;
     public BroadcastRequestConfig? Broadcast { get; set; }
+    public CapTextsConfig? Cap { get; set; }
+}
+
+/// <summary>
+/// The texts of a CAP document in the station's language, each optional (the English text where absent). They may
+/// name the transition with placeholders: <c>{rule}</c>, <c>{from}</c>, <c>{to}</c>, <c>{value}</c>, <c>{threshold}</c>.
+/// </summary>
+public sealed class CapTextsConfig : Located
+{
+    public string? Headline { get; set; }
+    public string? Description { get; set; }
+    public string? Instruction { get; set; }
 }
 
 public sealed class BroadcastRequestConfig : Located

@@ -161,6 +161,7 @@ public static class StationConfigLoader
         s.Id = m.Text("id", required: true) ?? s.Id;
         s.Name = m.Text("name");
         s.Timezone = m.Text("timezone");
+        s.Language = m.Text("language") ?? s.Language;
         m.Done();
         return s;
     }
@@ -380,7 +381,7 @@ public static class StationConfigLoader
 
         a.ClearAfter = m.Duration("clearAfter") ?? a.ClearAfter;
         a.Levels = m.List("levels", (n, p) => ReadLevel(ctx, n, p), required: true) ?? a.Levels;
-        a.AllClear = m.Child("allClear", (n, p) => ReadBroadcastRequest(ctx, n, p));
+        a.AllClear = m.Child("allClear", (n, p) => ReadAllClear(ctx, n, p, a));
         a.Rules = m.List("rules", (n, p) => ReadRule(ctx, n, p), required: true) ?? a.Rules;
         m.Done();
         return a;
@@ -397,8 +398,49 @@ public static class StationConfigLoader
         l.Id = m.Text("id", required: true) ?? l.Id;
         l.Severity = m.Enum<CapSeverity>("severity", required: true) ?? l.Severity;
         l.Broadcast = m.Child("broadcast", (n, p) => ReadBroadcastRequest(ctx, n, p));
+        l.Cap = m.Child("cap", (n, p) => ReadCapTexts(ctx, n, p));
         m.Done();
         return l;
+    }
+
+    /// <summary>
+    /// <c>allClear</c>: the broadcast request's keys and <c>cap</c>. A message is needed only for a broadcast, so
+    /// <c>{ cap: ... }</c> alone gives CAP texts and no all-clear broadcast (null).
+    /// </summary>
+    private static BroadcastRequestConfig? ReadAllClear(LoadContext ctx, YNode node, string path, AlertingSection alerting)
+    {
+        var b = new BroadcastRequestConfig();
+        if (MapReader.Open(ctx, node, path, b) is not { } m)
+        {
+            return null;
+        }
+
+        alerting.AllClearCap = m.Child("cap", (n, p) => ReadCapTexts(ctx, n, p));
+        var message = m.Text("message", required: !b.Has("cap"));
+        b.Message = message ?? b.Message;
+        b.Repeat = m.Int("repeat") ?? b.Repeat;
+        m.Done();
+        if (!b.Has("message") && b.Has("repeat") && b.Has("cap"))
+        {
+            ctx.Error(b.MarkOf("repeat"), m.PathOf("repeat"), "repeat without a message: name the message to play, or leave repeat out");
+        }
+
+        return b.Has("message") || !b.Has("cap") ? b : null;
+    }
+
+    private static CapTextsConfig? ReadCapTexts(LoadContext ctx, YNode node, string path)
+    {
+        var c = new CapTextsConfig();
+        if (MapReader.Open(ctx, node, path, c) is not { } m)
+        {
+            return null;
+        }
+
+        c.Headline = m.Text("headline");
+        c.Description = m.Text("description");
+        c.Instruction = m.Text("instruction");
+        m.Done();
+        return c;
     }
 
     private static BroadcastRequestConfig? ReadBroadcastRequest(LoadContext ctx, YNode node, string path)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Modbus;
+using EdgeGateway.Uplink.Cap;
 
 namespace EdgeGateway.Configuration;
 
@@ -24,6 +25,17 @@ public static partial class StationConfigValidator
 
     [GeneratedRegex("^[a-z0-9-]{3,40}$", RegexOptions.CultureInvariant)]
     private static partial Regex StationIdPattern();
+
+    // BCP 47's shape as CAP's xs:language takes it: a 2-8 letter language, then subtags (zh-CN, zh-Hans-CN, en-US).
+    [GeneratedRegex("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguagePattern();
+
+    /// <summary>The characters XML 1.0 carries: tab, line feeds and everything from space up but U+FFFE and U+FFFF (surrogate pairs included).</summary>
+    private static readonly System.Buffers.SearchValues<char> XmlText = System.Buffers.SearchValues.Create(
+        "\t\n\r" + string.Concat(Enumerable.Range(0x20, 0xFFFE - 0x20).Select(c => (char)c)));
+
+    /// <summary>A CAP text is read aloud or shown on a phone; past this it is a mistake (a file pasted in).</summary>
+    private const int MaxCapText = 2000;
 
     // Ids of sensors, rules, levels, buses, zones and messages appear in MQTT payloads and CLI arguments.
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
@@ -76,6 +88,41 @@ public static partial class StationConfigValidator
             if (s.IsSet("id") && !StationIdPattern().IsMatch(s.Id))
             {
                 Error(s, "station", "id", $"'{s.Id}' is not a station id: use 3 to 40 characters a-z, 0-9 and '-'");
+            }
+
+            if (s.IsSet("language") && !LanguagePattern().IsMatch(s.Language))
+            {
+                var hint = s.Language.Contains('_', StringComparison.Ordinal) ? $"; did you mean '{s.Language.Replace('_', '-')}'?" : "";
+                Error(s, "station", "language", $"'{s.Language}' is not a BCP 47 language tag (e.g. zh-CN, en-US){hint}");
+            }
+        }
+
+        /// <summary>Each configured CAP text: not blank, characters XML can carry, known placeholders only.</summary>
+        private void CheckCapTexts(CapTextsConfig texts, string path)
+        {
+            foreach (var (key, text) in new[] { ("headline", texts.Headline), ("description", texts.Description), ("instruction", texts.Instruction) })
+            {
+                if (text is null || !texts.IsSet(key))
+                {
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    Error(texts, path, key, "the text is empty; leave the key out for the English text");
+                }
+                else if (text.Length > MaxCapText)
+                {
+                    Error(texts, path, key, $"the text has {text.Length} characters; at most {MaxCapText}");
+                }
+                else if (text.AsSpan().IndexOfAnyExcept(XmlText) is var bad and >= 0)
+                {
+                    Error(texts, path, key, $"the text holds the control character U+{(int)text[bad]:X4}, which a CAP (XML) document cannot carry");
+                }
+                else if (CapTexts.UnknownPlaceholder(text) is { } unknown)
+                {
+                    Error(texts, path, key, $"unknown placeholder {unknown}; a text may use {string.Join(", ", CapTexts.Placeholders)}");
+                }
             }
         }
 
@@ -366,11 +413,21 @@ public static partial class StationConfigValidator
                 {
                     CheckBroadcastRequest(b, path + ".broadcast");
                 }
+
+                if (l.Cap is { } cap)
+                {
+                    CheckCapTexts(cap, path + ".cap");
+                }
             }
 
             if (a.AllClear is { } clear)
             {
                 CheckBroadcastRequest(clear, "alerting.allClear");
+            }
+
+            if (a.AllClearCap is { } clearCap)
+            {
+                CheckCapTexts(clearCap, "alerting.allClear.cap");
             }
 
             CheckIds(a.Rules, "alerting.rules", "rule", r => r.Id);
