@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace EdgeGateway.Uplink.Internal;
 
-/// <summary>The little SQLite plumbing the outbox and the command gate share.</summary>
+/// <summary>The little SQLite plumbing the outbox, the command gate and the SL 651 report queue share.</summary>
 internal static class Sqlite
 {
     /// <summary>Opens (creating the directory) a WAL database without connection pooling.</summary>
@@ -31,6 +31,25 @@ internal static class Sqlite
         using var cmd = db.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A disk that refuses a write (full, I/O error) surfaces as one of these; callers keep the data in memory.</summary>
+    public static bool IsStorageError(Exception e) => e is SqliteException or IOException;
+
+    // synchronous is a connection setting read at commit; switching it per transaction gives FULL
+    // (fsync of the WAL at commit) where a loss would matter and NORMAL where it would not.
+    public static SqliteTransaction Begin(SqliteConnection db, bool full)
+    {
+        Exec(db, full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+        return db.BeginTransaction();
+    }
+
+    public static long ScalarLong(SqliteConnection db, SqliteTransaction? tx, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static object? GetKv(SqliteConnection db, SqliteTransaction? tx, string key)

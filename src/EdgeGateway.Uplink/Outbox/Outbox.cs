@@ -673,7 +673,7 @@ internal sealed class Outbox : IDisposable
 
     private void Failed(Exception e) => _fault = e.Message;
 
-    private static bool IsStorageError(Exception e) => e is SqliteException or IOException;
+    private static bool IsStorageError(Exception e) => Sqlite.IsStorageError(e);
 
     private void Raise(string? before, string? after, TelemetryDrop? drop, bool written)
     {
@@ -707,22 +707,11 @@ internal sealed class Outbox : IDisposable
 
     private void SetLocked(SqliteTransaction tx, string key, string value) => Sqlite.SetKv(_db, tx, key, value);
 
-    // synchronous is a connection setting read at commit; switching it per transaction gives FULL
-    // (fsync of the WAL at commit) where a loss would matter and NORMAL where it would not.
-    private SqliteTransaction BeginLocked(bool full)
-    {
-        Exec(full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-        return _db.BeginTransaction();
-    }
+    private SqliteTransaction BeginLocked(bool full) => Sqlite.Begin(_db, full);
 
     private void Exec(string sql) => Sqlite.Exec(_db, sql);
 
-    private long ScalarLong(string sql)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
+    private long ScalarLong(string sql) => Sqlite.ScalarLong(_db, null, sql);
 }
 
 /// <summary>What one enforcement of the queue limit dropped.</summary>

@@ -672,7 +672,8 @@ public static class StationConfigLoader
             return null;
         }
 
-        u.Mqtt = m.Child("mqtt", (n, p) => ReadMqtt(ctx, n, p), required: true);
+        u.Mqtt = m.Child("mqtt", (n, p) => ReadMqtt(ctx, n, p));
+        u.Sl651 = m.Child("sl651", (n, p) => ReadSl651(ctx, n, p));
         u.Telemetry = m.Duration("telemetry") ?? u.Telemetry;
         u.CommandKey = m.Text("commandKey");
         m.Done();
@@ -697,6 +698,54 @@ public static class StationConfigLoader
         q.KeepAlive = m.Duration("keepAlive") ?? q.KeepAlive;
         m.Done();
         return q;
+    }
+
+    private static Sl651Section? ReadSl651(LoadContext ctx, YNode node, string path)
+    {
+        var s = new Sl651Section();
+        if (MapReader.Open(ctx, node, path, s) is not { } m)
+        {
+            return null;
+        }
+
+        s.Centres = m.List("centres", (n, p) => ReadSl651Centre(ctx, n, p), required: true) ?? s.Centres;
+        s.Centre = m.Int("centre") ?? s.Centre;
+        s.Station = m.Text("station", required: true) ?? s.Station;
+        s.Password = m.Text("password", required: true) ?? s.Password;
+        s.StationType = m.Text("stationType", required: true) ?? s.StationType;
+        s.Timed = m.Duration("timed") ?? s.Timed;
+        s.KeepAlive = m.Duration("keepAlive") ?? s.KeepAlive;
+        s.Elements = m.List("elements", (n, p) => ReadSl651Element(ctx, n, p)) ?? s.Elements;
+        m.Done();
+        return s;
+    }
+
+    private static Sl651CentreConfig? ReadSl651Centre(LoadContext ctx, YNode node, string path)
+    {
+        var c = new Sl651CentreConfig();
+        if (MapReader.Open(ctx, node, path, c) is not { } m)
+        {
+            return null;
+        }
+
+        c.Host = m.Text("host", required: true) ?? c.Host;
+        c.Port = m.Int("port", required: true) ?? c.Port;
+        m.Done();
+        return c;
+    }
+
+    private static Sl651ElementConfig? ReadSl651Element(LoadContext ctx, YNode node, string path)
+    {
+        var e = new Sl651ElementConfig();
+        if (MapReader.Open(ctx, node, path, e) is not { } m)
+        {
+            return null;
+        }
+
+        e.Sensor = m.Text("sensor", required: true) ?? e.Sensor;
+        e.Element = m.Text("element", required: true) ?? e.Element;
+        m.Done();
+        return e;
     }
 
     private static TlsConfig? ReadTls(LoadContext ctx, YNode node, string path)

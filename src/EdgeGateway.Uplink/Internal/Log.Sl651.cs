@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Uplink.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 7100, Level = LogLevel.Information, Message = "SL 651 link up to centre {Centre}; {Owed} report(s) owed")]
+    public static partial void Sl651Connected(ILogger logger, string centre, long owed);
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "SL 651 centre {Centre} did not accept the connection: {Reason}")]
+    public static partial void Sl651ConnectFailed(ILogger logger, string centre, string reason);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "SL 651 link to centre {Centre} reset: {Reason}")]
+    public static partial void Sl651LinkReset(ILogger logger, string centre, string reason);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "SL 651 report {Function:X2} serial {Serial} observed {Observed:yyyy-MM-dd HH:mm} queued")]
+    public static partial void Sl651ReportQueued(ILogger logger, byte function, ushort serial, DateTime observed);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "SL 651 report {Function:X2} serial {Serial} confirmed by the centre")]
+    public static partial void Sl651ReportConfirmed(ILogger logger, byte function, ushort serial);
+
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "SL 651 report {Function:X2} serial {Serial} could not be stored and is lost: {Reason}")]
+    public static partial void Sl651ReportNotStored(ILogger logger, byte function, ushort serial, string reason);
+
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Error, Message = "SL 651 report queue cannot be opened; no reports will be made: {Reason}")]
+    public static partial void Sl651QueueFailed(ILogger logger, string reason);
+}
