@@ -16,6 +16,9 @@ public sealed class UplinkOptions
     public const string DefaultPrefix = "ews";
     public const long DefaultQueueLimit = 256L * 1024 * 1024;
 
+    /// <summary>CAP 1.2's own default for <c>info/language</c>.</summary>
+    public const string DefaultLanguage = "en-US";
+
     /// <summary>station.id: the <c>S</c> of every topic and the <c>station</c> of every payload.</summary>
     public string StationId { get; set; } = "";
 
@@ -41,6 +44,12 @@ public sealed class UplinkOptions
 
     /// <summary>The alerting levels, lowest first, with their CAP mapping.</summary>
     public IList<AlertLevelOptions> Levels { get; } = [];
+
+    /// <summary>station.language: the CAP <c>info/language</c> of the configured texts (BCP 47).</summary>
+    public string Language { get; set; } = DefaultLanguage;
+
+    /// <summary>alerting.allClear.cap: the texts of the CAP document on return to none; null: English.</summary>
+    public Cap.CapTexts? AllClearCap { get; set; }
 
     public OutboxTuning Outbox { get; set; } = new();
 
@@ -96,6 +105,9 @@ public sealed class AlertLevelOptions
 
     /// <summary>CAP urgency; null: Immediate for the highest level, Expected below, Future for the lowest of three or more.</summary>
     public string? Urgency { get; set; }
+
+    /// <summary>The level's CAP headline, description and instruction in the station's language; null: English.</summary>
+    public Cap.CapTexts? Cap { get; set; }
 }
 
 /// <summary>How hard the outbox works the storage.</summary>

@@ -19,7 +19,9 @@ internal sealed record CapAlert(
     string ResponseType,
     string? SenderName,
     long Seq,
-    Guid AlertId);
+    Guid AlertId,
+    string Language = UplinkOptions.DefaultLanguage,
+    CapTexts? Texts = null);
 
 /// <summary>
 /// Writes an OASIS CAP 1.2 <c>alert</c>. Element order, cardinality and enumerations follow the CAP 1.2
@@ -68,7 +70,7 @@ internal static class CapWriter
             }
 
             w.WriteStartElement("info", Namespace);
-            Element(w, "language", "en");
+            Element(w, "language", a.Language);
             Element(w, "category", "Met");
             Element(w, "event", "Flood");
             Element(w, "responseType", a.ResponseType);
@@ -80,11 +82,11 @@ internal static class CapWriter
                 Element(w, "senderName", a.SenderName);
             }
 
-            Element(w, "headline", t.To == LevelTransition.None
-                ? $"Flood alert cleared ({subject})"
+            Element(w, "headline", a.Texts?.Headline is { } headline ? CapTexts.Fill(headline, t)
+                : t.To == LevelTransition.None ? $"Flood alert cleared ({subject})"
                 : $"Flood {t.To} ({subject})");
-            Element(w, "description", Description(t));
-            Element(w, "instruction", Instruction(a.ResponseType));
+            Element(w, "description", a.Texts?.Description is { } description ? CapTexts.Fill(description, t) : Description(t));
+            Element(w, "instruction", a.Texts?.Instruction is { } instruction ? CapTexts.Fill(instruction, t) : Instruction(a.ResponseType));
             Parameter(w, "station", a.Sender);
             Parameter(w, "seq", a.Seq.ToString(CultureInfo.InvariantCulture));
             Parameter(w, "alertId", a.AlertId.ToString("D"));

@@ -16,10 +16,12 @@ internal sealed class CapMapping
         ["Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"];
     private static readonly HashSet<string> Urgencies = ["Immediate", "Expected", "Future", "Past", "Unknown"];
 
-    private readonly Dictionary<string, (string Severity, string Response, string Urgency)> _levels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Severity, string Response, string Urgency, CapTexts? Texts)> _levels = new(StringComparer.Ordinal);
+    private readonly CapTexts? _allClear;
 
-    public CapMapping(IList<AlertLevelOptions> levels)
+    public CapMapping(IList<AlertLevelOptions> levels, CapTexts? allClear = null)
     {
+        _allClear = allClear;
         for (var i = 0; i < levels.Count; i++)
         {
             var l = levels[i];
@@ -29,7 +31,7 @@ internal sealed class CapMapping
                 : i == levels.Count - 1 ? "Immediate"
                 : i == 0 && levels.Count >= 3 ? "Future"
                 : "Expected";
-            _levels[l.Id] = (severity, response, urgency);
+            _levels[l.Id] = (severity, response, urgency, l.Cap);
         }
     }
 
@@ -45,6 +47,11 @@ internal sealed class CapMapping
     public string Urgency(LevelTransition t) =>
         t.To == LevelTransition.None ? "Past"
         : _levels.TryGetValue(t.To, out var l) ? l.Urgency : "Unknown";
+
+    /// <summary>The configured texts for the level reached (the all-clear's on return to none), or null for English.</summary>
+    public CapTexts? Texts(LevelTransition t) =>
+        t.To == LevelTransition.None ? _allClear
+        : _levels.TryGetValue(t.To, out var l) ? l.Texts : null;
 
     /// <summary>Alert on a first rise from none, Cancel on return to none, Update on any other change.</summary>
     public static string MsgType(LevelTransition t) =>

@@ -87,7 +87,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         _handler = handler;
         _topics = new Topics(options.Mqtt.Prefix, options.StationId);
         _publishing = new InFlightPublishes(time);
-        _cap = new CapMapping(options.Levels);
+        _cap = new CapMapping(options.Levels, options.AllClearCap);
         try
         {
             _outbox = new Outbox.Outbox(Path.Combine(options.StoragePath, "uplink-outbox.db"), options.QueueLimit, options.Outbox, time);
@@ -189,8 +189,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     /// command key apply at once. A changed broker, port, TLS, credentials, protocol, keepalive or prefix closes
     /// the connection cleanly (offline status, DISCONNECT) and the supervising loop connects with the new
     /// settings at once, without waiting out a backoff. The outbox and its seq are untouched: what was queued
-    /// goes to the new connection in seq order. The station id and storage path stay those the service started
-    /// with. Returns true when a reconnect was asked for.
+    /// goes to the new connection in seq order. The station id, language and storage path stay those the service
+    /// started with. Returns true when a reconnect was asked for.
     /// </summary>
     public bool Reconfigure(UplinkOptions next)
     {
@@ -198,9 +198,11 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         var current = _options;
         next.StationId = current.StationId;
         next.StoragePath = current.StoragePath;
+        // station.language is a station setting, which waits for a restart like the id.
+        next.Language = current.Language;
         var reconnect = !SameConnection(current.Mqtt, next.Mqtt);
         _options = next;
-        _cap = new CapMapping(next.Levels);
+        _cap = new CapMapping(next.Levels, next.AllClearCap);
         _outbox?.SetQueueLimit(next.QueueLimit);
         if (_gate is not null && (next.CommandKeyFile != current.CommandKeyFile || next.CommandKeyFile is not null))
         {
@@ -944,7 +946,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         var sent = t.Time;
         var written = Add(Lane.Urgent, Topics.AlertCap, seq => CapWriter.Write(new CapAlert(
             identifier, _options.StationId, sent, exercise, msgType, references, t, severity,
-            _cap.Urgency(t), _cap.ResponseType(t), _options.StationName, seq, alertId)));
+            _cap.Urgency(t), _cap.ResponseType(t), _options.StationName, seq, alertId, _options.Language, _cap.Texts(t))));
         if (!written)
         {
             return;

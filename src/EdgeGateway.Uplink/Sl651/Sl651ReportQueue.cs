@@ -91,15 +91,25 @@ internal sealed class Sl651ReportQueue : IDisposable
     /// <summary>
     /// The next report to send: add reports (warnings) ahead of the others, each kind oldest first.
     /// </summary>
-    public OwedReport? Next()
+    public OwedReport? Next() => InSendingOrder(1) is [var first, ..] ? first : null;
+
+    /// <summary>Up to <paramref name="max"/> owed reports in the order they will be sent.</summary>
+    public IReadOnlyList<OwedReport> InSendingOrder(int max)
     {
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT id, serial, function, frame FROM owed ORDER BY (function = $add) DESC, id LIMIT 1";
+            cmd.CommandText = "SELECT id, serial, function, frame FROM owed ORDER BY (function = $add) DESC, id LIMIT $max";
             cmd.Parameters.AddWithValue("$add", (int)EdgeGateway.Sl651.Sl651Function.Add);
+            cmd.Parameters.AddWithValue("$max", max);
             using var r = cmd.ExecuteReader();
-            return r.Read() ? new OwedReport(r.GetInt64(0), (ushort)r.GetInt32(1), (byte)r.GetInt32(2), (byte[])r.GetValue(3)) : null;
+            var list = new List<OwedReport>();
+            while (r.Read())
+            {
+                list.Add(new OwedReport(r.GetInt64(0), (ushort)r.GetInt32(1), (byte)r.GetInt32(2), (byte[])r.GetValue(3)));
+            }
+
+            return list;
         }
     }
 

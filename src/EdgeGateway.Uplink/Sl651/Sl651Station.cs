@@ -44,7 +44,7 @@ public sealed class Sl651Station : BackgroundService
     private readonly ILogger _logger;
     private readonly AsyncSignal _owedChanged = new();
     private readonly Lock _statusLock = new();
-    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _scheduled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Sl651ReportQueue? _queue;
     private Sl651Values? _values;
     private Sl651LinkState _state = Sl651LinkState.Starting;
@@ -59,6 +59,21 @@ public sealed class Sl651Station : BackgroundService
         _options = options;
         _time = time;
         _logger = logger;
+
+        // Opened here, before the pipeline starts, so the first readings and transitions already count.
+        try
+        {
+            var queue = new Sl651ReportQueue(Path.Combine(_options.StoragePath, Sl651ReportQueue.FileName));
+            _values = new Sl651Values([.. _options.Elements], _options.TimeZone, queue.Get);
+            _queue = queue;
+            _owed = queue.Count;
+        }
+        catch (Exception e) when (Sqlite.IsStorageError(e) || e is UnauthorizedAccessException)
+        {
+            Log.Sl651QueueFailed(_logger, e.Message);
+            _state = Sl651LinkState.Faulted;
+            _lastError = "report queue: " + e.Message;
+        }
     }
 
     public Sl651Status Status
@@ -74,6 +89,16 @@ public sealed class Sl651Station : BackgroundService
 
     /// <summary>Raised after each report the centre confirmed (serial), for tests and status.</summary>
     public event Action<ushort>? Confirmed;
+
+    /// <summary>Raised after each report is stored as owed (function, serial).</summary>
+    public event Action<Sl651Function, ushort>? Queued;
+
+    /// <summary>Completes once the first timed report is scheduled (tests advance a fake clock after it).</summary>
+    internal Task Scheduled => _scheduled.Task;
+
+    /// <summary>What is owed, in sending order (tests and tools).</summary>
+    internal IReadOnlyList<Sl651Frame> Owed(int max = 100) =>
+        _queue is null ? [] : [.. _queue.InSendingOrder(max).Select(r => Sl651Decoder.Decode(r.Frame))];
 
     /// <summary>Readings in arrival order; returns at once.</summary>
     public void OnReadings(IReadOnlyList<Reading> readings)
@@ -92,25 +117,6 @@ public sealed class Sl651Station : BackgroundService
         }
 
         MakeReport(Sl651Function.Add, transitions[^1].Time);
-    }
-
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Opened before the pipeline starts so the first readings and transitions already count.
-        try
-        {
-            var queue = new Sl651ReportQueue(Path.Combine(_options.StoragePath, Sl651ReportQueue.FileName));
-            _values = new Sl651Values([.. _options.Elements], _options.TimeZone, queue.Get);
-            _queue = queue;
-            SetStatus(Sl651LinkState.Connecting, null, null, queue.Count);
-        }
-        catch (Exception e) when (Sqlite.IsStorageError(e) || e is UnauthorizedAccessException)
-        {
-            Log.Sl651QueueFailed(_logger, e.Message);
-            SetStatus(Sl651LinkState.Faulted, null, "report queue: " + e.Message, 0);
-        }
-
-        return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -145,7 +151,9 @@ public sealed class Sl651Station : BackgroundService
         {
             var now = _time.GetUtcNow();
             var due = Sl651Clock.NextTimed(now, _options.Timed, _options.TimeZone);
-            await Task.Delay(due - now, _time, ct).ConfigureAwait(false);
+            var delay = Task.Delay(due - now, _time, ct);
+            _scheduled.TrySetResult();
+            await delay.ConfigureAwait(false);
             MakeReport(Sl651Function.Timed, due);
         }
     }
@@ -177,6 +185,8 @@ public sealed class Sl651Station : BackgroundService
             {
                 _owed++;
             }
+
+            Queued?.Invoke(function, serial);
         }
         catch (Exception e) when (Sqlite.IsStorageError(e))
         {

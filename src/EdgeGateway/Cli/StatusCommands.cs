@@ -13,7 +13,7 @@ public static class StatusCommands
         var status = new Command(
             "status",
             "Show the running service's state: sensors (value, quality, age), rule and station levels, broadcast, " +
-            "uplink and outbox depth, configuration hash and any refused reload, version, uptime and health.");
+            "uplink and outbox depth, the SL 651 link, configuration hash and any refused reload, version, uptime and health.");
         var target = ServiceTarget.AddTo(status);
         status.SetAction((parse, ct) => target.InvokeAsync(parse, "status", null, Describe, ct));
         return status.WithExamples(
@@ -76,6 +76,11 @@ public static class StatusCommands
                 text.AppendLine(inv, $"command key fault: {keyProblem} (every hub command is refused)");
             }
 
+        }
+
+        if (s?["sl651"] is { } sl)
+        {
+            text.AppendLine(inv, $"sl651 {sl["state"]}{(sl["centre"] is { } centre ? " to " + centre : "")}, {sl["owed"]} report(s) owed, last confirmed {sl["lastConfirmed"]?.ToString() ?? "never"}{(sl["lastError"] is { } slErr ? ", last error: " + slErr : "")}");
         }
 
         foreach (var l in (s?["loops"]?.AsArray() ?? []).Where(l => l?["stalled"]?.GetValue<bool>() == true))

@@ -52,8 +52,12 @@ public sealed class StationSection : Located
     /// <summary>[a-z0-9-]{3,40}; used in MQTT topics.</summary>
     public string Id { get; set; } = "";
     public string? Name { get; set; }
-    /// <summary>IANA zone for local-time display only; everything recorded is UTC.</summary>
+    /// <summary>IANA zone for local-time display and the local times of SL 651 frames; everything recorded is UTC.</summary>
     public string? Timezone { get; set; }
+    /// <summary>BCP 47 tag of the texts the station writes for people (CAP <c>info/language</c>), e.g. zh-CN.</summary>
+    public string Language { get; set; } = DefaultLanguage;
+
+    public const string DefaultLanguage = "en-US";
 }
 
 public enum GpioDriverKind
@@ -210,7 +214,10 @@ public sealed class AlertingSection : Located
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Ordered, lowest first; "none" is implicit below the first.</summary>
     public List<LevelConfig> Levels { get; set; } = [];
+    /// <summary>The broadcast played on return to none; null when <c>allClear</c> has no message (or is absent).</summary>
     public BroadcastRequestConfig? AllClear { get; set; }
+    /// <summary><c>allClear.cap</c>: the texts of the CAP document on return to none.</summary>
+    public CapTextsConfig? AllClearCap { get; set; }
     public List<RuleConfig> Rules { get; set; } = [];
 }
 
@@ -219,6 +226,18 @@ public sealed class LevelConfig : Located
     public string Id { get; set; } = "";
     public CapSeverity Severity { get; set; } = CapSeverity.Unknown;
     public BroadcastRequestConfig? Broadcast { get; set; }
+    public CapTextsConfig? Cap { get; set; }
+}
+
+/// <summary>
+/// The texts of a CAP document in the station's language, each optional (the English text where absent). They may
+/// name the transition with placeholders: <c>{rule}</c>, <c>{from}</c>, <c>{to}</c>, <c>{value}</c>, <c>{threshold}</c>.
+/// </summary>
+public sealed class CapTextsConfig : Located
+{
+    public string? Headline { get; set; }
+    public string? Description { get; set; }
+    public string? Instruction { get; set; }
 }
 
 public sealed class BroadcastRequestConfig : Located
@@ -316,6 +335,7 @@ public sealed class MessageConfig : Located
 public sealed class UplinkSection : Located
 {
     public MqttSection? Mqtt { get; set; }
+    public Sl651Section? Sl651 { get; set; }
     /// <summary>Reading batches and the status heartbeat; alerts and events go at once.</summary>
     public TimeSpan Telemetry { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>ECDSA P-256 public key (PEM) that signs hub commands.</summary>
@@ -340,4 +360,35 @@ public sealed class TlsConfig : Located
     public string? Ca { get; set; }
     public string? Cert { get; set; }
     public string? Key { get; set; }
+}
+
+/// <summary><c>uplink.sl651</c>: the SL 651-2014 remote station. Defaults are <see cref="Uplink.Sl651.Sl651Options"/>'s.</summary>
+public sealed class Sl651Section : Located
+{
+    /// <summary>Tried in order; reports go to the first that accepts the connection.</summary>
+    public List<Sl651CentreConfig> Centres { get; set; } = [];
+    /// <summary>Centre station address, 1-255.</summary>
+    public int Centre { get; set; } = 1;
+    /// <summary>Remote station address: 10 digits.</summary>
+    public string Station { get; set; } = "";
+    /// <summary>4 hex digits.</summary>
+    public string Password { get; set; } = "";
+    /// <summary>The type letter: P, H, K, Z, D, T, M, G, Q, I or O.</summary>
+    public string StationType { get; set; } = "";
+    public TimeSpan Timed { get; set; } = Uplink.Sl651.Sl651Options.DefaultTimed;
+    public TimeSpan KeepAlive { get; set; } = Uplink.Sl651.Sl651Options.DefaultKeepAlive;
+    public List<Sl651ElementConfig> Elements { get; set; } = [];
+}
+
+public sealed class Sl651CentreConfig : Located
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; }
+}
+
+public sealed class Sl651ElementConfig : Located
+{
+    public string Sensor { get; set; } = "";
+    /// <summary>The identifier in hex, as the standard writes it ("39", "1A").</summary>
+    public string Element { get; set; } = "";
 }

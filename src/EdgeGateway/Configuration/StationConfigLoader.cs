@@ -161,6 +161,7 @@ public static class StationConfigLoader
         s.Id = m.Text("id", required: true) ?? s.Id;
         s.Name = m.Text("name");
         s.Timezone = m.Text("timezone");
+        s.Language = m.Text("language") ?? s.Language;
         m.Done();
         return s;
     }
@@ -380,7 +381,7 @@ public static class StationConfigLoader
 
         a.ClearAfter = m.Duration("clearAfter") ?? a.ClearAfter;
         a.Levels = m.List("levels", (n, p) => ReadLevel(ctx, n, p), required: true) ?? a.Levels;
-        a.AllClear = m.Child("allClear", (n, p) => ReadBroadcastRequest(ctx, n, p));
+        a.AllClear = m.Child("allClear", (n, p) => ReadAllClear(ctx, n, p, a));
         a.Rules = m.List("rules", (n, p) => ReadRule(ctx, n, p), required: true) ?? a.Rules;
         m.Done();
         return a;
@@ -397,8 +398,49 @@ public static class StationConfigLoader
         l.Id = m.Text("id", required: true) ?? l.Id;
         l.Severity = m.Enum<CapSeverity>("severity", required: true) ?? l.Severity;
         l.Broadcast = m.Child("broadcast", (n, p) => ReadBroadcastRequest(ctx, n, p));
+        l.Cap = m.Child("cap", (n, p) => ReadCapTexts(ctx, n, p));
         m.Done();
         return l;
+    }
+
+    /// <summary>
+    /// <c>allClear</c>: the broadcast request's keys and <c>cap</c>. A message is needed only for a broadcast, so
+    /// <c>{ cap: ... }</c> alone gives CAP texts and no all-clear broadcast (null).
+    /// </summary>
+    private static BroadcastRequestConfig? ReadAllClear(LoadContext ctx, YNode node, string path, AlertingSection alerting)
+    {
+        var b = new BroadcastRequestConfig();
+        if (MapReader.Open(ctx, node, path, b) is not { } m)
+        {
+            return null;
+        }
+
+        alerting.AllClearCap = m.Child("cap", (n, p) => ReadCapTexts(ctx, n, p));
+        var message = m.Text("message", required: !b.Has("cap"));
+        b.Message = message ?? b.Message;
+        b.Repeat = m.Int("repeat") ?? b.Repeat;
+        m.Done();
+        if (!b.Has("message") && b.Has("repeat") && b.Has("cap"))
+        {
+            ctx.Error(b.MarkOf("repeat"), m.PathOf("repeat"), "repeat without a message: name the message to play, or leave repeat out");
+        }
+
+        return b.Has("message") || !b.Has("cap") ? b : null;
+    }
+
+    private static CapTextsConfig? ReadCapTexts(LoadContext ctx, YNode node, string path)
+    {
+        var c = new CapTextsConfig();
+        if (MapReader.Open(ctx, node, path, c) is not { } m)
+        {
+            return null;
+        }
+
+        c.Headline = m.Text("headline");
+        c.Description = m.Text("description");
+        c.Instruction = m.Text("instruction");
+        m.Done();
+        return c;
     }
 
     private static BroadcastRequestConfig? ReadBroadcastRequest(LoadContext ctx, YNode node, string path)
@@ -630,7 +672,8 @@ public static class StationConfigLoader
             return null;
         }
 
-        u.Mqtt = m.Child("mqtt", (n, p) => ReadMqtt(ctx, n, p), required: true);
+        u.Mqtt = m.Child("mqtt", (n, p) => ReadMqtt(ctx, n, p));
+        u.Sl651 = m.Child("sl651", (n, p) => ReadSl651(ctx, n, p));
         u.Telemetry = m.Duration("telemetry") ?? u.Telemetry;
         u.CommandKey = m.Text("commandKey");
         m.Done();
@@ -655,6 +698,54 @@ public static class StationConfigLoader
         q.KeepAlive = m.Duration("keepAlive") ?? q.KeepAlive;
         m.Done();
         return q;
+    }
+
+    private static Sl651Section? ReadSl651(LoadContext ctx, YNode node, string path)
+    {
+        var s = new Sl651Section();
+        if (MapReader.Open(ctx, node, path, s) is not { } m)
+        {
+            return null;
+        }
+
+        s.Centres = m.List("centres", (n, p) => ReadSl651Centre(ctx, n, p), required: true) ?? s.Centres;
+        s.Centre = m.Int("centre") ?? s.Centre;
+        s.Station = m.Text("station", required: true) ?? s.Station;
+        s.Password = m.Text("password", required: true) ?? s.Password;
+        s.StationType = m.Text("stationType", required: true) ?? s.StationType;
+        s.Timed = m.Duration("timed") ?? s.Timed;
+        s.KeepAlive = m.Duration("keepAlive") ?? s.KeepAlive;
+        s.Elements = m.List("elements", (n, p) => ReadSl651Element(ctx, n, p)) ?? s.Elements;
+        m.Done();
+        return s;
+    }
+
+    private static Sl651CentreConfig? ReadSl651Centre(LoadContext ctx, YNode node, string path)
+    {
+        var c = new Sl651CentreConfig();
+        if (MapReader.Open(ctx, node, path, c) is not { } m)
+        {
+            return null;
+        }
+
+        c.Host = m.Text("host", required: true) ?? c.Host;
+        c.Port = m.Int("port", required: true) ?? c.Port;
+        m.Done();
+        return c;
+    }
+
+    private static Sl651ElementConfig? ReadSl651Element(LoadContext ctx, YNode node, string path)
+    {
+        var e = new Sl651ElementConfig();
+        if (MapReader.Open(ctx, node, path, e) is not { } m)
+        {
+            return null;
+        }
+
+        e.Sensor = m.Text("sensor", required: true) ?? e.Sensor;
+        e.Element = m.Text("element", required: true) ?? e.Element;
+        m.Done();
+        return e;
     }
 
     private static TlsConfig? ReadTls(LoadContext ctx, YNode node, string path)

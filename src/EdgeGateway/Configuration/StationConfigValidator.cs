@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Modbus;
+using EdgeGateway.Uplink.Cap;
 
 namespace EdgeGateway.Configuration;
 
@@ -24,6 +25,17 @@ public static partial class StationConfigValidator
 
     [GeneratedRegex("^[a-z0-9-]{3,40}$", RegexOptions.CultureInvariant)]
     private static partial Regex StationIdPattern();
+
+    // BCP 47's shape as CAP's xs:language takes it: a 2-8 letter language, then subtags (zh-CN, zh-Hans-CN, en-US).
+    [GeneratedRegex("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguagePattern();
+
+    /// <summary>The characters XML 1.0 carries: tab, line feeds and everything from space up but U+FFFE and U+FFFF (surrogate pairs included).</summary>
+    private static readonly System.Buffers.SearchValues<char> XmlText = System.Buffers.SearchValues.Create(
+        "\t\n\r" + string.Concat(Enumerable.Range(0x20, 0xFFFE - 0x20).Select(c => (char)c)));
+
+    /// <summary>A CAP text is read aloud or shown on a phone; past this it is a mistake (a file pasted in).</summary>
+    private const int MaxCapText = 2000;
 
     // Ids of sensors, rules, levels, buses, zones and messages appear in MQTT payloads and CLI arguments.
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
@@ -76,6 +88,41 @@ public static partial class StationConfigValidator
             if (s.IsSet("id") && !StationIdPattern().IsMatch(s.Id))
             {
                 Error(s, "station", "id", $"'{s.Id}' is not a station id: use 3 to 40 characters a-z, 0-9 and '-'");
+            }
+
+            if (s.IsSet("language") && !LanguagePattern().IsMatch(s.Language))
+            {
+                var hint = s.Language.Contains('_', StringComparison.Ordinal) ? $"; did you mean '{s.Language.Replace('_', '-')}'?" : "";
+                Error(s, "station", "language", $"'{s.Language}' is not a BCP 47 language tag (e.g. zh-CN, en-US){hint}");
+            }
+        }
+
+        /// <summary>Each configured CAP text: not blank, characters XML can carry, known placeholders only.</summary>
+        private void CheckCapTexts(CapTextsConfig texts, string path)
+        {
+            foreach (var (key, text) in new[] { ("headline", texts.Headline), ("description", texts.Description), ("instruction", texts.Instruction) })
+            {
+                if (text is null || !texts.IsSet(key))
+                {
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    Error(texts, path, key, "the text is empty; leave the key out for the English text");
+                }
+                else if (text.Length > MaxCapText)
+                {
+                    Error(texts, path, key, $"the text has {text.Length} characters; at most {MaxCapText}");
+                }
+                else if (text.AsSpan().IndexOfAnyExcept(XmlText) is var bad and >= 0)
+                {
+                    Error(texts, path, key, $"the text holds the control character U+{(int)text[bad]:X4}, which a CAP (XML) document cannot carry");
+                }
+                else if (CapTexts.UnknownPlaceholder(text) is { } unknown)
+                {
+                    Error(texts, path, key, $"unknown placeholder {unknown}; a text may use {string.Join(", ", CapTexts.Placeholders)}");
+                }
             }
         }
 
@@ -366,11 +413,21 @@ public static partial class StationConfigValidator
                 {
                     CheckBroadcastRequest(b, path + ".broadcast");
                 }
+
+                if (l.Cap is { } cap)
+                {
+                    CheckCapTexts(cap, path + ".cap");
+                }
             }
 
             if (a.AllClear is { } clear)
             {
                 CheckBroadcastRequest(clear, "alerting.allClear");
+            }
+
+            if (a.AllClearCap is { } clearCap)
+            {
+                CheckCapTexts(clearCap, "alerting.allClear.cap");
             }
 
             CheckIds(a.Rules, "alerting.rules", "rule", r => r.Id);
@@ -646,6 +703,16 @@ public static partial class StationConfigValidator
                 Error(u, "uplink", "telemetry", "must be longer than 0");
             }
 
+            if (!u.Has("mqtt") && !u.Has("sl651"))
+            {
+                ErrorAt(u.Mark, "uplink", "an uplink needs mqtt: { host: ... }, sl651: { centres: ... } or both");
+            }
+
+            if (u.Sl651 is { } sl651)
+            {
+                CheckSl651(sl651);
+            }
+
             if (u.Mqtt is not { } q)
             {
                 return;
@@ -681,6 +748,118 @@ public static partial class StationConfigValidator
             if (q.Tls is { } tls && tls.Has("cert") != tls.Has("key"))
             {
                 Error(tls, Path + ".tls", tls.Has("cert") ? "cert" : "key", "a client certificate needs both cert and key");
+            }
+        }
+
+        private void CheckSl651(Sl651Section s)
+        {
+            const string Path = "uplink.sl651";
+            if (s.IsSet("centres") && s.Centres.Count == 0)
+            {
+                Error(s, Path, "centres", "list at least one centre: { host: ..., port: ... }");
+            }
+
+            for (var i = 0; i < s.Centres.Count; i++)
+            {
+                var c = s.Centres[i];
+                if (c.IsSet("port") && c.Port is < 1 or > 65535)
+                {
+                    Error(c, $"{Path}.centres[{i}]", "port", $"{c.Port} is not a TCP port (1-65535)");
+                }
+
+                if (c.IsSet("host") && string.IsNullOrWhiteSpace(c.Host))
+                {
+                    Error(c, $"{Path}.centres[{i}]", "host", "must not be empty");
+                }
+            }
+
+            if (s.IsSet("centre") && s.Centre is < 1 or > 255)
+            {
+                Error(s, Path, "centre", $"{s.Centre} is not a centre address (1-255)");
+            }
+
+            if (s.IsSet("station") && (s.Station.Length != 10 || !s.Station.All(char.IsAsciiDigit)))
+            {
+                Error(s, Path, "station", $"'{s.Station}' is not a station address: write its 10 digits, e.g. \"0012345678\"");
+            }
+
+            if (s.IsSet("password") && (s.Password.Length != 4 || !s.Password.All(char.IsAsciiHexDigit)))
+            {
+                Error(s, Path, "password", $"'{s.Password}' is not a password: write 4 hex digits, e.g. \"04D2\"");
+            }
+
+            if (s.IsSet("stationType") && !Sl651Names.StationTypes.ContainsKey(s.StationType))
+            {
+                Error(s, Path, "stationType", $"unknown station type '{s.StationType}': use one of {string.Join(", ", Sl651Names.StationTypes.Keys)}");
+            }
+
+            // Observation times are to the minute, so a period under a minute is for a bench only; it is allowed.
+            if (s.IsSet("timed") && s.Timed < TimeSpan.FromSeconds(1))
+            {
+                Error(s, Path, "timed", "must be at least 1s");
+            }
+
+            if (s.IsSet("keepAlive") && s.KeepAlive < TimeSpan.FromSeconds(1))
+            {
+                Error(s, Path, "keepAlive", "must be at least 1s");
+            }
+
+            var seen = new Dictionary<(string, ushort), int>();
+            for (var i = 0; i < s.Elements.Count; i++)
+            {
+                CheckSl651Element(s.Elements[i], $"{Path}.elements[{i}]", seen);
+            }
+
+            if (_c.Station.Timezone is { } zone && _c.Station.IsSet("timezone") && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                Error(_c.Station, "station", "timezone", $"unknown time zone '{zone}': SL 651 frames carry the station's local time; use an IANA zone such as Asia/Shanghai");
+            }
+        }
+
+        private void CheckSl651Element(Sl651ElementConfig e, string path, Dictionary<(string, ushort), int> seen)
+        {
+            if (!e.IsSet("element"))
+            {
+                return;
+            }
+
+            if (!Sl651Names.TryParseElement(e.Element, out var id))
+            {
+                Error(e, path, "element", $"'{e.Element}' is not an element identifier: write its 2 hex digits, e.g. \"39\"");
+                return;
+            }
+
+            if (!Sl651Names.Supported.TryGetValue(id, out var use))
+            {
+                var known = string.Join(", ", Sl651Names.Supported.Keys.Select(k => k.ToString("X2", CultureInfo.InvariantCulture)));
+                var what = EdgeGateway.Sl651.Sl651Elements.Find(id) is { } info ? $"element {e.Element} ({info.Name}) is not one this station fills" : $"unknown element identifier '{e.Element}'";
+                Error(e, path, "element", $"{what}; supported: {known}");
+                return;
+            }
+
+            if (!e.IsSet("sensor"))
+            {
+                return;
+            }
+
+            if (!_sensors.TryGetValue(e.Sensor, out var sensor))
+            {
+                Error(e, path, "sensor", $"unknown sensor '{e.Sensor}'; {Known("sensors", _sensors.Keys)}{Suggest.DidYouMean(e.Sensor, _sensors.Keys)}");
+                return;
+            }
+
+            if (!use.Kinds.Contains(sensor.Kind))
+            {
+                Error(e, path, "sensor", $"element {e.Element} needs {use.Needs}; sensor '{e.Sensor}' is {ConfigNames.Name(sensor.Kind)}");
+            }
+
+            if (seen.TryGetValue((e.Sensor, id), out var line))
+            {
+                Error(e, path, "element", $"element {e.Element} of sensor '{e.Sensor}' is already listed (line {line})");
+            }
+            else
+            {
+                seen.Add((e.Sensor, id), e.MarkOf("element").Line);
             }
         }
 

@@ -82,6 +82,8 @@ public static class StationHost
             builder.Services.AddUplink(uplink).AddUplinkApplier();
         }
 
+        builder.Services.AddSl651(config);
+
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
         builder.Services.AddSingleton<IControlVerb>(sp => new Events.EventsVerb(sp.GetService<Uplink.Mqtt.UplinkService>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddControlSocket(config);

@@ -1,6 +1,7 @@
 using EdgeGateway.Configuration;
 using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Cap;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,6 +38,8 @@ public static class UplinkMapping
             QueueLimit = config.Storage.QueueLimit,
             TelemetryPeriod = config.Uplink.Telemetry,
             CommandKeyFile = config.Uplink.CommandKey,
+            Language = config.Station.Language,
+            AllClearCap = Texts(config.Alerting.AllClearCap),
             Mqtt = new MqttConnectionOptions
             {
                 Host = mqtt.Host,
@@ -61,9 +64,16 @@ public static class UplinkMapping
 
         foreach (var level in config.Alerting.Levels)
         {
-            options.Levels.Add(new AlertLevelOptions { Id = level.Id, Severity = level.Severity.ToString() });
+            options.Levels.Add(new AlertLevelOptions { Id = level.Id, Severity = level.Severity.ToString(), Cap = Texts(level.Cap) });
         }
 
         return options;
     }
+
+    private static CapTexts? Texts(CapTextsConfig? texts) => texts is null ? null : new CapTexts
+    {
+        Headline = texts.Headline,
+        Description = texts.Description,
+        Instruction = texts.Instruction,
+    };
 }

@@ -13,6 +13,7 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _lineWaits = [];
     private readonly Lock _gate = new();
 
     private EdgegwProcess(IEnumerable<string> args, string? shell, IReadOnlyDictionary<string, string>? environment = null)
@@ -124,6 +125,24 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
         return seen.Task.WaitAsync(timeout);
     }
 
+    /// <summary>The first line on stdout or stderr that <paramref name="match"/> accepts, past or to come.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            var line = (_stdout + "\n" + _stderr).Split('\n').FirstOrDefault(match);
+            if (line is not null)
+            {
+                return Task.FromResult(line);
+            }
+
+            _lineWaits.Add((match, seen));
+        }
+
+        return seen.Task.WaitAsync(timeout);
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -215,6 +234,12 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
             {
                 w.Seen.TrySetResult();
                 _waits.Remove(w);
+            }
+
+            foreach (var w in _lineWaits.Where(w => w.Match(line)).ToList())
+            {
+                w.Seen.TrySetResult(line);
+                _lineWaits.Remove(w);
             }
         }
     }

@@ -40,12 +40,18 @@ internal static class ConfigSections
 
         void Compare<T>(string name, T a, T b)
         {
-            var info = Options.GetTypeInfo<T>();
-            if (JsonSerializer.Serialize(a, info) != JsonSerializer.Serialize(b, info))
+            if (!Same(a, b))
             {
                 changed.Add(name);
             }
         }
+    }
+
+    /// <summary>True when two parts of a configuration say the same (positions in the file aside).</summary>
+    public static bool Same<T>(T a, T b)
+    {
+        var info = Options.GetTypeInfo<T>();
+        return JsonSerializer.Serialize(a, info) == JsonSerializer.Serialize(b, info);
     }
 }
 

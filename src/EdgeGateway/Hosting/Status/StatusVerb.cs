@@ -7,6 +7,7 @@ using EdgeGateway.Hosting.Pipeline;
 using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Sl651;
 
 namespace EdgeGateway.Hosting.Status;
 
@@ -22,7 +23,8 @@ public sealed class StatusVerb(
     IStationConfigMonitor? config = null,
     BroadcastController? broadcast = null,
     IUplink? uplink = null,
-    ProgressMonitor? progress = null) : IControlVerb
+    ProgressMonitor? progress = null,
+    Sl651Station? sl651 = null) : IControlVerb
 {
     public string Name => "status";
 
@@ -103,6 +105,19 @@ public sealed class StatusVerb(
                 ["connectedSince"] = link.ConnectedSince,
                 ["lastError"] = link.LastError,
                 ["commandKeyProblem"] = link.CommandKeyProblem,
+            };
+        }
+
+        if (sl651 is not null)
+        {
+            var link = sl651.Status;
+            status["sl651"] = new JsonObject
+            {
+                ["state"] = JsonNamingPolicy.KebabCaseLower.ConvertName(link.State.ToString()),
+                ["centre"] = link.Centre,
+                ["owed"] = link.Owed,
+                ["lastConfirmed"] = link.LastConfirmed,
+                ["lastError"] = link.LastError,
             };
         }
 

@@ -1,0 +1,100 @@
+using System.Globalization;
+using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Hosting.Pipeline;
+using EdgeGateway.Hosting.Reload;
+using EdgeGateway.Uplink.Sl651;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeGateway.Hosting;
+
+/// <summary>Maps <c>uplink.sl651</c> onto the SL 651 station's own options and wires it to the pipeline.</summary>
+public static class Sl651Mapping
+{
+    /// <summary>
+    /// Adds the SL 651 remote station when the file has <c>uplink.sl651</c>: it is told of readings and level
+    /// changes by the pipeline. Its settings take effect at a restart (the reload leaves it as it is).
+    /// </summary>
+    public static IServiceCollection AddSl651(this IServiceCollection services, StationConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        services.AddSingleton<IConfigApplier, Sl651Applier>();
+        if (FromConfig(config) is not { } options)
+        {
+            return services;
+        }
+
+        services.AddSl651Station(options);
+        services.AddSingleton(sp => new Sl651Bridge(sp.GetRequiredService<Sl651Station>()));
+        services.AddSingleton<IAlertObserver>(sp => sp.GetRequiredService<Sl651Bridge>());
+        services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<Sl651Bridge>());
+        return services;
+    }
+
+    /// <summary>The station's options for <paramref name="config"/>, or null without <c>uplink.sl651</c>.</summary>
+    public static Sl651Options? FromConfig(StationConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Uplink?.Sl651 is not { } s)
+        {
+            return null;
+        }
+
+        var options = new Sl651Options
+        {
+            Centre = (byte)s.Centre,
+            Station = s.Station,
+            Password = ushort.Parse(s.Password, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+            StationType = Sl651Names.StationTypes[s.StationType],
+            Timed = s.Timed,
+            KeepAlive = s.KeepAlive,
+            StoragePath = config.Storage.Path,
+            TimeZone = config.Station.Timezone is { } zone ? TimeZoneInfo.FindSystemTimeZoneById(zone) : TimeZoneInfo.Utc,
+        };
+        foreach (var c in s.Centres)
+        {
+            options.Centres.Add(new Sl651Centre(c.Host, c.Port));
+        }
+
+        foreach (var e in s.Elements)
+        {
+            // Validated: every element parses and is supported.
+            if (!Sl651Names.TryParseElement(e.Element, out var id))
+            {
+                throw new InvalidOperationException($"uplink.sl651: element '{e.Element}' was not validated");
+            }
+
+            options.Elements.Add(new Sl651ElementSource(e.Sensor, id, Sl651Names.Supported[id].Source));
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// Refuses a changed <c>uplink.sl651</c> so that <c>uplink</c> is reported as waiting for the restart: the
+    /// station's serials, queue and schedule are not rebuilt under a running link.
+    /// </summary>
+    private sealed class Sl651Applier : IConfigApplier
+    {
+        public string Name => "sl651";
+
+        public IReadOnlyCollection<string> Sections { get; } = ["uplink"];
+
+        public Task ApplyAsync(StationConfig previous, StationConfig current, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(previous);
+            ArgumentNullException.ThrowIfNull(current);
+            return ConfigSections.Same(previous.Uplink?.Sl651, current.Uplink?.Sl651)
+                ? Task.CompletedTask
+                : throw new InvalidOperationException("uplink.sl651 changes take effect at the next restart");
+        }
+    }
+
+    private sealed class Sl651Bridge(Sl651Station station) : IAlertObserver, IReadingObserver
+    {
+        public void OnTransitions(IReadOnlyList<LevelTransition> transitions) => station.OnTransitions(transitions);
+
+        public void OnReadings(IReadOnlyList<Reading> readings) => station.OnReadings(readings);
+    }
+}
