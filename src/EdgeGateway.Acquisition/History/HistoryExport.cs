@@ -43,22 +43,4 @@ public static class HistoryExport
                 reader.IsDBNull(3) ? null : reader.GetDouble(3));
         }
     }
-
-    /// <summary>The sensors the file has readings for.</summary>
-    public static IReadOnlyList<string> Sensors(string path)
-    {
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
-        using var connection = new SqliteConnection(builder.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sensors ORDER BY name";
-        using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        while (reader.Read())
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
-    }
 }

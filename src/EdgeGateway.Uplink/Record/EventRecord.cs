@@ -67,7 +67,7 @@ public sealed class EventRecord : IDisposable
         }
     }
 
-    /// <summary>Raised outside any lock when writes start failing (the error) and when they work again (null).</summary>
+    /// <summary>Raised outside any lock when writes start failing (the error) and when they first work again (null).</summary>
     public event Action<string?>? StorageChanged;
 
     /// <summary>Adds one entry; never throws (a refused write is logged once per fault).</summary>
@@ -75,7 +75,7 @@ public sealed class EventRecord : IDisposable
     {
         ArgumentNullException.ThrowIfNull(payload);
         string? fault = null;
-        bool recovered;
+        bool recovered, started;
         lock (_lock)
         {
             if (_disposed)
@@ -106,11 +106,13 @@ public sealed class EventRecord : IDisposable
             }
 
             recovered = fault is null && _failing;
+            started = fault is not null && !_failing;
             _failing = fault is not null;
         }
 
-        // Reported outside the lock: a storage fault is itself an event, recorded through here.
-        if (fault is not null)
+        // Reported outside the lock (a storage fault is itself an event, recorded through here), once when
+        // the fault starts and once when it ends: a full disk must not turn every event into a fault event.
+        if (started)
         {
             StorageChanged?.Invoke(fault);
         }
@@ -165,6 +167,16 @@ public sealed class EventRecord : IDisposable
 
         list.Reverse();
         return (list, truncated);
+    }
+
+    internal object? ExecForTests(string sql)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar();
+        }
     }
 
     public void Dispose()

@@ -70,7 +70,16 @@ public static class EventsCommands
                 args["types"] = new JsonArray([.. types.Select(t => (JsonNode)t)]);
             }
 
-            return await target.InvokeAsync(parse, EventsVerbName, args, Describe, ct, describeJson: JsonLines).ConfigureAwait(false);
+            return await target.InvokeAsync(parse, EventsVerbName, args, Describe, ct, describeJson: JsonLines, then: async (_, result) =>
+            {
+                if (parse.GetValue(target.Json) && result?["truncated"]?.GetValue<bool>() == true)
+                {
+                    // Not among the JSON Lines: a reader of stdout gets only payloads.
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"edgegw: only the newest {result["events"]?.AsArray().Count} entries; narrow with --since or --type").ConfigureAwait(false);
+                }
+
+                return ExitCodes.Success;
+            }).ConfigureAwait(false);
         });
         return events.WithExamples(
             "edgegw events --since 7d --type alert",

@@ -48,7 +48,12 @@ public sealed class ReplayComparison
         var rows = new List<FirstRise>();
         foreach (var (scope, id) in scopes)
         {
-            foreach (var level in levels)
+            // A rule's own levels (a threshold in either file): reaching prepare does not put a rule without
+            // a watch threshold at watch.
+            var own = scope == "station"
+                ? levels
+                : [.. levels.Where(l => current.Rules.Concat(proposed.Rules).Any(r => r.Id == id && r.Levels.Contains(l)))];
+            foreach (var level in own)
             {
                 var key = (scope, id, level);
                 var ca = a.TryGetValue(key, out var x) ? x : (DateTimeOffset?)null;

@@ -9,8 +9,11 @@ namespace EdgeGateway.Replay;
 /// <summary>One broadcast a replay's station level changes would have played.</summary>
 public sealed record ReplayBroadcast(DateTimeOffset Time, string Kind, string Level, string Message, int Repeat);
 
-/// <summary>A rule's (or the station's) course through a replay: its highest measure and the time at each level.</summary>
-public sealed record ReplayCourse(string Id, double? Highest, DateTimeOffset? HighestAt, IReadOnlyList<KeyValuePair<string, TimeSpan>> TimeAtLevel);
+/// <summary>
+/// A rule's (or the station's) course through a replay: its highest measure and the time at each level;
+/// <paramref name="Levels"/> are the levels it can stand at (a rule's thresholds), lowest first, without none.
+/// </summary>
+public sealed record ReplayCourse(string Id, double? Highest, DateTimeOffset? HighestAt, IReadOnlyList<KeyValuePair<string, TimeSpan>> TimeAtLevel, IReadOnlyList<string> Levels);
 
 /// <summary>
 /// <c>edgegw replay --summary</c>: what a readings file does to a configuration, for deciding on thresholds:
@@ -70,40 +73,46 @@ public sealed class ReplaySummary
         }
 
         var levels = runner.Levels;
+        // A rule is shown at the levels it has a threshold for (and none): a rain rule without a watch
+        // threshold never stands at watch.
         var rules = runner.Rules.Select(r => Course(
             r.Id,
             highest.TryGetValue(r.Id, out var h) ? h : null,
             transitions.Where(t => t.Scope == TransitionScope.Rule && t.Id == r.Id),
-            levels.Count,
-            i => levels[i],
+            [.. r.Thresholds.Select(t => t.Level).Order().Select(i => levels[i])],
             span)).ToList();
-        var station = Course(LevelTransition.StationId, null, transitions.Where(t => t.Scope == TransitionScope.Station), levels.Count, i => levels[i], span);
+        var station = Course(
+            LevelTransition.StationId,
+            null,
+            transitions.Where(t => t.Scope == TransitionScope.Station),
+            [.. Enumerable.Range(1, levels.Count - 1).Select(i => levels[i])],
+            span);
         return new ReplaySummary([.. Enumerable.Range(1, levels.Count - 1).Select(i => levels[i])], span, transitions, rules, station, WouldPlay(config, transitions), config.Broadcast is not null);
     }
 
-    private static ReplayCourse Course(string id, (double Value, DateTimeOffset Time)? highest, IEnumerable<LevelTransition> transitions, int levelCount, Func<int, string> level, ReplaySpan span)
+    private static ReplayCourse Course(string id, (double Value, DateTimeOffset Time)? highest, IEnumerable<LevelTransition> transitions, IReadOnlyList<string> levels, ReplaySpan span)
     {
         var at = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { [LevelTransition.None] = TimeSpan.Zero };
-        for (var i = 0; i < levelCount; i++)
+        foreach (var level in levels)
         {
-            at[level(i)] = TimeSpan.Zero;
+            at[level] = TimeSpan.Zero;
         }
 
         var current = LevelTransition.None;
         var since = span.First;
         foreach (var t in transitions)
         {
-            at[current] += t.Time - since;
+            at[current] = at.GetValueOrDefault(current) + (t.Time - since);
             current = t.To;
             since = t.Time;
         }
 
         if (span.Readings > 0)
         {
-            at[current] += span.Last - since;
+            at[current] = at.GetValueOrDefault(current) + (span.Last - since);
         }
 
-        return new ReplayCourse(id, highest?.Value, highest?.Time, [.. at]);
+        return new ReplayCourse(id, highest?.Value, highest?.Time, [.. at], levels);
     }
 
     private static List<ReplayBroadcast> WouldPlay(StationConfig config, IEnumerable<LevelTransition> transitions)

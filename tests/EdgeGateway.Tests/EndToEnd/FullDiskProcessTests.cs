@@ -106,6 +106,10 @@ public sealed class FullDiskProcessTests : IDisposable
         Assert.False(string.IsNullOrEmpty(fault), statusJson);
         var (_, statusText, _) = await EdgegwProcess.RunAsync("status", "--config", config);
         Assert.Contains("STORAGE FAULT", statusText, StringComparison.Ordinal);
+        // The station's own record stays readable on the full disk (it holds what it could write before).
+        var (eventsCode, eventsText, eventsErr) = await EdgegwProcess.RunAsync("events", "--config", config);
+        Assert.True(eventsCode == ExitCodes.Success, eventsErr);
+        Assert.NotEqual("", eventsText.Trim());
         await Until(hub, edgegw, m => m.Any(x => x.Kind == HubMessageKind.Status && x.Json?["storageFault"] is not null),
             Patience, CancellationToken.None);
 

@@ -6,8 +6,6 @@ using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Tests.Testing;
 using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Xunit.Abstractions;
 
 namespace EdgeGateway.Tests.Hosting;
@@ -131,7 +129,7 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         Assert.True(say.ExitCode == 0, say.Stderr);
         // The say ends, evacuate plays again; while it does, the hub's own broadcast.
         await hub.WaitUntilAsync(m => Started(m).Count == 3, Patience, CancellationToken.None);
-        await PublishCommandAsync(mosquitto.Port, token.Stdout.Trim());
+        await HubCommand.PublishAsync(mosquitto.Port, Prefix, StationId, token.Stdout.Trim());
         await hub.WaitUntilAsync(
             m => Finished(m).Any(f => f["source"]?.GetValue<string>() == "evacuate" && f["outcome"]?.GetValue<string>() == "completed"),
             Patience, CancellationToken.None);
@@ -193,18 +191,6 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
         station.Dispose();
-    }
-
-    private static async Task PublishCommandAsync(int port, string token)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("hub-" + Guid.NewGuid().ToString("N")).Build());
-        await client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic($"{Prefix}/{StationId}/cmd")
-            .WithPayload(token)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build());
-        await client.DisconnectAsync();
     }
 
     // Short clips, warm-up, gap and tail so a round takes about as long as the process takes to start.

@@ -4,8 +4,6 @@ using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Tests.Testing;
 using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace EdgeGateway.Tests.Hosting;
 
@@ -51,7 +49,7 @@ public sealed class EventRecordProcessTests : IDisposable
         // A technician's play, waited for, preempted by the hub's higher-priority broadcast.
         await using var play = EdgegwProcess.Start("broadcast", "play", "long", "--wait", "--socket", socket);
         await hub.WaitUntilAsync(m => Started(m).Any(s => s["source"]?.GetValue<string>() == "long"), Patience, CancellationToken.None);
-        await PublishCommandAsync(mosquitto.Port, token.Stdout.Trim());
+        await HubCommand.PublishAsync(mosquitto.Port, Prefix, StationId, token.Stdout.Trim());
         var playCode = await play.WaitForExitAsync(Patience);
         await hub.WaitUntilAsync(m => Finished(m).Any(f => f["source"]?.GetValue<string>() == "hub"), Patience, CancellationToken.None);
 
@@ -196,18 +194,6 @@ public sealed class EventRecordProcessTests : IDisposable
 
     private static List<JsonNode> OfType(IReadOnlyList<HubMessage> messages, string type) =>
         [.. messages.Where(m => m.Kind == HubMessageKind.Event && m.Json?["type"]?.GetValue<string>() == type).Select(m => (JsonNode)m.Json!)];
-
-    private static async Task PublishCommandAsync(int port, string token)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("hub-" + Guid.NewGuid().ToString("N")).Build());
-        await client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic($"{Prefix}/{StationId}/cmd")
-            .WithPayload(token)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build());
-        await client.DisconnectAsync();
-    }
 
     // Short clips so a round takes about as long as the process takes to start; a long one to be preempted.
     private string WriteStation(int mqttPort, string? commandKey, bool flood = false)

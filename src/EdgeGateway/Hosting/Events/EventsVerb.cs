@@ -31,7 +31,9 @@ public sealed class EventsVerb(UplinkService? uplink, TimeProvider time) : ICont
                 ? "this station keeps no event record: it has no uplink section (the record is of what the station uplinks)"
                 : "the event record could not be opened (see the service log); events still go to the hub");
         var since = time.GetUtcNow() - SinceArgument(args);
-        var types = args["types"] is JsonArray list ? list.Select(t => t?.GetValue<string>() ?? "").ToList() : null;
+        var types = args["types"] is JsonArray list
+            ? list.Select(t => t is JsonValue v && v.TryGetValue<string>(out var type) ? type : throw new ControlRequestException("types must be strings")).ToList()
+            : null;
         var (events, truncated) = record.Read(since, types, MaxEntries);
         var array = new JsonArray();
         foreach (var e in events)
