@@ -19,8 +19,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "SL 651 report {Function:X2} serial {Serial} confirmed by the centre")]
     public static partial void Sl651ReportConfirmed(ILogger logger, byte function, ushort serial);
 
-    [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "SL 651 report {Function:X2} serial {Serial} could not be stored and is lost: {Reason}")]
-    public static partial void Sl651ReportNotStored(ILogger logger, byte function, ushort serial, string reason);
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "SL 651 report queue cannot write ({Reason}); reports wait in memory and are sent from there")]
+    public static partial void Sl651QueueWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7108, Level = LogLevel.Error, Message = "SL 651 report {Function:X2} cannot be made: {Reason}")]
+    public static partial void Sl651ReportNotEncoded(ILogger logger, byte function, string reason);
+
+    [LoggerMessage(EventId = 7107, Level = LogLevel.Information, Message = "SL 651 report queue writes again; the reports that waited in memory are stored")]
+    public static partial void Sl651QueueWritten(ILogger logger);
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Error, Message = "SL 651 report queue cannot be opened; no reports will be made: {Reason}")]
     public static partial void Sl651QueueFailed(ILogger logger, string reason);

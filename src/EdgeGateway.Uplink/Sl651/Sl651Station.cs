@@ -177,22 +177,36 @@ public sealed class Sl651Station : BackgroundService
             Elements = elements,
             End = Sl651EndByte.Etx,
         };
+        byte[] bytes;
         try
         {
-            queue.Add(serial, (byte)function, Sl651Encoder.Encode(frame), stored);
-            Log.Sl651ReportQueued(_logger, (byte)function, serial, frame.Report.ObservationTime!.Value);
-            lock (_statusLock)
-            {
-                _owed++;
-            }
-
-            Queued?.Invoke(function, serial);
+            bytes = Sl651Encoder.Encode(frame);
         }
-        catch (Exception e) when (Sqlite.IsStorageError(e))
+        catch (Sl651FrameException e)
         {
-            Log.Sl651ReportNotStored(_logger, (byte)function, serial, e.Message);
+            // Only a clock outside 2000-2099 gets here: the frame cannot carry its time.
+            Log.Sl651ReportNotEncoded(_logger, (byte)function, e.Message);
+            return;
         }
 
+        var hadFault = queue.Fault is not null;
+        if (!queue.Add(serial, (byte)function, bytes, stored) && !hadFault)
+        {
+            Log.Sl651QueueWriteFailed(_logger, queue.Fault ?? "");
+        }
+        else if (hadFault && queue.Fault is null)
+        {
+            Log.Sl651QueueWritten(_logger);
+        }
+
+        Log.Sl651ReportQueued(_logger, (byte)function, serial, frame.Report.ObservationTime!.Value);
+        lock (_statusLock)
+        {
+            _owed++;
+            _lastError = queue.Fault is { } fault ? "report queue: " + fault : _lastError;
+        }
+
+        Queued?.Invoke(function, serial);
         _owedChanged.Set();
     }
 
@@ -223,7 +237,9 @@ public sealed class Sl651Station : BackgroundService
                     Log.Sl651Connected(_logger, name, owedNow);
                     await SessionAsync(client.GetStream(), ct).ConfigureAwait(false);
                 }
-                catch (Exception e) when (!ct.IsCancellationRequested && e is IOException or SocketException or OperationCanceledException or Sl651FrameException or Sl651LinkException)
+                // Whatever breaks a connection (and a queue read that failed) ends only this connection: the station
+                // goes on alarming, and the link tries again.
+                catch (Exception e) when (!ct.IsCancellationRequested)
                 {
                     var reason = e is OperationCanceledException ? "no answer within " + _options.ConnectTimeout.TotalSeconds + "s" : e.Message;
                     if (wasUp)
