@@ -113,6 +113,11 @@ public static class DemoRenderer
         text.Append(Inv, $"Broadcasts played ({summary.BroadcastsPlayed.Count}): {string.Join(", ", summary.BroadcastsPlayed)}\n");
         text.Append(Inv,
             $"Delivered to the hub: {summary.AlertsDelivered} alerts, {summary.CapDocuments} CAP documents, {summary.EventsDelivered} events, {summary.TelemetryDelivered} telemetry batches\n");
+        if (summary.Sl651 is { } sl651)
+        {
+            text.Append(Inv, $"Confirmed by the SL 651 centre: {sl651.Timed} timed reports, {sl651.Add} add reports\n");
+        }
+
         text.Append(summary.DeliveryProblems.Count == 0
             ? "Delivery: every message once, in seq order, none missing\n"
             : "Delivery problems: " + string.Join("; ", summary.DeliveryProblems) + "\n");

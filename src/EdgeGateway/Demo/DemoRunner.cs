@@ -7,11 +7,15 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting;
 using EdgeGateway.Modbus.Simulation;
+using EdgeGateway.Sl651;
+using EdgeGateway.Sl651.Centre;
 using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Sl651;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using BenchCentre = EdgeGateway.Sl651.Centre.Sl651Centre;
 
 namespace EdgeGateway.Demo;
 
@@ -59,13 +63,19 @@ public sealed class DemoRunner
 
         await using var broker = await EmbeddedBroker.StartAsync(cancellationToken).ConfigureAwait(false);
 
+        // The SL 651 path beside the MQTT one: a bench centre on loopback that confirms every report, as a
+        // provincial platform's centre would.
+        var sl651 = new Sl651Tally();
+        await using var centre = new BenchCentre(new IPEndPoint(IPAddress.Loopback, 0), new Sl651CentreOptions { OnFrame = sl651.Count, OnGarbage = sl651.Garbage });
+        var centrePort = centre.Start().Port;
+
         // The river radar (slave 1) and the rain logger (slave 2): the Modbus slave simulator on loopback,
         // its registers following the storm. The station reads them over Modbus TCP as it would the real ones.
         var scenario = ModbusScenarioOf(storm, directory);
         var registers = new ModbusRegisterMap();
         await using var simulator = new ModbusSlaveSimulator(registers);
         var modbusPort = simulator.StartTcp(new IPEndPoint(IPAddress.Loopback, 0)).Port;
-        var station = DemoStation.Create(directory, modbusPort, broker.Port, speed);
+        var station = DemoStation.Create(directory, modbusPort, broker.Port, speed, sl651Port: centrePort);
         var loaded = StationConfigLoader.Load(station.ConfigPath);
         if (!loaded.IsValid)
         {
@@ -97,6 +107,7 @@ public sealed class DemoRunner
         // to stderr at warning level and above, so the live view stays readable.
         var builder = StationHost.CreateBuilder(config, station.ConfigPath, ["--Logging:LogLevel:Default=Warning"]);
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+        ReplaceSl651Station(builder.Services, config, clock, speed);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -130,7 +141,7 @@ public sealed class DemoRunner
             failures.Add("the station never polled the river radar and the rain logger over Modbus TCP");
         }
 
-        var summary = Summarise(hub.Messages, station, stormStart, stormDuration, real.GetElapsedTime(startedAt), failures);
+        var summary = Summarise(hub.Messages, station, stormStart, stormDuration, real.GetElapsedTime(startedAt), failures, sl651.Snapshot());
         if (_options.Json)
         {
             await _out.WriteLineAsync(ToJson(summary).ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
@@ -141,6 +152,24 @@ public sealed class DemoRunner
         }
 
         return summary.Succeeded ? Cli.ExitCodes.Success : Cli.ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// The SL 651 station as <c>edgegw run</c> composes it, but with its network timeouts and back-off in real time:
+    /// on the compressed clock a 10 s confirmation timeout would be a few milliseconds, and a busy machine would
+    /// reset links that are fine.
+    /// </summary>
+    private static void ReplaceSl651Station(IServiceCollection services, StationConfig config, TimeProvider clock, double speed)
+    {
+        if (Sl651Mapping.FromConfig(config) is not { } options)
+        {
+            return;
+        }
+
+        options.ConfirmTimeout *= speed;
+        options.ConnectTimeout *= speed;
+        options.Reconnect = new ReconnectOptions { Min = options.Reconnect.Min * speed, Max = options.Reconnect.Max * speed };
+        services.Replace(ServiceDescriptor.Singleton(sp => new Sl651Station(options, clock, sp.GetRequiredService<ILogger<Sl651Station>>())));
     }
 
     /// <summary>
@@ -257,7 +286,7 @@ public sealed class DemoRunner
 
     /// <summary>The verdict: the storm raised and cleared the alerts, the broadcasts played, the hub got everything.</summary>
     internal static DemoSummary Summarise(IReadOnlyList<HubMessage> messages, DemoStation station, DateTimeOffset stormStart, TimeSpan stormDuration,
-        TimeSpan realDuration, IReadOnlyList<string> earlierFailures)
+        TimeSpan realDuration, IReadOnlyList<string> earlierFailures, Sl651Confirmations? sl651 = null)
     {
         var failures = new List<string>(earlierFailures);
         var alerts = messages.Where(m => m.Kind == HubMessageKind.Alert).ToList();
@@ -311,6 +340,25 @@ public sealed class DemoRunner
             failures.Add($"no broadcast audio in {station.WavPath}");
         }
 
+        if (sl651 is not null)
+        {
+            // An hourly station over a storm of hours sends timed reports, and the storm changes levels.
+            if (sl651.Timed == 0)
+            {
+                failures.Add("the SL 651 centre confirmed no timed report");
+            }
+
+            if (sl651.Add == 0)
+            {
+                failures.Add("the SL 651 centre confirmed no add report, though the levels changed");
+            }
+
+            if (sl651.Garbage > 0)
+            {
+                failures.Add($"the SL 651 centre dropped {sl651.Garbage} connection(s) for bytes that were not a frame");
+            }
+        }
+
         return new DemoSummary(
             DemoStation.StationId,
             stormDuration,
@@ -324,7 +372,8 @@ public sealed class DemoRunner
             problems,
             File.Exists(station.WavPath) ? station.WavPath : null,
             wav ?? TimeSpan.Zero,
-            failures);
+            failures,
+            sl651);
     }
 
     private static JsonObject ToJson(DemoSummary summary) => new()
@@ -341,6 +390,7 @@ public sealed class DemoRunner
             ["cap"] = summary.CapDocuments,
             ["events"] = summary.EventsDelivered,
             ["telemetry"] = summary.TelemetryDelivered,
+            ["sl651"] = summary.Sl651 is { } sl651 ? new JsonObject { ["timed"] = sl651.Timed, ["add"] = sl651.Add } : null,
         },
         ["wav"] = summary.WavPath,
         ["wavSeconds"] = Math.Round(summary.WavDuration.TotalSeconds, 2),
@@ -371,4 +421,34 @@ public sealed class DemoRunner
             return 100;
         }
     }
+}
+
+/// <summary>What the demo's SL 651 centre confirmed, counted as frames arrive on its connections.</summary>
+internal sealed class Sl651Tally
+{
+    private int _timed;
+    private int _add;
+    private int _garbage;
+
+    public void Count(Sl651CentreFrame frame)
+    {
+        if (!frame.Confirmed)
+        {
+            return;
+        }
+
+        switch (frame.Frame.Function)
+        {
+            case Sl651Function.Timed:
+                Interlocked.Increment(ref _timed);
+                break;
+            case Sl651Function.Add:
+                Interlocked.Increment(ref _add);
+                break;
+        }
+    }
+
+    public void Garbage(Sl651CentreGarbage garbage) => Interlocked.Increment(ref _garbage);
+
+    public Sl651Confirmations Snapshot() => new(Volatile.Read(ref _timed), Volatile.Read(ref _add), Volatile.Read(ref _garbage));
 }

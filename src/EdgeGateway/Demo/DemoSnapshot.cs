@@ -58,7 +58,11 @@ public sealed record DemoSummary(
     IReadOnlyList<string> DeliveryProblems,
     string? WavPath,
     TimeSpan WavDuration,
-    IReadOnlyList<string> Failures)
+    IReadOnlyList<string> Failures,
+    Sl651Confirmations? Sl651 = null)
 {
     public bool Succeeded => Failures.Count == 0;
 }
+
+/// <summary>The reports the demo's SL 651 centre confirmed, by function, and the connections it dropped for garbage.</summary>
+public sealed record Sl651Confirmations(int Timed, int Add, int Garbage);

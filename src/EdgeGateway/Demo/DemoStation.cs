@@ -20,6 +20,9 @@ public sealed class DemoStation
     public const int AmplifierLine = 5;
     public const int ZoneLine = 6;
 
+    /// <summary>The demo station's SL 651 remote station address.</summary>
+    public const string Sl651Station = "0012345678";
+
     private double _compression = 1;
     private double _speed = 1;
 
@@ -52,7 +55,8 @@ public sealed class DemoStation
     /// timing is divided by this, so a storm whose scenario is compressed by the same factor raises and clears
     /// the same levels. Polls stay at least 250 ms.
     /// </param>
-    public static DemoStation Create(string directory, int modbusPort, int brokerPort, double speed, double compression = 1)
+    /// <param name="sl651Port">The bench centre's port on loopback; null: the station reports over MQTT only.</param>
+    public static DemoStation Create(string directory, int modbusPort, int brokerPort, double speed, double compression = 1, int? sl651Port = null)
     {
         var station = new DemoStation(Path.GetFullPath(directory)) { _compression = compression, _speed = speed };
         System.IO.Directory.CreateDirectory(station.Directory);
@@ -65,7 +69,7 @@ public sealed class DemoStation
             File.SetUnixFileMode(station.CommandPrivateKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        File.WriteAllText(station.ConfigPath, station.Yaml(modbusPort, brokerPort, speed, audio));
+        File.WriteAllText(station.ConfigPath, station.Yaml(modbusPort, brokerPort, speed, audio) + station.Sl651Yaml(sl651Port));
         return station;
     }
 
@@ -187,6 +191,26 @@ public sealed class DemoStation
 
             """);
     }
+
+    /// <summary>
+    /// The SL 651 path: the same station reports to the bench centre as a river station, hourly on the local
+    /// clock and at once on every level change. Appended under <c>uplink</c>, which ends the file.
+    /// </summary>
+    private string Sl651Yaml(int? port) => port is not { } p ? "" : string.Create(CultureInfo.InvariantCulture, $$"""
+              sl651:
+                centres: [ { host: 127.0.0.1, port: {{p}} } ]
+                centre: 1
+                station: "{{Sl651Station}}"
+                password: "04D2"
+                stationType: H
+                timed: {{D("1h")}}
+                keepAlive: {{D("10m")}}
+                elements:
+                  - { sensor: river-level, element: "39" }
+                  - { sensor: rain-gauge,  element: "26" }
+                  - { sensor: rain-gauge,  element: "1A" }
+
+            """);
 
     /// <summary>A duration of the file, divided by the compression (as milliseconds when compressed).</summary>
     private string D(string text)

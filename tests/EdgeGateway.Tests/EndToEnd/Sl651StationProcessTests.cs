@@ -11,7 +11,8 @@ namespace EdgeGateway.Tests.EndToEnd;
 /// <summary>
 /// The SL 651 remote station through real processes: <c>edgegw run</c> polling the libmodbus peer (holding
 /// register 0 holds 0x1000, read as 4.096 m) and counting a simulated tipping bucket, reporting to a centre on
-/// loopback that checks every frame's layout and CRC on its own and confirms. Timed reports every 2 s and
+/// loopback that checks every frame's layout and CRC on its own and confirms; the first centre listed is a port
+/// nobody listens on, so every connection also shows the centres tried in order. Timed reports every 2 s and
 /// keep-alives after 1 s idle keep each case to seconds.
 /// </summary>
 public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposable
@@ -59,7 +60,7 @@ public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposab
                 - { id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: { watch: 2 } }
             uplink:
               sl651:
-                centres: [ { host: 127.0.0.1, port: {{_centre.Port}} } ]
+                centres: [ { host: 127.0.0.1, port: {{QuietStation.ClosedLoopbackPort()}} }, { host: 127.0.0.1, port: {{_centre.Port}} } ]
                 centre: 2
                 station: "0012345678"
                 password: "04D2"
@@ -113,6 +114,10 @@ public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposab
         Assert.Equal("connected", sl651["state"]!.GetValue<string>());
         Assert.Equal($"127.0.0.1:{centre.Port}", sl651["centre"]!.GetValue<string>());
         Assert.NotNull(sl651["lastConfirmed"]);
+        Assert.InRange(sl651["owed"]!.GetValue<long>(), 0, 2);   // confirmed as they come: at most the one in flight and a new one
+        var text = await EdgegwProcess.RunAsync("status", "--config", _config);
+        Assert.Contains($"sl651 connected to 127.0.0.1:{centre.Port}", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("did not accept the connection", station.StandardOutput, StringComparison.Ordinal);   // the first centre
     }
 
     [Fact]
@@ -158,7 +163,7 @@ public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposab
         var match = QueuedLine().Match(line);
         var missed = (Serial: ushort.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
             Observed: DateTime.ParseExact(match.Groups[2].Value, "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
-        await station.WaitForLineAsync("did not accept the connection", Patience);
+        await station.WaitForLineAsync($"SL 651 link to centre 127.0.0.1:{centre.Port} reset", Patience);
         var back = centre.Frames.Count;
         centre.Restart();
 

@@ -6,12 +6,17 @@ namespace EdgeGateway.Uplink.Tests.Outbox;
 /// </summary>
 internal static class FullDisk
 {
-    public static void Fill(Uplink.Outbox.Outbox outbox)
+    public static void Fill(Uplink.Outbox.Outbox outbox) => Fill(outbox.ExecForTests);
+
+    public static void Free(Uplink.Outbox.Outbox outbox) => Free(outbox.ExecForTests);
+
+    /// <summary>The same for any of our SQLite files, through its statement-for-tests hook.</summary>
+    public static void Fill(Func<string, long> exec)
     {
-        outbox.ExecForTests("VACUUM");
-        var pages = outbox.ExecForTests("PRAGMA page_count");
-        Assert.Equal(pages, outbox.ExecForTests($"PRAGMA max_page_count={pages}"));
+        exec("VACUUM");
+        var pages = exec("PRAGMA page_count");
+        Assert.Equal(pages, exec($"PRAGMA max_page_count={pages}"));
     }
 
-    public static void Free(Uplink.Outbox.Outbox outbox) => outbox.ExecForTests("PRAGMA max_page_count=1000000");
+    public static void Free(Func<string, long> exec) => exec("PRAGMA max_page_count=1000000");
 }

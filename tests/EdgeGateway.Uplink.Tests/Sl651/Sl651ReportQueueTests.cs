@@ -1,4 +1,5 @@
 using EdgeGateway.Uplink.Sl651;
+using EdgeGateway.Uplink.Tests.Outbox;
 
 namespace EdgeGateway.Uplink.Tests.Sl651;
 
@@ -49,7 +50,7 @@ public sealed class Sl651ReportQueueTests : IDisposable
         using (var queue = new Sl651ReportQueue(File))
         {
             queue.Add(queue.NextSerial(), 0x32, [1], NoValues);
-            Fill(queue);
+            FullDisk.Fill(queue.ExecForTests);
 
             // Larger than a page: it needs pages the full file cannot have.
             Assert.False(queue.Add(queue.NextSerial(), 0x33, new byte[4000], NoValues));
@@ -57,19 +58,12 @@ public sealed class Sl651ReportQueueTests : IDisposable
             Assert.Equal([2, 1], queue.InSendingOrder(10).Select(o => (int)o.Serial));
             Assert.Equal(2, queue.Count);
 
-            queue.ExecForTests("PRAGMA max_page_count=1000000");
+            FullDisk.Free(queue.ExecForTests);
             Assert.True(queue.Add(queue.NextSerial(), 0x32, [3], NoValues));
             Assert.Null(queue.Fault);
         }
 
         using var reopened = new Sl651ReportQueue(File);
         Assert.Equal([2, 1, 3], reopened.InSendingOrder(10).Select(o => (int)o.Serial));
-    }
-
-    private static void Fill(Sl651ReportQueue queue)
-    {
-        queue.ExecForTests("VACUUM");
-        var pages = queue.ExecForTests("PRAGMA page_count");
-        Assert.Equal(pages, queue.ExecForTests($"PRAGMA max_page_count={pages}"));
     }
 }
