@@ -19,7 +19,7 @@ public static class Sl651Mapping
     public static IServiceCollection AddSl651(this IServiceCollection services, StationConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        services.AddSingleton<IConfigApplier, Sl651Applier>();
+        services.AddSingleton<IConfigApplier>(new Sl651Applier(mqttLive: UplinkMapping.FromConfig(config) is not null));
         if (FromConfig(config) is not { } options)
         {
             return services;
@@ -73,9 +73,10 @@ public static class Sl651Mapping
 
     /// <summary>
     /// Refuses a changed <c>uplink.sl651</c> so that <c>uplink</c> is reported as waiting for the restart: the
-    /// station's serials, queue and schedule are not rebuilt under a running link.
+    /// station's serials, queue and schedule are not rebuilt under a running link. Without a running MQTT uplink
+    /// (whose applier takes the rest of the section live) any change of <c>uplink</c> is refused alike.
     /// </summary>
-    private sealed class Sl651Applier : IConfigApplier
+    private sealed class Sl651Applier(bool mqttLive) : IConfigApplier
     {
         public string Name => "sl651";
 
@@ -85,9 +86,14 @@ public static class Sl651Mapping
         {
             ArgumentNullException.ThrowIfNull(previous);
             ArgumentNullException.ThrowIfNull(current);
-            return ConfigSections.Same(previous.Uplink?.Sl651, current.Uplink?.Sl651)
+            if (!ConfigSections.Same(previous.Uplink?.Sl651, current.Uplink?.Sl651))
+            {
+                throw new InvalidOperationException("uplink.sl651 changes take effect at the next restart");
+            }
+
+            return mqttLive || ConfigSections.Same(previous.Uplink, current.Uplink)
                 ? Task.CompletedTask
-                : throw new InvalidOperationException("uplink.sl651 changes take effect at the next restart");
+                : throw new InvalidOperationException("uplink changes take effect at the next restart (no MQTT uplink was running)");
         }
     }
 

@@ -1,5 +1,7 @@
 using EdgeGateway.Configuration;
 using EdgeGateway.Hosting;
+using EdgeGateway.Hosting.Reload;
+using Microsoft.Extensions.DependencyInjection;
 using EdgeGateway.Sl651;
 using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink.Sl651;
@@ -87,6 +89,37 @@ public sealed class Sl651ConfigTests
         Assert.Equal(line, error.Mark.Line);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.StartsWith($"{File}:{line}:", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reload_ChangedSl651_WaitsForTheRestart_OtherUplinkChangesAreLeftToTheMqttUplink()
+    {
+        var running = StationConfigLoader.Parse(Base, File).Config!;
+        var applier = Sl651Applier(running);
+
+        var timed = StationConfigLoader.Parse(Base.Replace("timed: 1h", "timed: 5m", StringComparison.Ordinal), File).Config!;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => applier.ApplyAsync(running, timed, CancellationToken.None));
+        Assert.Contains("uplink.sl651 changes take effect at the next restart", error.Message, StringComparison.Ordinal);
+
+        var telemetry = StationConfigLoader.Parse(Base.Replace("telemetry: 60s", "telemetry: 30s", StringComparison.Ordinal), File).Config!;
+        await applier.ApplyAsync(running, telemetry, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Reload_UplinkChangedWithoutARunningMqttUplink_WaitsForTheRestart()
+    {
+        var running = ExampleConfig.Valid();
+        running.Uplink!.Mqtt = null;
+        var applier = Sl651Applier(running);
+
+        var added = StationConfigLoader.Parse(ExampleConfig.Text, File).Config!;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => applier.ApplyAsync(running, added, CancellationToken.None));
+    }
+
+    private static IConfigApplier Sl651Applier(StationConfig config)
+    {
+        using var services = new ServiceCollection().AddSl651(config).BuildServiceProvider();
+        return services.GetServices<IConfigApplier>().Single(a => a.Name == "sl651");
     }
 
     [Fact]
