@@ -12,7 +12,7 @@ public sealed class Sl651Options
     public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(40);
 
     /// <summary>Tried in order; reports go to the first that accepts the connection.</summary>
-    public IList<Sl651Centre> Centres { get; } = [];
+    public IList<Sl651CentreAddress> Centres { get; } = [];
 
     /// <summary>Centre station address, 1-255.</summary>
     public byte Centre { get; set; } = 1;
@@ -48,7 +48,7 @@ public sealed class Sl651Options
 }
 
 /// <summary>A centre's TCP address.</summary>
-public sealed record Sl651Centre(string Host, int Port)
+public sealed record Sl651CentreAddress(string Host, int Port)
 {
     public override string ToString() => $"{Host}:{Port}";
 }

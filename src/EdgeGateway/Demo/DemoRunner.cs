@@ -15,7 +15,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using BenchCentre = EdgeGateway.Sl651.Centre.Sl651Centre;
 
 namespace EdgeGateway.Demo;
 
@@ -66,7 +65,7 @@ public sealed class DemoRunner
         // The SL 651 path beside the MQTT one: a bench centre on loopback that confirms every report, as a
         // provincial platform's centre would.
         var sl651 = new Sl651Tally();
-        await using var centre = new BenchCentre(new IPEndPoint(IPAddress.Loopback, 0), new Sl651CentreOptions { OnFrame = sl651.Count, OnGarbage = sl651.Garbage });
+        await using var centre = new Sl651Centre(new IPEndPoint(IPAddress.Loopback, 0), new Sl651CentreOptions { OnFrame = sl651.Count, OnGarbage = sl651.Garbage });
         var centrePort = centre.Start().Port;
 
         // The river radar (slave 1) and the rain logger (slave 2): the Modbus slave simulator on loopback,

@@ -54,7 +54,7 @@ public static class Sl651Mapping
         };
         foreach (var c in s.Centres)
         {
-            options.Centres.Add(new Sl651Centre(c.Host, c.Port));
+            options.Centres.Add(new Sl651CentreAddress(c.Host, c.Port));
         }
 
         foreach (var e in s.Elements)

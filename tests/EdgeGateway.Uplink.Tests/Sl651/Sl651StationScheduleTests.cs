@@ -37,7 +37,7 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
             TimeZone = Beijing,
             StoragePath = _dir.Path,
         };
-        options.Centres.Add(new Sl651Centre("127.0.0.1", ClosedPort()));
+        options.Centres.Add(new Sl651CentreAddress("127.0.0.1", ClosedPort()));
         options.Elements.Add(new Sl651ElementSource("river-level", Sl651Elements.RiverLevel, Sl651Source.Value));
         options.Elements.Add(new Sl651ElementSource("rain", Sl651Elements.AccumulatedRainfall, Sl651Source.RainTotal));
         options.Elements.Add(new Sl651ElementSource("rain", Sl651Elements.HourRainfall, Sl651Source.RainLastHour));
