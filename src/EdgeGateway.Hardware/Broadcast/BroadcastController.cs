@@ -1142,7 +1142,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _lastSelfTest = report;
         }
 
-        Log.SelfTest(_logger, silent, outcome, problems.Count);
+        Log.SelfTest(_logger, outcome == "passed" && problems.Count == 0 ? LogLevel.Information : LogLevel.Warning, silent, outcome, problems.Count);
         Publish(StationEventTypes.SelfTest, "broadcast", $"{(silent ? "silent self-test" : "audible test")} {outcome}", new()
         {
             ["silent"] = silent,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Readings;
 
 namespace EdgeGateway.Replay;
 
@@ -45,9 +46,8 @@ public static class TransitionFormat
         return line.Append('}').ToString();
     }
 
-    /// <summary>Shortest round-trip form, lower-case exponent: 31.5, 20, 0.5129999999999999, 1e-05.</summary>
-    public static string Number(double value) =>
-        value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
+    /// <summary>Shortest round-trip form, lower-case exponent: 31.5, 20, -0.655, 1e-05 (<see cref="ValueText.Format(double)"/>).</summary>
+    public static string Number(double value) => ValueText.Format(value);
 
     public static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
