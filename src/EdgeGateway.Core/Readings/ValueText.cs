@@ -9,7 +9,7 @@ namespace EdgeGateway.Core.Readings;
 /// <remarks>
 /// Binary noise enters in three places, each fixed where it enters rather than by rounding at the output:
 /// a float32 register widened to double (2.9f is 2.9000000953674316 as a double) and a scale or offset
-/// applied in binary (290 * 0.01 is 2.9000000000000004), both in RegisterDecoder; and a difference of two
+/// applied in binary (29 * 0.1 is 2.9000000000000004), both in RegisterDecoder; and a difference of two
 /// readings (3.1 - 3.755 is -0.6549999999999998), <see cref="Difference"/>. The decimal forms a technician
 /// and a sensor mean are kept instead.
 /// </remarks>

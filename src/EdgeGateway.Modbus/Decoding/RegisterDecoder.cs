@@ -30,7 +30,7 @@ public static class RegisterDecoder
 
     /// <summary>
     /// The engineering value <c>raw * scale + offset</c> of the value in the first <see cref="Width"/> registers,
-    /// computed in decimal as the configuration writes scale and offset (290 * 0.01 is 2.9, not 2.9000000000000004).
+    /// computed in decimal as the configuration writes scale and offset (29 * 0.1 is 2.9, not 2.9000000000000004).
     /// </summary>
     public static double Decode(ReadOnlySpan<ushort> registers, RegisterType type, ByteOrder order, double scale = 1, double offset = 0) =>
         Scale(DecodeRaw(registers, type, order), scale, offset);
