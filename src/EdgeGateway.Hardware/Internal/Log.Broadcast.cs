@@ -33,8 +33,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 608, Level = LogLevel.Warning, Message = "Broadcast message problem: {Problem}")]
     public static partial void MessageProblem(ILogger logger, string problem);
 
-    [LoggerMessage(EventId = 609, Level = LogLevel.Information, Message = "Station level {From} -> {To}: broadcast {Action}")]
-    public static partial void LevelChanged(ILogger logger, string from, string to, string action);
+    [LoggerMessage(EventId = 609, Message = "Station level {From} -> {To}: broadcast {Action}")]
+    public static partial void LevelChanged(ILogger logger, LogLevel level, string from, string to, string action);
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Warning, Message = "Broadcast shutting down: {Dropped} queued request(s) not played")]
     public static partial void ShutdownDropped(ILogger logger, int dropped);

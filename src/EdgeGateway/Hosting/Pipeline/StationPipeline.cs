@@ -324,8 +324,10 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
 
         foreach (var t in transitions)
         {
-            // Rising is the alarm (journalctl -p warning shows it); stepping down is news.
-            var level = Rank(t.To) > Rank(t.From) ? LogLevel.Warning : LogLevel.Information;
+            // Rising is the alarm (journalctl -p warning shows it); stepping down is news. With speakers the
+            // broadcaster logs the station level, with what it plays: logged here too it would read twice.
+            var level = t.Scope == TransitionScope.Station && _obligations is not null ? LogLevel.Debug
+                : Rank(t.To) > Rank(t.From) ? LogLevel.Warning : LogLevel.Information;
             if (!_logger.IsEnabled(level))
             {
                 continue;
