@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -40,9 +41,10 @@ public sealed class StationConsoleFormatter : ConsoleFormatter, IDisposable
 
     /// <summary>
     /// True when standard output goes to the journal: systemd sets <c>JOURNAL_STREAM</c> for a unit whose
-    /// output it connects to journald.
+    /// output it connects to journald, and is the parent of a service it started.
     /// </summary>
-    public static bool ToJournal() => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM"));
+    public static bool ToJournal() =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM")) || SystemdHelpers.IsSystemdService();
 
     /// <summary>The last part of a category: <c>EdgeGateway.Hosting.Pipeline.StationPipeline</c> is <c>StationPipeline</c>.</summary>
     public static string ShortCategory(string category)
