@@ -168,7 +168,18 @@ public static class StatusCommands
         var thresholds = digital is not null
             ? "when " + digital
             : string.Join(", ", (r["thresholds"] as JsonObject ?? []).Select(t => $"{t.Key} {WithUnit(t.Value!.GetValue<double>(), unit)}"));
-        text.AppendLine(Fit($"  rule   {r["id"],-14} {r["level"],-9} {measure,-11} {thresholds}"));
+        var line = $"  rule   {r["id"],-14} {r["level"],-9} {measure,-11} {thresholds}";
+        if (line.Length <= Columns)
+        {
+            text.AppendLine(line);
+        }
+        else
+        {
+            // Three levels with units do not fit beside the rule: they get a line of their own.
+            text.AppendLine(Fit($"  rule   {r["id"],-14} {r["level"],-9} {measure}"));
+            text.AppendLine(Fit($"       thresholds: {thresholds}"));
+        }
+
         if (r["sensorFaulty"]?.GetValue<bool>() == true)
         {
             text.AppendLine(Fit("       SENSOR FAULT: level held until the sensor is good again"));
@@ -176,12 +187,12 @@ public static class StatusCommands
 
         if (r["rising"] is { } rising)
         {
-            text.AppendLine(Fit($"       rising to {rising["to"]} in {rising["remainingSeconds"]} s (hold running)"));
+            text.AppendLine(Fit($"       rising to {rising["to"]} in {Countdown(rising["remainingSeconds"])} (hold running)"));
         }
 
         if (r["falling"] is { } falling)
         {
-            text.AppendLine(Fit($"       falling to {falling["to"]} in {falling["remainingSeconds"]} s (clearAfter running)"));
+            text.AppendLine(Fit($"       falling to {falling["to"]} in {Countdown(falling["remainingSeconds"])} (clearAfter running)"));
         }
 
         if (r["latched"]?.GetValue<bool>() == true)
@@ -276,6 +287,13 @@ public static class StatusCommands
         }
 
         return string.Join(", ", parts);
+    }
+
+    // "12 s" while seconds count; "29 min 5 s" for a clearAfter of half an hour.
+    private static string Countdown(JsonNode? seconds)
+    {
+        var s = seconds?.GetValue<long>() ?? 0;
+        return s < 120 ? $"{s.ToString(Inv)} s" : $"{(s / 60).ToString(Inv)} min {(s % 60).ToString(Inv)} s";
     }
 
     private static string WithUnit(double value, string? unit) =>
