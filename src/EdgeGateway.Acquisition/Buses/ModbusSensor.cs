@@ -29,7 +29,7 @@ internal sealed class ModbusSensor(ModbusSensorOptions options, SensorChannel ch
         }
         else
         {
-            channel.PublishValue(time, (raw * options.Scale) + options.Offset);
+            channel.PublishValue(time, RegisterDecoder.Scale(raw, options.Scale, options.Offset));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Acquisition.Sensors;
 using EdgeGateway.Core.Events;
+using EdgeGateway.Modbus.Decoding;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Acquisition.Counters;
@@ -38,7 +39,7 @@ internal sealed class RainTotalSensor
     /// <summary>Takes a raw count read at <paramref name="time"/>.</summary>
     public void Accept(DateTimeOffset time, double raw)
     {
-        var total = (raw * _scale) + _offset;
+        var total = RegisterDecoder.Scale(raw, _scale, _offset);
         lock (_gate)
         {
             if (!_channel.Accepts(total))

@@ -2,6 +2,7 @@ using System.Device.I2c;
 using System.Globalization;
 using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Acquisition.Sensors;
+using EdgeGateway.Modbus.Decoding;
 using Iot.Device.Adc;
 using Microsoft.Extensions.Logging;
 
@@ -79,7 +80,7 @@ internal sealed class Ina219Sensor : IDisposable
             return;
         }
 
-        _channel.PublishValue(_time.GetUtcNow(), (volts * _options.Scale) + _options.Offset);
+        _channel.PublishValue(_time.GetUtcNow(), RegisterDecoder.Scale(volts, _options.Scale, _options.Offset));
     }
 
     public void Dispose() => Close();

@@ -10,7 +10,8 @@ namespace EdgeGateway.Acquisition.Sensors;
 /// <param name="Last">The latest reading of any quality (null before the first).</param>
 /// <param name="LastGood">The latest good reading (null before the first).</param>
 /// <param name="Reason">Why the sensor is not good, or null.</param>
-public sealed record SensorState(string SensorId, Reading? Last, Reading? LastGood, string? Reason)
+/// <param name="Counter">A rain-total sensor's last good counter in engineering units (what <c>modbus read</c> shows), or null.</param>
+public sealed record SensorState(string SensorId, Reading? Last, Reading? LastGood, string? Reason, double? Counter = null)
 {
     public Quality? Quality => Last?.Quality;
 }
@@ -39,6 +40,7 @@ internal sealed class SensorChannel : IDisposable
     private Reading? _last;
     private Reading? _lastGood;
     private string? _reason;
+    private double? _counter;
     private DateTimeOffset? _faultSince;
     private bool _disposed;
 
@@ -66,7 +68,7 @@ internal sealed class SensorChannel : IDisposable
         {
             lock (_gate)
             {
-                return new SensorState(Id, _last, _lastGood, _reason);
+                return new SensorState(Id, _last, _lastGood, _reason, _counter);
             }
         }
     }
@@ -122,6 +124,14 @@ internal sealed class SensorChannel : IDisposable
         var subject = rangeSubject ?? value;
         if (Accepts(subject))
         {
+            if (raw is not null)
+            {
+                lock (_gate)
+                {
+                    _counter = subject;
+                }
+            }
+
             return Emit(new Reading(Id, time, value, Quality.Good), null, raw, null);
         }
 

@@ -160,23 +160,47 @@ public sealed class RuleEngine
 
     public bool HasRule(string ruleId) => _rulesById.ContainsKey(ruleId);
 
-    /// <summary>Each rule's state, for status views.</summary>
+    /// <summary>
+    /// Each rule's state, for status views: level, last measure, thresholds, latch, and what is pending with the
+    /// time left as of the time provider's now: the hold running towards a rise (the earliest rise due; at a tie
+    /// the higher level) and the clearAfter running towards a step down (to the level the measure supports).
+    /// </summary>
     public IReadOnlyList<RuleStatus> GetRuleStatuses()
     {
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
             var result = new RuleStatus[_rules.Length];
             for (var i = 0; i < _rules.Length; i++)
             {
                 var r = _rules[i];
-                string? pendingLevel = null;
-                DateTimeOffset? riseDue = null;
+                RulePending? rising = null;
                 foreach (var k in r.Levels)
                 {
                     if (k > r.Level && r.ConditionSince[k] != RuleRuntime.NoTime)
                     {
-                        pendingLevel = _levels[k];
-                        riseDue = ToTime(r.ConditionSince[k] + r.Definition.Hold.Ticks);
+                        var due = ToTime(r.ConditionSince[k] + r.Definition.Hold.Ticks);
+                        if (rising is null || due <= rising.Due)
+                        {
+                            rising = new RulePending(_levels[k], due, Remaining(due, now));
+                        }
+                    }
+                }
+
+                RulePending? falling = null;
+                if (r.ClearSince != RuleRuntime.NoTime)
+                {
+                    var due = ToTime(r.ClearSince + r.Definition.ClearAfter.Ticks);
+                    var to = double.IsNaN(r.LastMeasure) ? 0 : Math.Min(r.SupportedLevel(r.LastMeasure), r.Level);
+                    falling = new RulePending(_levels[to], due, Remaining(due, now));
+                }
+
+                var thresholds = new List<KeyValuePair<string, double>>(r.Levels.Count);
+                foreach (var k in r.Levels)
+                {
+                    if (r.ThresholdOf(k) is { } value)
+                    {
+                        thresholds.Add(KeyValuePair.Create(_levels[k], value));
                     }
                 }
 
@@ -186,13 +210,22 @@ public sealed class RuleEngine
                     _levels[r.Level],
                     double.IsNaN(r.LastMeasure) ? null : r.LastMeasure,
                     r.Sensor.Faulty,
-                    pendingLevel,
-                    riseDue,
-                    r.ClearSince == RuleRuntime.NoTime ? null : ToTime(r.ClearSince + r.Definition.ClearAfter.Ticks));
+                    rising?.To,
+                    rising?.Due,
+                    falling?.Due)
+                {
+                    Thresholds = thresholds,
+                    When = r.Definition.IsDigital ? r.Definition.When : null,
+                    Latched = r.Definition.Latch && r.Level > 0,
+                    Rising = rising,
+                    Falling = falling,
+                };
             }
 
             return result;
         }
+
+        static TimeSpan Remaining(DateTimeOffset due, DateTimeOffset now) => due > now ? due - now : TimeSpan.Zero;
     }
 
     /// <summary>Applies one reading at its time (or at the engine's clock if that is later) and evaluates.</summary>
@@ -323,6 +356,10 @@ public sealed class RuleEngine
             {
                 rule.ExpireTo(_now);
                 rule.NextDue = rule.ComputeNextDue();
+
+                // Status shows what the window holds from the start (rain-1h after a restart), not "-" until
+                // the next evaluation; nothing is judged here.
+                rule.ShowMeasure();
             }
         }
     }
@@ -728,6 +765,9 @@ public sealed class RuleEngine
 }
 
 /// <summary>A rule's state for status views: level, last measure, fault, and what is pending.</summary>
+/// <param name="PendingLevel">The level of <see cref="Rising"/>, or null.</param>
+/// <param name="RiseDue">When <see cref="Rising"/> falls due, or null.</param>
+/// <param name="ClearDue">When <see cref="Falling"/> falls due, or null.</param>
 public sealed record RuleStatus(
     string RuleId,
     string SensorId,
@@ -736,4 +776,23 @@ public sealed record RuleStatus(
     bool SensorFaulty,
     string? PendingLevel,
     DateTimeOffset? RiseDue,
-    DateTimeOffset? ClearDue);
+    DateTimeOffset? ClearDue)
+{
+    /// <summary>Each level's threshold, lowest level first (empty for a digital rule: see <see cref="When"/>).</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Thresholds { get; init; } = [];
+
+    /// <summary>The input state that raises a digital rule; null for a measured one.</summary>
+    public DigitalState? When { get; init; }
+
+    /// <summary>A latched rule above none: it stays until an operator clears it.</summary>
+    public bool Latched { get; init; }
+
+    /// <summary>A hold running: the rule rises to <see cref="RulePending.To"/> if its condition holds until then.</summary>
+    public RulePending? Rising { get; init; }
+
+    /// <summary>A clearAfter running: the rule steps down to <see cref="RulePending.To"/> if the measure stays below.</summary>
+    public RulePending? Falling { get; init; }
+}
+
+/// <summary>A level change waiting on a hold or clearAfter: where to, when, and the time left (never negative).</summary>
+public sealed record RulePending(string To, DateTimeOffset Due, TimeSpan Remaining);

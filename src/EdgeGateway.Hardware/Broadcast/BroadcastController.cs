@@ -265,24 +265,27 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
         var from = LevelIndex(fromLevel);
         var to = LevelIndex(toLevel);
+
+        // This line is the station level's in the log (with what plays): a rise is an alarm.
+        var rise = to > from ? LogLevel.Warning : LogLevel.Information;
         if (to < 0)
         {
             var superseded = DropLevelBroadcasts();
             var cue = allClear ? _options.AllClear : null;
             if (from < 0 || cue is null)
             {
-                Log.LevelChanged(_logger, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
+                Log.LevelChanged(_logger, rise, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
                 return null;
             }
 
             var result = Enqueue(new BroadcastRequest { Message = cue.Message, Repeat = cue.Repeat, Origin = BroadcastOrigin.Automatic, Rank = 0, Key = WarningObligation.AllClearKey });
-            Log.LevelChanged(_logger, fromLevel, toLevel, cue.Message);
+            Log.LevelChanged(_logger, rise, fromLevel, toLevel, cue.Message);
             return result;
         }
 
         if (to <= from)
         {
-            Log.LevelChanged(_logger, fromLevel, toLevel, "none (stepping down)");
+            Log.LevelChanged(_logger, rise, fromLevel, toLevel, "none (stepping down)");
             return null;
         }
 
@@ -295,7 +298,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         var broadcast = _options.Levels[to].Broadcast;
         if (broadcast is null)
         {
-            Log.LevelChanged(_logger, fromLevel, toLevel, "none (level has no broadcast)");
+            Log.LevelChanged(_logger, rise, fromLevel, toLevel, "none (level has no broadcast)");
             return null;
         }
 
@@ -307,7 +310,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             Rank = to + 1,
             Key = WarningObligation.LevelKeyPrefix + toLevel,
         });
-        Log.LevelChanged(_logger, fromLevel, toLevel, broadcast.Message);
+        Log.LevelChanged(_logger, rise, fromLevel, toLevel, broadcast.Message);
         return queued;
     }
 
@@ -1160,7 +1163,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _lastSelfTest = report;
         }
 
-        Log.SelfTest(_logger, silent, outcome, problems.Count);
+        Log.SelfTest(_logger, outcome == "passed" && problems.Count == 0 ? LogLevel.Information : LogLevel.Warning, silent, outcome, problems.Count);
         Publish(StationEventTypes.SelfTest, "broadcast", $"{(silent ? "silent self-test" : "audible test")} {outcome}", new()
         {
             ["silent"] = silent,

@@ -26,14 +26,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 606, Level = LogLevel.Information, Message = "Broadcast stopped: {Current}; {Dropped} queued request(s) dropped")]
     public static partial void BroadcastStopped(ILogger logger, string current, int dropped);
 
-    [LoggerMessage(EventId = 607, Level = LogLevel.Information, Message = "Broadcast self-test (silent: {Silent}): {Outcome}, {ProblemCount} problem(s)")]
-    public static partial void SelfTest(ILogger logger, bool silent, string outcome, int problemCount);
+    // The level is the caller's: a self-test that did not pass is a fault (warning), one that did is news.
+    [LoggerMessage(EventId = 607, Message = "Broadcast self-test (silent: {Silent}): {Outcome}, {ProblemCount} problem(s)")]
+    public static partial void SelfTest(ILogger logger, LogLevel level, bool silent, string outcome, int problemCount);
 
     [LoggerMessage(EventId = 608, Level = LogLevel.Warning, Message = "Broadcast message problem: {Problem}")]
     public static partial void MessageProblem(ILogger logger, string problem);
 
-    [LoggerMessage(EventId = 609, Level = LogLevel.Information, Message = "Station level {From} -> {To}: broadcast {Action}")]
-    public static partial void LevelChanged(ILogger logger, string from, string to, string action);
+    [LoggerMessage(EventId = 609, Message = "Station level {From} -> {To}: broadcast {Action}")]
+    public static partial void LevelChanged(ILogger logger, LogLevel level, string from, string to, string action);
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Warning, Message = "Broadcast shutting down: {Dropped} queued request(s) not played")]
     public static partial void ShutdownDropped(ILogger logger, int dropped);

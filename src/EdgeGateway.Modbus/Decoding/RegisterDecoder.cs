@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 
 namespace EdgeGateway.Modbus.Decoding;
 
@@ -28,12 +29,42 @@ public static class RegisterDecoder
     };
 
     /// <summary>
-    /// The engineering value <c>raw * scale + offset</c> of the value in the first <see cref="Width"/> registers.
+    /// The engineering value <c>raw * scale + offset</c> of the value in the first <see cref="Width"/> registers,
+    /// computed in decimal as the configuration writes scale and offset (29 * 0.1 is 2.9, not 2.9000000000000004).
     /// </summary>
     public static double Decode(ReadOnlySpan<ushort> registers, RegisterType type, ByteOrder order, double scale = 1, double offset = 0) =>
-        (DecodeRaw(registers, type, order) * scale) + offset;
+        Scale(DecodeRaw(registers, type, order), scale, offset);
 
-    /// <summary>The raw value as a double (64-bit integers beyond 2^53 round to the nearest double).</summary>
+    /// <summary><c>raw * scale + offset</c> in decimal where it fits (15 significant digits), else in binary.</summary>
+    public static double Scale(double raw, double scale, double offset)
+    {
+        if (scale == 1 && offset == 0)
+        {
+            return raw;
+        }
+
+        if (Fits(raw) && Fits(scale) && Fits(offset))
+        {
+            try
+            {
+                // A double becomes a decimal of 15 significant digits: that is what drops the binary noise.
+                return (double)(((decimal)raw * (decimal)scale) + (decimal)offset);
+            }
+            catch (OverflowException)
+            {
+            }
+        }
+
+        return (raw * scale) + offset;
+
+        static bool Fits(double x) => x == 0 || (double.IsFinite(x) && Math.Abs(x) < 1e15 && Math.Abs(x) >= 1e-9);
+    }
+
+    /// <summary>
+    /// The raw value as a double (64-bit integers beyond 2^53 round to the nearest double). A float32 gives the
+    /// double of its own shortest form, at its precision: a register holding 2.9 reads 2.9, never the widened
+    /// 2.9000000953674316 (narrowing the result gives the register's float back).
+    /// </summary>
     public static double DecodeRaw(ReadOnlySpan<ushort> registers, RegisterType type, ByteOrder order)
     {
         var bits = ReadBits(registers, Width(type), order);
@@ -43,7 +74,7 @@ public static class RegisterDecoder
             RegisterType.Int16 => (short)bits,
             RegisterType.UInt32 => (uint)bits,
             RegisterType.Int32 => (int)bits,
-            RegisterType.Float32 => BitConverter.UInt32BitsToSingle((uint)bits),
+            RegisterType.Float32 => AtSinglePrecision(BitConverter.UInt32BitsToSingle((uint)bits)),
             RegisterType.UInt64 => bits,
             RegisterType.Int64 => (long)bits,
             RegisterType.Float64 => BitConverter.UInt64BitsToDouble(bits),
@@ -133,6 +164,11 @@ public static class RegisterDecoder
         RegisterType.Float64 => BitConverter.DoubleToUInt64Bits(value),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown register type"),
     };
+
+    private static double AtSinglePrecision(float value) =>
+        float.IsFinite(value)
+            ? double.Parse(value.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture)
+            : value;
 
     private static double Whole(double value) =>
         double.IsInteger(value) ? value : throw new OverflowException($"{value} is not a whole number");

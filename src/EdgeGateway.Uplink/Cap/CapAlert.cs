@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Readings;
 
 namespace EdgeGateway.Uplink.Cap;
 
@@ -96,12 +97,12 @@ internal static class CapWriter
             Parameter(w, "to", t.To);
             if (t.Value is { } v && double.IsFinite(v))
             {
-                Parameter(w, "value", v.ToString("R", CultureInfo.InvariantCulture));
+                Parameter(w, "value", ValueText.Format(v));
             }
 
             if (t.Threshold is { } th && double.IsFinite(th))
             {
-                Parameter(w, "threshold", th.ToString("R", CultureInfo.InvariantCulture));
+                Parameter(w, "threshold", ValueText.Format(th));
             }
 
             w.WriteStartElement("area", Namespace);
@@ -121,10 +122,10 @@ internal static class CapWriter
         var text = $"{what} changed from {t.From} to {t.To}";
         if (t.Value is { } v && double.IsFinite(v))
         {
-            text += string.Create(CultureInfo.InvariantCulture, $"; measure {v:R}");
+            text += "; measure " + ValueText.Format(v);
             if (t.Threshold is { } th && double.IsFinite(th))
             {
-                text += string.Create(CultureInfo.InvariantCulture, $", threshold {th:R}");
+                text += ", threshold " + ValueText.Format(th);
             }
         }
 

@@ -190,7 +190,16 @@ internal static class PayloadWriter
 
                 break;
             case float f:
-                Value(w, (double)f);
+                // At the float's own precision: 2.9f, not its widened 2.9000000953674316.
+                if (float.IsFinite(f))
+                {
+                    w.WriteNumberValue(f);
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
+
                 break;
             case int or long or short or byte or uint or ushort or sbyte:
                 w.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));

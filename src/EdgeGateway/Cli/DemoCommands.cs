@@ -22,6 +22,8 @@ public static class DemoCommands
         demo.Options.Add(duration);
         demo.Options.Add(output);
         demo.Options.Add(json);
+        var logLevel = CommonOptions.LogLevel("default warning; the log goes to stderr");
+        demo.Options.Add(logLevel);
         demo.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -38,7 +40,10 @@ public static class DemoCommands
                 return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
             }
 
-            var options = new DemoOptions(parse.GetValue(speed), real, parse.GetValue(output), parse.GetValue(json));
+            var options = new DemoOptions(parse.GetValue(speed), real, parse.GetValue(output), parse.GetValue(json))
+            {
+                LogLevel = CommonOptions.LogLevelOf(parse, logLevel) ?? StationLogLevel.Warning,
+            };
             var terminal = !Console.IsOutputRedirected && !options.Json;
             return await new DemoRunner(options, parse.InvocationConfiguration.Output, error, terminal).RunAsync(cancellationToken).ConfigureAwait(false);
         });

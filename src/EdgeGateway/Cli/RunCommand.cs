@@ -15,7 +15,9 @@ public static class RunCommand
             "Run the station service until stopped (SIGTERM or Ctrl+C). An invalid configuration is refused: " +
             "its problems go to stderr and the exit code is 2.");
         var configOption = CommonOptions.Config();
+        var logLevel = CommonOptions.LogLevel("default: station.yaml's logging.level, else info");
         run.Options.Add(configOption);
+        run.Options.Add(logLevel);
 
         // Synchronous on purpose: System.CommandLine gives an asynchronous action a SIGTERM handler that
         // forces exit code 143 two seconds after the signal. The host owns SIGTERM instead and stops every
@@ -42,7 +44,7 @@ public static class RunCommand
                 // A fresh install may not have its data directory yet (systemd's StateDirectory= makes it
                 // under the unit; on a bench nothing does).
                 Directory.CreateDirectory(config.Storage.Path);
-                using var host = StationHost.CreateBuilder(config, path, [.. parse.UnmatchedTokens]).Build();
+                using var host = StationHost.CreateBuilder(config, path, [.. parse.UnmatchedTokens], CommonOptions.LogLevelOf(parse, logLevel)).Build();
                 host.Run();
                 return ExitCodes.Success;
             }
@@ -55,6 +57,6 @@ public static class RunCommand
         });
         return run.WithExamples(
             "edgegw run",
-            "edgegw run --config station.yaml");
+            "edgegw run --config station.yaml --log-level warning");
     }
 }

@@ -42,6 +42,35 @@ public sealed class ServiceTarget
     }
 
     /// <summary>
+    /// The control socket named by --socket, by --config's control.socket (an otherwise invalid file gives a
+    /// warning on stderr), or the default; null with the exit code when --config cannot be read.
+    /// </summary>
+    public async Task<(string? Socket, int ExitCode)> FindSocketAsync(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var error = parse.InvocationConfiguration.Error;
+        var socket = parse.GetValue(Socket);
+        if (socket is null && parse.GetValue(Config) is { } configPath)
+        {
+            var found = ControlSocketFinder.Find(configPath);
+            if (found.Error is { } unreadable)
+            {
+                await error.WriteLineAsync(unreadable).ConfigureAwait(false);
+                return (null, await CliUsage.FailAsync(parse, null).ConfigureAwait(false));
+            }
+
+            if (found.Warning is { } warning)
+            {
+                await error.WriteLineAsync($"edgegw: {warning}").ConfigureAwait(false);
+            }
+
+            socket = found.Socket;
+        }
+
+        return (socket ?? ControlSection.DefaultSocket, ExitCodes.Success);
+    }
+
+    /// <summary>
     /// Sends one request and prints the answer: <paramref name="describe"/> formats the result as text,
     /// --json prints it as JSON. Exit 1 when the service cannot be reached or fails, 2 on an unreadable
     /// --config or when the service refuses what was asked with a code (printed on stderr with the reason).
@@ -64,25 +93,12 @@ public sealed class ServiceTarget
         ArgumentNullException.ThrowIfNull(describe);
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        var socket = parse.GetValue(Socket);
-        if (socket is null && parse.GetValue(Config) is { } configPath)
+        var (socket, exit) = await FindSocketAsync(parse).ConfigureAwait(false);
+        if (socket is null)
         {
-            var found = ControlSocketFinder.Find(configPath);
-            if (found.Error is { } unreadable)
-            {
-                await error.WriteLineAsync(unreadable).ConfigureAwait(false);
-                return await CliUsage.FailAsync(parse, null).ConfigureAwait(false);
-            }
-
-            if (found.Warning is { } warning)
-            {
-                await error.WriteLineAsync($"edgegw: {warning}").ConfigureAwait(false);
-            }
-
-            socket = found.Socket;
+            return exit;
         }
 
-        socket ??= ControlSection.DefaultSocket;
         try
         {
             var result = await ControlClient.SendAsync(socket, verb, args, timeout ?? DefaultTimeout, cancellationToken).ConfigureAwait(false);

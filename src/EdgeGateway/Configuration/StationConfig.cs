@@ -45,6 +45,24 @@ public sealed class StationConfig : Located
     public AlertingSection Alerting { get; set; } = new();
     public BroadcastSection? Broadcast { get; set; }
     public UplinkSection? Uplink { get; set; }
+    public LoggingSection Logging { get; set; } = new();
+}
+
+/// <summary>How much the service logs (<c>run --log-level</c> overrides it; applied at the next restart).</summary>
+public enum StationLogLevel
+{
+    Trace,
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+public sealed class LoggingSection : Located
+{
+    /// <summary>The least severe level written: info by default; warning leaves only alarms, faults and failures.</summary>
+    public StationLogLevel Level { get; set; } = StationLogLevel.Info;
 }
 
 public sealed class StationSection : Located

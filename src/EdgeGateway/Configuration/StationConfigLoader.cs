@@ -146,8 +146,22 @@ public static class StationConfigLoader
         c.Alerting = m.Child("alerting", (n, p) => ReadAlerting(ctx, n, p), required: true) ?? c.Alerting;
         c.Broadcast = m.Child("broadcast", (n, p) => ReadBroadcast(ctx, n, p));
         c.Uplink = m.Child("uplink", (n, p) => ReadUplink(ctx, n, p));
+        c.Logging = m.Child("logging", (n, p) => ReadLogging(ctx, n, p)) ?? c.Logging;
         m.Done();
         return c;
+    }
+
+    private static LoggingSection? ReadLogging(LoadContext ctx, YNode node, string path)
+    {
+        var l = new LoggingSection();
+        if (MapReader.Open(ctx, node, path, l) is not { } m)
+        {
+            return null;
+        }
+
+        l.Level = m.Enum<StationLogLevel>("level") ?? l.Level;
+        m.Done();
+        return l;
     }
 
     private static StationSection? ReadStation(LoadContext ctx, YNode node, string path)

@@ -22,7 +22,11 @@ namespace EdgeGateway.Demo;
 /// <param name="Speed">Simulated seconds per real second; null: fit the storm into <paramref name="Duration"/>.</param>
 /// <param name="Duration">Real time the storm should take when no speed is given.</param>
 /// <param name="OutDir">Where the station's files go; null: a new temporary directory.</param>
-public sealed record DemoOptions(double? Speed, TimeSpan Duration, string? OutDir, bool Json);
+public sealed record DemoOptions(double? Speed, TimeSpan Duration, string? OutDir, bool Json)
+{
+    /// <summary>The station's log level (its log goes to stderr, so the live view stays readable).</summary>
+    public StationLogLevel LogLevel { get; init; } = StationLogLevel.Warning;
+}
 
 /// <summary>
 /// The whole job on one machine: an embedded broker standing in for the hub, the simulated gauges, the
@@ -103,8 +107,8 @@ public sealed class DemoRunner
         var playing = ScenarioPlayer.PlayAsync(scenario, registers, 1, clock, cancellationToken: stop.Token);
 
         // The station exactly as `edgegw run` composes it, but reading the compressed clock. Its log goes
-        // to stderr at warning level and above, so the live view stays readable.
-        var builder = StationHost.CreateBuilder(config, station.ConfigPath, ["--Logging:LogLevel:Default=Warning"]);
+        // to stderr (at warning level and above unless --log-level), so the live view stays readable.
+        var builder = StationHost.CreateBuilder(config, station.ConfigPath, [], _options.LogLevel);
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
         ReplaceSl651Station(builder.Services, config, clock, speed);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -3,6 +3,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hosting.Health;
+using EdgeGateway.Hosting.Logging;
 using EdgeGateway.Hosting.Pipeline;
 using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Hosting.Watchdog;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace EdgeGateway.Hosting;
 
@@ -32,7 +34,8 @@ public static class StationHost
     /// <param name="config">A configuration that loaded and validated without errors.</param>
     /// <param name="configPath">The file it came from (for logs and reloads).</param>
     /// <param name="args">Extra host arguments (configuration overrides such as Logging:LogLevel:Default=Debug).</param>
-    public static HostApplicationBuilder CreateBuilder(StationConfig config, string configPath, string[] args)
+    /// <param name="logLevel">The <c>--log-level</c> given on the command line; station.yaml's <c>logging.level</c> otherwise.</param>
+    public static HostApplicationBuilder CreateBuilder(StationConfig config, string configPath, string[] args, StationLogLevel? logLevel = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(configPath);
@@ -50,17 +53,11 @@ public static class StationHost
         builder.Configuration.AddEnvironmentVariables("EDGEGW_");
         builder.Configuration.AddCommandLine(args);
 
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
+        AddStationLogging(builder.Logging, builder.Configuration, logLevel ?? config.Logging.Level);
 
-        // Under systemd: journald-formatted console lines (priority prefixes), READY=1 and STOPPING=1.
-        // Registered after the console so its formatter wins there; on a terminal nothing changes.
+        // Under systemd: READY=1 and STOPPING=1. Its journald formatter is replaced by ours below.
         builder.Services.AddSystemd();
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = StationConsoleFormatter.FormatterName);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.Services.AddSingleton(config);
@@ -89,6 +86,43 @@ public static class StationHost
         builder.Services.AddControlSocket(config);
         return builder;
     }
+
+    /// <summary>
+    /// The service's log: one line per event with a short category, at <paramref name="level"/> and above; the
+    /// framework only from warning up (no "Content root path" at start); lines for journald (syslog priority
+    /// prefixes, so <c>journalctl -p warning</c> shows alarms, faults and failures) when systemd connects
+    /// standard output to the journal. EDGEGW_Logging__LogLevel__CATEGORY variables still override per category.
+    /// </summary>
+    public static void AddStationLogging(ILoggingBuilder logging, IConfiguration configuration, StationLogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var minimum = ToLogLevel(level);
+        logging.SetMinimumLevel(minimum);
+        logging.AddFilter("Microsoft", minimum > LogLevel.Warning ? minimum : LogLevel.Warning);
+        logging.AddFilter("System", minimum > LogLevel.Warning ? minimum : LogLevel.Warning);
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        logging.AddConsole(o => o.FormatterName = StationConsoleFormatter.FormatterName);
+        // Registered by hand: AddConsoleFormatter binds its options from configuration, which trimming breaks.
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, StationConsoleFormatter>());
+        logging.Services.TryAddSingleton(TimeProvider.System);
+        logging.Services.Configure<StationConsoleFormatterOptions>(o =>
+        {
+            o.Journal = StationConsoleFormatter.ToJournal();
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+    }
+
+    public static LogLevel ToLogLevel(StationLogLevel level) => level switch
+    {
+        StationLogLevel.Trace => LogLevel.Trace,
+        StationLogLevel.Debug => LogLevel.Debug,
+        StationLogLevel.Warning => LogLevel.Warning,
+        StationLogLevel.Error => LogLevel.Error,
+        StationLogLevel.Critical => LogLevel.Critical,
+        _ => LogLevel.Information,
+    };
 }
 
 /// <summary>The file the running configuration was loaded from.</summary>

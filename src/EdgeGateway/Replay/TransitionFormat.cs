@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Readings;
 
 namespace EdgeGateway.Replay;
 
@@ -45,17 +46,8 @@ public static class TransitionFormat
         return line.Append('}').ToString();
     }
 
-    /// <summary>
-    /// Shortest round-trip form of the value at 12 significant digits, lower-case exponent: 31.5, 20, -0.655,
-    /// 1e-05. Readings come as decimals of a few digits; sums and rises of them carry binary noise in the last
-    /// digits (-0.6549999999999998) that no gauge measured. The one place replay, summary and the event
-    /// record format numbers: swap it for the shared value formatting when that exists.
-    /// </summary>
-    public static string Number(double value)
-    {
-        var clean = double.IsFinite(value) ? double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : value;
-        return clean.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
-    }
+    /// <summary>Shortest round-trip form, lower-case exponent: 31.5, 20, -0.655, 1e-05 (<see cref="ValueText.Format(double)"/>).</summary>
+    public static string Number(double value) => ValueText.Format(value);
 
     public static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

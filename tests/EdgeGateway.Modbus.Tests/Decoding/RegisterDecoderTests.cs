@@ -89,6 +89,34 @@ public sealed class RegisterDecoderTests
         }
     }
 
+    [Theory]
+    [InlineData(2.9)]
+    [InlineData(4.1)]
+    [InlineData(-0.1)]
+    [InlineData(12345.67)]
+    public void DecodeRaw_Float32_GivesTheFloatsOwnShortestForm_AndNarrowsBackToTheRegister(double written)
+    {
+        var registers = new ushort[2];
+        RegisterDecoder.Encode(written, RegisterType.Float32, ByteOrder.ABCD, registers);
+
+        var value = RegisterDecoder.DecodeRaw(registers, RegisterType.Float32, ByteOrder.ABCD);
+
+        // Widened, 2.9f would be 2.9000000953674316.
+        Assert.Equal(written.ToString("R", System.Globalization.CultureInfo.InvariantCulture), value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(BitConverter.SingleToUInt32Bits((float)written), BitConverter.SingleToUInt32Bits((float)value));
+    }
+
+    [Theory]
+    [InlineData(29, 0.1, 0, 2.9)]         // binary: 2.9000000000000004
+    [InlineData(3, 0.1, 0, 0.3)]          // binary: 0.30000000000000004
+    [InlineData(1234, 0.1, -100, 23.4)]   // binary: 23.400000000000006
+    [InlineData(7, 1, 0, 7)]
+    public void Scale_InDecimal_GivesWhatTheConfigurationMeans(double raw, double scale, double offset, double expected)
+    {
+        Assert.Equal(expected, RegisterDecoder.Scale(raw, scale, offset));
+        Assert.Equal(expected, RegisterDecoder.Decode([(ushort)raw], RegisterType.UInt16, ByteOrder.ABCD, scale, offset));
+    }
+
     [Fact]
     public void Encode_ValueOutsideTheType_Throws()
     {

@@ -23,6 +23,20 @@ public sealed class StationConfigLoaderTests
     }
 
     [Fact]
+    public void Load_LoggingLevel_IsReadAndAMistakeNamesTheLevels()
+    {
+        var quiet = StationConfigLoader.Parse(ExampleConfig.Text.Replace("level: info", "level: warning", StringComparison.Ordinal), "station.yaml");
+        var wrong = StationConfigLoader.Parse(ExampleConfig.Text.Replace("level: info", "level: wraning", StringComparison.Ordinal), "station.yaml");
+
+        Assert.Equal(StationLogLevel.Info, s_example.Logging.Level);
+        Assert.Equal(StationLogLevel.Warning, quiet.Config!.Logging.Level);
+        var error = Assert.Single(wrong.Errors);
+        Assert.Contains("unknown value 'wraning'; expected trace, debug, info, warning, error", error.Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'warning'?", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ExampleConfig.Text.Split('\n').ToList().FindIndex(l => l.Contains("level: info", StringComparison.Ordinal)) + 1, error.Mark.Line);
+    }
+
+    [Fact]
     public void Load_Example_ReadsBuses()
     {
         var rtu = s_example.Buses[0];

@@ -160,6 +160,7 @@ public sealed class StationConfigValidatorTests
     {
         var error = Assert.Single(StationConfigLoader.Parse(ExampleConfig.Text + "---\nstation: { id: other }\n", File).Errors);
 
+        // The line after the example's last.
         Assert.Equal(new SourceMark(ExampleConfig.Text.Count(c => c == '\n') + 1, 1), error.Mark);
         Assert.Contains("only one YAML document", error.Message, StringComparison.Ordinal);
     }

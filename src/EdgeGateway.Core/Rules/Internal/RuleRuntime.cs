@@ -1,3 +1,5 @@
+using EdgeGateway.Core.Readings;
+
 namespace EdgeGateway.Core.Rules.Internal;
 
 /// <summary>A sensor's state as the rules see it.</summary>
@@ -206,12 +208,21 @@ internal sealed class RuleRuntime
                 return false;
             }
 
-            measure = _rise.Back.Payload - _rise.Front.Payload;
+            measure = ValueText.Difference(_rise.Back.Payload, _rise.Front.Payload);
             return true;
         }
 
         measure = _latest;
         return _hasLatest;
+    }
+
+    /// <summary>Sets <see cref="LastMeasure"/> from the window as it stands, without judging anything.</summary>
+    public void ShowMeasure()
+    {
+        if (!Sensor.Faulty && TryMeasure(out var m))
+        {
+            LastMeasure = m;
+        }
     }
 
     /// <summary>The highest level whose threshold the measure reaches (&gt;=), 0 if none.</summary>

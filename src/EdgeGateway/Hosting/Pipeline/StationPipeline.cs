@@ -117,7 +117,11 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         {
         }
 
-        LogEvent(_logger, stationEvent.Type, stationEvent.Source ?? "", stationEvent.Message ?? "");
+        var eventLevel = EventLogLevel(stationEvent.Type);
+        if (_logger.IsEnabled(eventLevel))
+        {
+            LogEvent(_logger, eventLevel, stationEvent.Type, stationEvent.Source ?? "", stationEvent.Message ?? "");
+        }
         foreach (var observer in _eventObservers)
         {
             try
@@ -320,7 +324,29 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
 
         foreach (var t in transitions)
         {
-            LogTransition(_logger, t.Scope, t.Id, t.From, t.To, t.Value);
+            // Rising is the alarm (journalctl -p warning shows it); stepping down is news. With speakers the
+            // broadcaster logs the station level, with what it plays: logged here too it would read twice.
+            var level = t.Scope == TransitionScope.Station && _obligations is not null ? LogLevel.Debug
+                : Rank(t.To) > Rank(t.From) ? LogLevel.Warning : LogLevel.Information;
+            if (!_logger.IsEnabled(level))
+            {
+                continue;
+            }
+
+            var measure = ValueText.Format(t.Value);
+            if (t.Scope == TransitionScope.Station)
+            {
+                LogStationTransition(_logger, level, t.From, t.To);
+            }
+            else if (t.Threshold is { } threshold)
+            {
+                var line = ValueText.Format(threshold);
+                LogRuleTransition(_logger, level, t.Id, t.From, t.To, measure, line);
+            }
+            else
+            {
+                LogDigitalTransition(_logger, level, t.Id, t.From, t.To, measure);
+            }
         }
 
         foreach (var t in transitions.Where(t => t.Scope == TransitionScope.Station))
@@ -432,11 +458,28 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     /// <summary>A reading, or something done to the engine on the rule loop (a clear, a new rule set) and its outcome.</summary>
     private sealed record Work(Reading? Reading, Func<IReadOnlyList<LevelTransition>>? Act, TaskCompletionSource<IReadOnlyList<LevelTransition>>? Done);
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "Level {Scope} {Id}: {From} -> {To} (measure {Value})")]
-    private static partial void LogTransition(ILogger logger, TransitionScope scope, string id, string from, string to, double? value);
+    private int Rank(string level) => _engine.Levels.TryGetIndex(level, out var index) ? index : 0;
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "Event {Type} {Source}: {Message}")]
-    private static partial void LogEvent(ILogger logger, string type, string source, string message);
+    // Each event once: the part that raises an event logs it there, with its context and level; only the
+    // events no part logs itself are logged here, the rest at debug (the uplink and the event record keep them).
+    private static LogLevel EventLogLevel(string type) => type switch
+    {
+        StationEventTypes.StorageFault or StationEventTypes.Power or StationEventTypes.Tamper => LogLevel.Warning,
+        StationEventTypes.OperatorAction or StationEventTypes.StorageRecovered => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+
+    [LoggerMessage(EventId = 700, Message = "Rule {Rule}: {From} -> {To} (measure {Measure}, threshold {Threshold})")]
+    private static partial void LogRuleTransition(ILogger logger, LogLevel level, string rule, string from, string to, string measure, string threshold);
+
+    [LoggerMessage(EventId = 711, Message = "Rule {Rule}: {From} -> {To} (input {Measure})")]
+    private static partial void LogDigitalTransition(ILogger logger, LogLevel level, string rule, string from, string to, string measure);
+
+    [LoggerMessage(EventId = 712, Message = "Station level {From} -> {To}")]
+    private static partial void LogStationTransition(ILogger logger, LogLevel level, string from, string to);
+
+    [LoggerMessage(EventId = 701, Message = "Event {Type} {Source}: {Message}")]
+    private static partial void LogEvent(ILogger logger, LogLevel level, string type, string source, string message);
 
     [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Observer {Observer} failed")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer);
@@ -462,7 +505,8 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
     [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Rules reloaded: {Count} rules in force, station level {Level}, {Transitions} transition(s)")]
     private static partial void LogRulesReconfigured(ILogger logger, int count, string level, int transitions);
 
-    [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Rules hold their levels: sensor {Sensor} is {Quality}")]
+    // Debug: the sensor's own fault line (SensorChannel) is the warning; this says what the rules make of it.
+    [LoggerMessage(EventId = 709, Level = LogLevel.Debug, Message = "Rules hold their levels: sensor {Sensor} is {Quality}")]
     private static partial void LogSensorFault(ILogger logger, string sensor, Quality quality);
 }
 

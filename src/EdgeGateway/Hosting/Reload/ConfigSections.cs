@@ -36,6 +36,7 @@ internal static class ConfigSections
         Compare("alerting", before.Alerting, after.Alerting);
         Compare("broadcast", before.Broadcast, after.Broadcast);
         Compare("uplink", before.Uplink, after.Uplink);
+        Compare("logging", before.Logging, after.Logging);
         return changed;
 
         void Compare<T>(string name, T a, T b)

@@ -1,6 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeGateway.Acquisition;
+using EdgeGateway.Acquisition.Sensors;
+using EdgeGateway.Configuration;
 using EdgeGateway.Control;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Core.Rules;
 using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hosting.Health;
 using EdgeGateway.Hosting.Pipeline;
@@ -24,6 +30,7 @@ public sealed class StatusVerb(
     BroadcastController? broadcast = null,
     IUplink? uplink = null,
     ProgressMonitor? progress = null,
+    AcquisitionService? acquisition = null,
     Sl651Station? sl651 = null) : IControlVerb
 {
     public string Name => "status";
@@ -34,7 +41,7 @@ public sealed class StatusVerb(
         var status = new JsonObject
         {
             ["version"] = StationHost.Version,
-            ["time"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["time"] = now.ToString("O", CultureInfo.InvariantCulture),
         };
         if (config is not null)
         {
@@ -61,21 +68,17 @@ public sealed class StatusVerb(
         if (pipeline is not null)
         {
             status["stationLevel"] = pipeline.StationLevel;
-            status["rules"] = new JsonArray([.. pipeline.Engine.GetRuleStatuses().Select(r => (JsonNode?)new JsonObject
-            {
-                ["id"] = r.RuleId,
-                ["sensor"] = r.SensorId,
-                ["level"] = r.Level,
-                ["measure"] = r.Measure,
-                ["sensorFaulty"] = r.SensorFaulty,
-            })]);
-            status["sensors"] = new JsonArray([.. pipeline.Sensors.Select(s => (JsonNode?)new JsonObject
-            {
-                ["id"] = s.SensorId,
-                ["value"] = double.IsFinite(s.Value) ? s.Value : null,
-                ["quality"] = JsonNamingPolicy.KebabCaseLower.ConvertName(s.Quality.ToString()),
-                ["ageSeconds"] = Math.Round((now - s.Time).TotalSeconds, 1),
-            })]);
+            status["rules"] = new JsonArray([.. pipeline.Engine.GetRuleStatuses().Select(r => (JsonNode?)RuleJson(r))]);
+            status["sensors"] = acquisition is not null && config is not null
+                ? new JsonArray([.. SensorsJson(acquisition, config.Current, now)])
+                : new JsonArray([.. pipeline.Sensors.Select(s => (JsonNode?)new JsonObject
+                {
+                    ["id"] = s.SensorId,
+                    ["value"] = double.IsFinite(s.Value) ? s.Value : null,
+                    ["unit"] = null,
+                    ["quality"] = QualityText.Of(s.Quality),
+                    ["ageSeconds"] = Math.Round((now - s.Time).TotalSeconds, 1),
+                })]);
         }
 
         if (broadcast is not null)
@@ -90,6 +93,13 @@ public sealed class StatusVerb(
                 ["amplifier"] = state.Amplifier,
                 ["sink"] = state.Sink,
                 ["problems"] = new JsonArray([.. state.Problems.Select(p => (JsonNode?)JsonValue.Create(p))]),
+                ["lastSelfTest"] = state.LastSelfTest is not { } test ? null : new JsonObject
+                {
+                    ["time"] = test.Time.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                    ["outcome"] = test.Outcome,
+                    ["silent"] = test.Silent,
+                    ["problems"] = new JsonArray([.. test.Problems.Select(p => (JsonNode?)JsonValue.Create(p))]),
+                },
             };
         }
 
@@ -140,6 +150,93 @@ public sealed class StatusVerb(
         status["health"] = figures;
         return Task.FromResult<JsonNode?>(status);
     }
+
+    private static JsonObject RuleJson(RuleStatus r)
+    {
+        var thresholds = new JsonObject();
+        foreach (var (level, value) in r.Thresholds)
+        {
+            thresholds[level] = value;
+        }
+
+        var rule = new JsonObject
+        {
+            ["id"] = r.RuleId,
+            ["sensor"] = r.SensorId,
+            ["level"] = r.Level,
+            ["measure"] = r.Measure,
+            ["thresholds"] = thresholds,
+            ["latched"] = r.Latched,
+            ["rising"] = Pending(r.Rising),
+            ["falling"] = Pending(r.Falling),
+            ["sensorFaulty"] = r.SensorFaulty,
+        };
+        if (r.When is { } when)
+        {
+            rule["when"] = when == DigitalState.Active ? "active" : "inactive";
+        }
+
+        return rule;
+
+        // Whole seconds, rounded up: "in 0 s" would read as done while the change is still to come.
+        static JsonObject? Pending(RulePending? p) => p is null ? null : new JsonObject
+        {
+            ["to"] = p.To,
+            ["remainingSeconds"] = (long)Math.Ceiling(p.Remaining.TotalSeconds),
+        };
+    }
+
+    /// <summary>
+    /// Every configured sensor from the start, in id order: a rain gauge before its first tip reads 0, a rain
+    /// counter shows its counter (as <c>modbus read</c> does) rather than the rain since the previous poll.
+    /// </summary>
+    private static IEnumerable<JsonNode?> SensorsJson(AcquisitionService acquisition, StationConfig station, DateTimeOffset now)
+    {
+        var states = acquisition.Sensors().ToDictionary(s => s.SensorId, StringComparer.Ordinal);
+        var tips = acquisition.TipCounts();
+        foreach (var sensor in station.Sensors.OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            var state = states.GetValueOrDefault(sensor.Id);
+            var last = state?.Last;
+            double? value = last is { IsGood: true } good ? good.Value : null;
+            string? quality = last is { } l ? QualityText.Of(l.Quality) : null;
+            if (sensor.Kind == SensorKind.RainTotal && last is { IsGood: true })
+            {
+                value = state?.Counter;
+            }
+
+            var json = new JsonObject
+            {
+                ["id"] = sensor.Id,
+                ["kind"] = JsonNamingPolicy.KebabCaseLower.ConvertName(sensor.Kind.ToString()),
+                ["value"] = value,
+                ["unit"] = Unit(sensor),
+                ["quality"] = quality,
+                ["ageSeconds"] = last is { } r ? Math.Round((now - r.Time).TotalSeconds, 1) : null,
+            };
+            if (sensor.Kind == SensorKind.RainPulse)
+            {
+                // No tip is a fact (no rain yet), not a missing reading.
+                var count = tips.GetValueOrDefault(sensor.Id);
+                json["tips"] = count;
+                json["quality"] = quality ?? QualityText.Of(Quality.Good);
+                json["value"] = value ?? 0;
+            }
+
+            if (last is { IsGood: false })
+            {
+                json["fault"] = state?.Reason ?? quality;
+            }
+
+            yield return json;
+        }
+    }
+
+    private static string? Unit(SensorConfig sensor) => sensor.Unit ?? sensor.Kind switch
+    {
+        SensorKind.RainPulse or SensorKind.RainTotal => "mm",
+        _ => null,
+    };
 }
 
 /// <summary>Health figures are JSON-friendly values (<see cref="HealthCollector.Collect"/>); no reflection.</summary>

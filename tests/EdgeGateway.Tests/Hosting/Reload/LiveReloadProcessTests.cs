@@ -83,7 +83,7 @@ public sealed class LiveReloadProcessTests
         Assert.Null(after["config"]!["restartNeededFor"]);
         Assert.Equal("watch", RuleLevel(after));
         Assert.Equal("watch", after["stationLevel"]!.GetValue<string>());
-        Assert.Contains("Level Station station: none -> watch", edgegw.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("warn: BroadcastController[609] Station level none -> watch: broadcast none (level has no broadcast)", edgegw.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("not applied by", edgegw.StandardOutput + edgegw.StandardError, StringComparison.Ordinal);
 
         // Still the same process, still serving; it stops cleanly.

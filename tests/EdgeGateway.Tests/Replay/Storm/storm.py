@@ -180,7 +180,8 @@ def expected(rows):
                 m = sum(micro[sensor][lo:n]) / 1e6
             elif measure == "rise":
                 inside = [v for v in values[lo:n] if v is not None]
-                m = inside[-1] - inside[0] if inside else None
+                # A difference of two readings in decimal, as the gateway takes it: 3.1 - 3.755 is -0.655.
+                m = float(Decimal(repr(inside[-1])) - Decimal(repr(inside[0]))) if inside else None
             else:
                 m = next((v for v in reversed(values[:n]) if v is not None), None)
             if m is None:
