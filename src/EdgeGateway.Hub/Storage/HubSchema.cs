@@ -30,7 +30,7 @@ public static class HubSchema
             received timestamptz NOT NULL, scope text NOT NULL, rule text, from_level text NOT NULL,
             to_level text NOT NULL, value double precision, threshold double precision, severity text,
             PRIMARY KEY (station, seq));
-        -- A CAP document carries its alert's seq: keyed like the alert, kept once.
+        -- A CAP document has a seq of its own (its CAP parameter "seq"), next to its alert's.
         CREATE TABLE alert_caps (
             station text NOT NULL, seq bigint NOT NULL, id uuid NOT NULL, time timestamptz NOT NULL,
             received timestamptz NOT NULL, identifier text NOT NULL, event text, severity text,

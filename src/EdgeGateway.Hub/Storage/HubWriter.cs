@@ -37,7 +37,7 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
             var lastSeqs = await LockStationsAsync(conn, tx, stations, ct).ConfigureAwait(false);
             var fresh = await GateAsync(conn, tx, messages, now, ct).ConfigureAwait(false);
             await InsertKindsAsync(conn, tx, fresh, now, ct).ConfigureAwait(false);
-            await InsertCapsAsync(conn, tx, messages.Where(m => m.Kind == MessageKind.Cap).ToList(), now, ct).ConfigureAwait(false);
+            await InsertCapsAsync(conn, tx, fresh.Where(m => m.Kind == MessageKind.Cap).ToList(), now, ct).ConfigureAwait(false);
             await UpdateGapsAndStationsAsync(conn, tx, stations, lastSeqs, fresh, messages, now, ct).ConfigureAwait(false);
         }
 
@@ -88,7 +88,7 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
     // The messages whose (station, seq) this transaction stored first; the rest were here already.
     private static async Task<List<HubMessage>> GateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<HubMessage> messages, DateTimeOffset now, CancellationToken ct)
     {
-        var candidates = messages.Where(m => m.Seq is not null && m.Kind != MessageKind.Cap)
+        var candidates = messages.Where(m => m.Seq is not null)
             .DistinctBy(m => (m.Station, m.Seq)).ToList();
         if (candidates.Count == 0)
         {

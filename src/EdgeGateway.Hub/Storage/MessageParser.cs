@@ -9,7 +9,8 @@ namespace EdgeGateway.Hub.Storage;
 /// <summary>
 /// Turns an uplink message into a <see cref="HubMessage"/>, or says why it cannot be one. Checks what the
 /// station promises (docs/mqtt.md): the topic's station is the payload's, every message has a UUID
-/// <c>id</c> and a UTC <c>time</c>, all but status a positive <c>seq</c>, and each field its type.
+/// <c>id</c> and a UTC <c>time</c>, all but status a positive <c>seq</c> (a CAP document its own, as the
+/// parameter <c>seq</c>), and each field its type.
 /// </summary>
 public sealed class MessageParser(string prefix)
 {
@@ -224,7 +225,9 @@ public sealed class MessageParser(string prefix)
 
         return new HubMessage
         {
-            Kind = MessageKind.Cap, Station = station, Seq = seq, Id = Guid.Empty, Time = sent, Payload = text,
+            // The identifier is the station's UUID for the document; kept as the id when it is one.
+            Kind = MessageKind.Cap, Station = station, Seq = seq, Id = Guid.TryParse(identifier, out var id) ? id : Guid.Empty,
+            Time = sent, Payload = text,
             CapIdentifier = identifier, CapEvent = info.Element(Cap + "event")?.Value, Severity = info.Element(Cap + "severity")?.Value,
         };
     }

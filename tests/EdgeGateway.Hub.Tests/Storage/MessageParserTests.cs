@@ -55,7 +55,7 @@ public sealed class MessageParserTests
     }
 
     [Fact]
-    public void Parse_Cap_TakesIdentifierEventSeverityAndTheAlertsSeq()
+    public void Parse_Cap_TakesIdentifierEventSeverityAndItsSeq()
     {
         const string Cap = """
             <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>wz-oh-lilong-01-12</identifier><sender>wz-oh-lilong-01</sender>
