@@ -124,6 +124,11 @@ start() {
   for ((n = 1; n <= nodes; n++)); do
     start_node "$n"
   done
+  # The MQTT plugin (3.10) keeps a QoS 1 subscription in a durable classic queue on the node the client
+  # connected to; while that node is down, the client cannot subscribe again anywhere ("home node ... is
+  # down"). Mirrored on every node, the queue survives its node, and a station moves on.
+  ctl 1 set_policy mqtt-subscriptions '^mqtt-subscription-' '{"ha-mode":"all","ha-sync-mode":"automatic"}' \
+    --apply-to queues > /dev/null
   status
 }
 

@@ -332,7 +332,6 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
                 _client = client;
                 _attempt = 0;
-                _brokersFailed = 0;
                 var moved = await RunConnectedAsync(client, broker, result, lost.Task, reconfigured.Task, ct).ConfigureAwait(false);
                 delay = moved ? TimeSpan.Zero : NextBroker();
             }
@@ -410,6 +409,10 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         await Bounded(PublishStatusAsync(client, ct)).ConfigureAwait(false);
 
         _state = UplinkState.Connected;
+        // Only a broker that also took our subscriptions and birth counts as working: one that accepts the
+        // CONNECT and then drops us (a cluster node that cannot serve) must not reset the round of brokers,
+        // or the loop would cycle through them without ever backing off.
+        _brokersFailed = 0;
         _lastError = null;
         _connectedSince = _time.GetUtcNow();
         Log.Connected(_logger, broker.Host, broker.Port, _options.StationId,

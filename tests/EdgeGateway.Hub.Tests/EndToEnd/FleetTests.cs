@@ -288,3 +288,76 @@ internal sealed class HubProcess : IDisposable
         }
     }
 }
+
+[CollectionDefinition("fleet-cluster")]
+public sealed class FleetClusterFixtureGroup : ICollectionFixture<Postgres>, ICollectionFixture<RabbitCluster3>;
+
+/// <summary>The three-node cluster: a node killed -9 under a working station and receiver.</summary>
+[Collection("fleet-cluster")]
+public sealed class FleetClusterTests(Postgres postgres, RabbitCluster3 rabbit)
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(120);
+
+    private static async Task<long> CountAsync(string connection, string sql)
+    {
+        await using var db = NpgsqlDataSource.Create(connection);
+        await using var cmd = db.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> done, string what, Func<Task<string>> state)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (clock.Elapsed > Long)
+            {
+                Assert.Fail($"{what} not reached in {Long}: {await state()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Faults")]
+    public async Task NodeKilled_StationAndReceiverMoveToOtherNodes_EverySeqOnceNoGap()
+    {
+        var options = new HubOptions { Prefix = "ews", Postgres = await postgres.CreateDatabaseAsync(), Amqp = new AmqpOptions { Queue = "edge-hub-node", Password = "guest", Prefetch = 50 } };
+        for (var n = 1; n <= 3; n++)
+        {
+            options.Amqp.Hosts.Add(("127.0.0.1", rabbit.AmqpPort(n)));
+        }
+
+        options.Amqp.ReconnectDelay = TimeSpan.FromMilliseconds(200);
+        await using var receiver = await Receiver.StartAsync(options);
+        await using var station = new Station("fleet-node-01", rabbit.MqttPort(1), rabbit.MqttPort(2), rabbit.MqttPort(3));
+        await station.StartAsync();
+        async Task<string> State() =>
+            $"station {station.Service.Status}; stored {await CountAsync(options.Postgres, "SELECT count(*) FROM messages")}, " +
+            $"max {await CountAsync(options.Postgres, "SELECT coalesce(max(seq), 0) FROM messages")}\nstation log:\n{station.Log}";
+        for (var i = 0; i < 100; i++)
+        {
+            station.Event(i);
+        }
+
+        await WaitAsync(async () => station.Service.Status.QueueDepth == 0
+            && await CountAsync(options.Postgres, "SELECT count(*) FROM messages") == station.Service.Status.LastSeq, "the first 100 stored", State);
+
+        // The station is on node 1 (first of its list); the receiver on one of the three.
+        await rabbit.KillNodeAsync(1);
+        for (var i = 100; i < 200; i++)
+        {
+            station.Event(i);
+        }
+
+        await WaitAsync(async () => station.Service.Status.QueueDepth == 0 && station.Service.Status.State == EdgeGateway.Uplink.UplinkState.Connected
+            && await CountAsync(options.Postgres, "SELECT count(*) FROM messages") >= station.Service.Status.LastSeq, "all 200 stored after the node died", State);
+
+        var last = station.Service.Status.LastSeq;
+        Assert.Equal(last, await CountAsync(options.Postgres, "SELECT count(*) FROM messages"));
+        Assert.Equal(last, await CountAsync(options.Postgres, "SELECT max(seq) FROM messages"));
+        Assert.Equal(200, await CountAsync(options.Postgres, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+        Assert.Equal(0, await CountAsync(options.Postgres, "SELECT count(*) FROM seq_gaps WHERE closed IS NULL"));
+    }
+}

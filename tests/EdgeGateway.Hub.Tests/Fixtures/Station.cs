@@ -1,7 +1,7 @@
 using EdgeGateway.Core.Events;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Hub.Tests.Fixtures;
 
@@ -27,11 +27,13 @@ internal sealed class Station : IAsyncDisposable
             options.Mqtt.Hosts.Add(new MqttEndpoint("127.0.0.1", port));
         }
 
-        Service = new UplinkService(options, TimeProvider.System, NullLogger<UplinkService>.Instance);
+        Service = new UplinkService(options, TimeProvider.System, new Logger<UplinkService>(new LogFactory(Log)));
         Service.Connected += () => Connected.TrySetResult();
     }
 
     public UplinkService Service { get; }
+
+    public MemoryLog Log { get; } = new();
 
     public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -43,6 +45,19 @@ internal sealed class Station : IAsyncDisposable
 
     public void Event(int n) =>
         Service.EnqueueEvent(new StationEvent(StationEventTypes.OperatorAction, TimeProvider.System.GetUtcNow(), "test", $"event {n}"));
+
+    private sealed class LogFactory(MemoryLog log) : ILoggerFactory
+    {
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public ILogger CreateLogger(string categoryName) => log;
+
+        public void Dispose()
+        {
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
