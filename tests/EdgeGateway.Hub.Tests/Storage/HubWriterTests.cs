@@ -5,6 +5,7 @@ using EdgeGateway.Hub.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace EdgeGateway.Hub.Tests.Storage;
 
@@ -13,7 +14,7 @@ public sealed class PostgresFixtureGroup : ICollectionFixture<Postgres>;
 
 /// <summary>The writer against a real PostgreSQL: once per (station, seq), gaps, rejects, status.</summary>
 [Collection("postgres")]
-public sealed class HubWriterTests(Postgres postgres)
+public sealed class HubWriterTests(Postgres postgres, ITestOutputHelper output)
 {
     private const string S = "wz-oh-lilong-01";
 
@@ -51,6 +52,26 @@ public sealed class HubWriterTests(Postgres postgres)
         Assert.Equal(6, await ScalarAsync(db, "SELECT last_seq FROM stations"));
         // The readings went to their day's partition, not the default one.
         Assert.Equal(0, await ScalarAsync(db, "SELECT count(*) FROM readings_default"));
+    }
+
+    [Fact]
+    public async Task Store_FiftyStationsTwoHundredBatches_EveryReadingOnce_ReportsRate()
+    {
+        var (db, store) = await OpenAsync();
+        await using var _ = db;
+        // 50 stations x 40 telemetry messages x 10 readings, in batches of 100 as a receiver takes them.
+        var all = Enumerable.Range(1, 40).SelectMany(seq => Enumerable.Range(0, 50).Select(st => Payloads.Telemetry($"st-{st:D3}", seq, readings: 10))).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var batch in all.Chunk(100))
+        {
+            await store.StoreAsync(batch, CancellationToken.None);
+        }
+
+        clock.Stop();
+        Assert.Equal(20_000, await ScalarAsync(db, "SELECT count(*) FROM readings"));
+        Assert.Equal(2_000, await ScalarAsync(db, "SELECT count(*) FROM messages"));
+        Assert.Equal(0, await ScalarAsync(db, "SELECT count(*) FROM seq_gaps"));
+        output.WriteLine($"{all.Count} messages, 20000 readings in {clock.Elapsed.TotalSeconds:F2} s: {all.Count / clock.Elapsed.TotalSeconds:F0} messages/s, {20_000 / clock.Elapsed.TotalSeconds:F0} readings/s");
     }
 
     [Fact]
