@@ -147,7 +147,7 @@ stop() {
 kill_node() {
   local n=$1 pid
   if pid=$(node_pid "$n"); then
-    # kill -9 the VM and its port helper: a node that dies, not one that leaves the cluster politely.
+    # kill -9 the VM and its child (erl_child_setup): a node that dies, not one that leaves the cluster politely.
     pkill -9 -P "$pid" 2>/dev/null || true
     kill -9 "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
