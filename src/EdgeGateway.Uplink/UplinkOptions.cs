@@ -56,10 +56,22 @@ public sealed class UplinkOptions
     public ReconnectOptions Reconnect { get; set; } = new();
 }
 
+/// <summary>One broker of a cluster.</summary>
+public sealed record MqttEndpoint(string Host, int Port);
+
 public sealed class MqttConnectionOptions
 {
     public string Host { get; set; } = "";
     public int Port { get; set; } = 8883;
+
+    /// <summary>
+    /// The brokers of one cluster, tried in turn (a refused or dropped connection moves to the next); when
+    /// empty, <see cref="Host"/> and <see cref="Port"/> name the only broker.
+    /// </summary>
+    public IList<MqttEndpoint> Hosts { get; } = [];
+
+    /// <summary>The brokers to try, in order.</summary>
+    public IReadOnlyList<MqttEndpoint> Endpoints() => Hosts.Count > 0 ? [.. Hosts] : [new MqttEndpoint(Host, Port)];
     public string Prefix { get; set; } = UplinkOptions.DefaultPrefix;
     public MqttProtocol Protocol { get; set; } = MqttProtocol.V5;
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);

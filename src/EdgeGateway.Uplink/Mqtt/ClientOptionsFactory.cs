@@ -12,12 +12,12 @@ internal sealed class UplinkLocalFaultException(string message, Exception? inner
 /// <summary>Builds the MQTTnet client options for one connection attempt (files are re-read each time).</summary>
 internal static class ClientOptionsFactory
 {
-    public static MqttClientOptions Build(UplinkOptions options, string willTopic, byte[] willPayload,
+    public static MqttClientOptions Build(UplinkOptions options, MqttEndpoint broker, string willTopic, byte[] willPayload,
         Func<bool> clockPlausible)
     {
         var mqtt = options.Mqtt;
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(mqtt.Host, mqtt.Port)
+            .WithTcpServer(broker.Host, broker.Port)
             .WithClientId(options.StationId)
             .WithProtocolVersion(mqtt.Protocol == MqttProtocol.V5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
             .WithCleanSession(true)
@@ -40,7 +40,7 @@ internal static class ClientOptionsFactory
             builder = builder.WithTlsOptions(o =>
             {
                 o.UseTls()
-                    .WithTargetHost(tls.ServerName ?? mqtt.Host)
+                    .WithTargetHost(tls.ServerName ?? broker.Host)
                     // An offline station cannot reach a CRL or OCSP responder: never fail closed on that.
                     .WithRevocationMode(X509RevocationMode.NoCheck)
                     .WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors, trust, clockPlausible()));

@@ -66,6 +66,10 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     private long _lastDeleteTick;
     private long _lastClockPersistTick;
     private int _attempt;
+
+    // Which of the cluster's brokers the next attempt goes to, and how many have failed since one last worked.
+    private int _broker;
+    private int _brokersFailed;
     private bool _clockWarned;
     private volatile bool _addFailed;
     private ILoopHeartbeat? _heartbeat;
@@ -210,7 +214,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             _gate.SetKey(LoadCommandKey());
         }
 
-        Log.Reconfigured(_logger, next.Mqtt.Host, next.Mqtt.Port, reconnect);
+        var first = next.Mqtt.Endpoints()[0];
+        Log.Reconfigured(_logger, first.Host, first.Port, reconnect);
         if (reconnect)
         {
             // Only wakes the supervising loop, which reconnects itself.
@@ -221,7 +226,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     }
 
     private static bool SameConnection(MqttConnectionOptions a, MqttConnectionOptions b) =>
-        a.Host == b.Host && a.Port == b.Port && a.Prefix == b.Prefix && a.Protocol == b.Protocol && a.KeepAlive == b.KeepAlive
+        a.Host == b.Host && a.Port == b.Port && a.Hosts.SequenceEqual(b.Hosts) && a.Prefix == b.Prefix && a.Protocol == b.Protocol && a.KeepAlive == b.KeepAlive
         && a.Username == b.Username && a.PasswordFile == b.PasswordFile && a.ConnectTimeout == b.ConnectTimeout
         && a.MaxInflight == b.MaxInflight
         && (a.Tls, b.Tls) switch
@@ -341,10 +346,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 return Task.CompletedTask;
             };
             client.ApplicationMessageReceivedAsync += OnMessageAsync;
+            var broker = _options.Mqtt.Endpoints()[0];
             try
             {
                 _state = UplinkState.Connecting;
-                var options = ClientOptionsFactory.Build(_options, _topics.StatusTopic, StatusPayload(online: false),
+                var brokers = _options.Mqtt.Endpoints();
+                broker = brokers[_broker % brokers.Count];
+                var options = ClientOptionsFactory.Build(_options, broker, _topics.StatusTopic, StatusPayload(online: false),
                     () => _gate!.IsClockPlausible(_time.GetUtcNow()));
                 var result = await Bounded(client.ConnectAsync(options, ct)).ConfigureAwait(false);
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -354,8 +362,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
                 _client = client;
                 _attempt = 0;
-                var moved = await RunConnectedAsync(client, result, lost.Task, reconfigured.Task, ct).ConfigureAwait(false);
-                delay = moved ? TimeSpan.Zero : NextBackoff();
+                var moved = await RunConnectedAsync(client, broker, result, lost.Task, reconfigured.Task, ct).ConfigureAwait(false);
+                delay = moved ? TimeSpan.Zero : NextBroker();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -367,7 +375,8 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
                 delay = Jitter(_options.Reconnect.AuthFailure);
                 _state = UplinkState.AuthFailed;
                 _lastError = $"broker refused credentials ({code})";
-                Log.AuthRefused(_logger, _options.Mqtt.Host, _options.Mqtt.Port, _options.Mqtt.Username, code, delay);
+                _broker++;
+                Log.AuthRefused(_logger, broker.Host, broker.Port, _options.Mqtt.Username, code, delay);
             }
             catch (UplinkLocalFaultException e)
             {
@@ -378,10 +387,10 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             }
             catch (Exception e)
             {
-                delay = NextBackoff();
+                delay = NextBroker();
                 _state = UplinkState.Disconnected;
                 _lastError = e.Message;
-                Log.ConnectFailed(_logger, _options.Mqtt.Host, _options.Mqtt.Port, e.Message, delay);
+                Log.ConnectFailed(_logger, broker.Host, broker.Port, e.Message, delay);
             }
             finally
             {
@@ -406,12 +415,14 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             if (reconfigured.Task.IsCompleted)
             {
                 _attempt = 0;
+                _broker = 0;
+                _brokersFailed = 0;
             }
         }
     }
 
     // Returns true when the connection was left for new settings (reconnect at once), false when it was lost.
-    private async Task<bool> RunConnectedAsync(IMqttClient client, MqttClientConnectResult result, Task<string> lost, Task reconfigured, CancellationToken ct)
+    private async Task<bool> RunConnectedAsync(IMqttClient client, MqttEndpoint broker, MqttClientConnectResult result, Task<string> lost, Task reconfigured, CancellationToken ct)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var window = Math.Max(1, Math.Min(_options.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
@@ -428,9 +439,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         await Bounded(PublishStatusAsync(client, ct)).ConfigureAwait(false);
 
         _state = UplinkState.Connected;
+        // Only a broker that also took our subscriptions and birth counts as working: one that accepts the
+        // CONNECT and then drops us (a cluster node that cannot serve) must not reset the round of brokers,
+        // or the loop would cycle through them without ever backing off.
+        _brokersFailed = 0;
         _lastError = null;
         _connectedSince = _time.GetUtcNow();
-        Log.Connected(_logger, _options.Mqtt.Host, _options.Mqtt.Port, _options.StationId,
+        Log.Connected(_logger, broker.Host, broker.Port, _options.StationId,
             _options.Mqtt.Protocol == MqttProtocol.V5 ? "5" : "3.1.1", _outbox!.Count);
         Connected?.Invoke();
 
@@ -1129,6 +1144,24 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         : Exception($"broker refused the connection ({code})")
     {
         public MqttClientConnectResultCode Code { get; } = code;
+    }
+
+    /// <summary>
+    /// After a refused or lost connection: the next broker of the cluster is tried at once, and only when
+    /// every one has failed in a row does the loop back off (so a dead node costs a fast failover, while a
+    /// dead cluster is not hammered).
+    /// </summary>
+    private TimeSpan NextBroker()
+    {
+        var count = _options.Mqtt.Endpoints().Count;
+        _broker = (_broker + 1) % count;
+        if (++_brokersFailed < count)
+        {
+            return TimeSpan.Zero;
+        }
+
+        _brokersFailed = 0;
+        return NextBackoff();
     }
 
     private TimeSpan NextBackoff()

@@ -25,6 +25,7 @@ public static class CliRoot
         root.Subcommands.Add(Sl651Commands.Build());
         root.Subcommands.Add(RelaysCommands.Build());
         root.Subcommands.Add(SimCommands.Build());
+        root.Subcommands.Add(HubCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
         root.WithExamples("edgegw status", "edgegw config validate /etc/edge-gateway/station.yaml");
         CliExamples.Install(root);

@@ -364,6 +364,8 @@ public sealed class MqttSection : Located
 {
     public string Host { get; set; } = "";
     public int Port { get; set; } = 8883;
+    /// <summary>The brokers of one cluster ("host:port" each), tried in turn; instead of host/port.</summary>
+    public List<MqttHostEntry>? Hosts { get; set; }
     public TlsConfig? Tls { get; set; }
     public string? Username { get; set; }
     public string? PasswordFile { get; set; }
@@ -371,6 +373,13 @@ public sealed class MqttSection : Located
     /// <summary>"3.1.1" or "5".</summary>
     public string Protocol { get; set; } = "5";
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>One <c>uplink.mqtt.hosts</c> item.</summary>
+public sealed class MqttHostEntry : Located
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; }
 }
 
 public sealed class TlsConfig : Located

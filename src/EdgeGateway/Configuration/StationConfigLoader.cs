@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Modbus;
@@ -702,7 +703,14 @@ public static class StationConfigLoader
             return null;
         }
 
-        q.Host = m.Text("host", required: true) ?? q.Host;
+        q.Hosts = m.List("hosts", (n, p) => ReadMqttHost(ctx, n, p));
+        if (q.Hosts is not null && m.Get("hosts") is YSequence { Items.Count: var given } && given != q.Hosts.Count)
+        {
+            // Each bad item is reported where it is; "hosts" then has no usable value to judge further.
+            q.MarkInvalid("hosts");
+        }
+
+        q.Host = m.Text("host", required: !q.Has("hosts")) ?? q.Host;
         q.Port = m.Int("port") ?? q.Port;
         q.Tls = m.Child("tls", (n, p) => ReadTls(ctx, n, p));
         q.Username = m.Text("username");
@@ -760,6 +768,32 @@ public static class StationConfigLoader
         e.Element = m.Text("element", required: true) ?? e.Element;
         m.Done();
         return e;
+    }
+
+    // "host:port", "[v6 address]:port"; the port is required so a cluster list never silently mixes defaults.
+    private static MqttHostEntry? ReadMqttHost(LoadContext ctx, YNode node, string path)
+    {
+        if (ctx.Text(node, path) is not { } text)
+        {
+            return null;
+        }
+
+        var colon = text.LastIndexOf(':');
+        var host = colon > 0 ? text[..colon] : "";
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        if (host.Length == 0 || (host.Contains(':', StringComparison.Ordinal) && !text.StartsWith('['))
+            || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port is < 1 or > 65535)
+        {
+            ctx.Error(node.Start, path, $"'{text}' is not HOST:PORT (a port 1-65535; an IPv6 address in brackets)");
+            return null;
+        }
+
+        return new MqttHostEntry { Mark = node.Start, Host = host, Port = port };
     }
 
     private static TlsConfig? ReadTls(LoadContext ctx, YNode node, string path)

@@ -691,6 +691,8 @@ public static partial class StationConfigValidator
             }
         }
 
+        private static readonly string[] SingleBrokerKeys = ["host", "port"];
+
         private void CheckUplink()
         {
             if (_c.Uplink is not { } u)
@@ -719,6 +721,19 @@ public static partial class StationConfigValidator
             }
 
             const string Path = "uplink.mqtt";
+            if (q.Has("hosts"))
+            {
+                foreach (var single in SingleBrokerKeys.Where(q.Has))
+                {
+                    Error(q, Path, single, $"give either hosts or host/port, not both ('{single}' beside 'hosts')");
+                }
+
+                if (q.IsSet("hosts") && q.Hosts is { Count: 0 })
+                {
+                    Error(q, Path, "hosts", "needs at least one broker (\"host:port\")");
+                }
+            }
+
             if (q.IsSet("port") && q.Port is < 1 or > 65535)
             {
                 Error(q, Path, "port", $"{q.Port} is not a TCP port (1-65535)");

@@ -54,6 +54,11 @@ public static class UplinkMapping
                     : null,
             },
         };
+        foreach (var entry in mqtt.Hosts ?? [])
+        {
+            options.Mqtt.Hosts.Add(new MqttEndpoint(entry.Host, entry.Port));
+        }
+
         foreach (var sensor in config.Sensors)
         {
             if (sensor.Unit is { } unit)

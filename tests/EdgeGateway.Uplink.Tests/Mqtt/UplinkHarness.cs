@@ -117,6 +117,10 @@ internal sealed class UplinkHarness : IAsyncDisposable
             issued + (ttl ?? TimeSpan.FromMinutes(5)), cmd, args);
     }
 
+    /// <summary>A message that carries a seq (not the status, not a command).</summary>
+    public static bool IsSeqMessage(Subscriber.Received m) =>
+        !m.Topic.EndsWith("/status", StringComparison.Ordinal) && !m.Topic.EndsWith("/cmd", StringComparison.Ordinal);
+
     public static long Seq(Subscriber.Received m)
     {
         if (m.Topic.EndsWith("/alert/cap", StringComparison.Ordinal))

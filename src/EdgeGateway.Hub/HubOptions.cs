@@ -1,0 +1,65 @@
+namespace EdgeGateway.Hub;
+
+/// <summary>hub.yaml: where the stations' uplink comes from and where it goes.</summary>
+public sealed class HubOptions
+{
+    public const string DefaultPrefix = "ews";
+    public const string DefaultQueue = "edge-hub";
+
+    /// <summary>RabbitMQ (a quorum queue bound to amq.topic, shared by every receiver); or <see cref="Mqtt"/>.</summary>
+    public AmqpOptions? Amqp { get; set; }
+
+    /// <summary>A single MQTT broker (mosquitto); or <see cref="Amqp"/>.</summary>
+    public HubMqttOptions? Mqtt { get; set; }
+
+    /// <summary>The stations' uplink prefix (<c>uplink.mqtt.prefix</c>).</summary>
+    public string Prefix { get; set; } = DefaultPrefix;
+
+    /// <summary>Npgsql connection string.</summary>
+    public string Postgres { get; set; } = "";
+
+    /// <summary>Messages written (and acknowledged) in one transaction at most.</summary>
+    public int BatchSize { get; set; } = 500;
+}
+
+public sealed class AmqpOptions
+{
+    /// <summary>The cluster's nodes as "host:port", tried in turn.</summary>
+    public IList<(string Host, int Port)> Hosts { get; } = [];
+
+    public string Username { get; set; } = "guest";
+
+    public string? Password { get; set; }
+
+    /// <summary>File holding the password (first line).</summary>
+    public string? PasswordFile { get; set; }
+
+    public string Queue { get; set; } = HubOptions.DefaultQueue;
+
+    /// <summary>Unacknowledged deliveries one receiver holds at most (bounds its memory).</summary>
+    public ushort Prefetch { get; set; } = 1000;
+
+    /// <summary>Wait before reconnecting after a lost connection (the next node is tried).</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public string ResolvePassword()
+    {
+        if (PasswordFile is null)
+        {
+            return Password ?? "guest";
+        }
+
+        var text = File.ReadAllText(PasswordFile);
+        var newline = text.IndexOfAny(['\r', '\n']);
+        return newline >= 0 ? text[..newline] : text;
+    }
+}
+
+public sealed class HubMqttOptions
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 8883;
+    public string? Username { get; set; }
+    public string? PasswordFile { get; set; }
+    public string? TlsCa { get; set; }
+}

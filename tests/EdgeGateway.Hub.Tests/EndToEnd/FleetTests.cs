@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Hub.Tests.Fixtures;
+using Npgsql;
+
+namespace EdgeGateway.Hub.Tests.EndToEnd;
+
+[CollectionDefinition("fleet")]
+public sealed class FleetFixtureGroup : ICollectionFixture<Postgres>, ICollectionFixture<RabbitCluster>;
+
+/// <summary>
+/// Stations publishing through RabbitMQ's MQTT plugin (a real node), receivers consuming the quorum queue,
+/// PostgreSQL holding the result: every seq once, whatever the receivers do.
+/// </summary>
+[Collection("fleet")]
+public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
+
+    private async Task<HubOptions> HubAsync(string queue)
+    {
+        var options = new HubOptions { Prefix = "ews", Postgres = await postgres.CreateDatabaseAsync(), Amqp = new AmqpOptions { Queue = queue, Password = "guest", Prefetch = 20 } };
+        options.Amqp.Hosts.Add(("127.0.0.1", rabbit.AmqpPort(1)));
+        options.Amqp.ReconnectDelay = TimeSpan.FromMilliseconds(200);
+        return options;
+    }
+
+    private static async Task<long> ScalarAsync(string connection, string sql)
+    {
+        await using var db = NpgsqlDataSource.Create(connection);
+        await using var cmd = db.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    // Waits on the database reaching what the station has sent (PostgreSQL has no event to wait on).
+    private static async Task WaitStoredAsync(string connection, string station, long lastSeq)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await ScalarAsync(connection, $"SELECT count(*) FROM messages WHERE station = '{station}'") < lastSeq)
+        {
+            if (deadline.Elapsed > Long)
+            {
+                await using var db = NpgsqlDataSource.Create(connection);
+                await using var cmd = db.CreateCommand($"""
+                    SELECT (SELECT string_agg(s::text, ',') FROM generate_series(1, {lastSeq}) s
+                            WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.station = '{station}' AND m.seq = s))
+                        || ' | rejected: ' || coalesce((SELECT string_agg(reason, '; ') FROM rejected), 'none')
+                    """);
+                Assert.Fail($"seqs missing after {Long}: {await cmd.ExecuteScalarAsync()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task AssertEverySeqOnceAsync(string connection, string station, long lastSeq)
+    {
+        Assert.Equal(lastSeq, await ScalarAsync(connection, $"SELECT count(*) FROM messages WHERE station = '{station}'"));
+        Assert.Equal(lastSeq, await ScalarAsync(connection, $"SELECT count(DISTINCT seq) FROM messages WHERE station = '{station}'"));
+        Assert.Equal(lastSeq, await ScalarAsync(connection, $"SELECT max(seq) FROM messages WHERE station = '{station}'"));
+        Assert.Equal(lastSeq, await ScalarAsync(connection, $"SELECT last_seq FROM stations WHERE id = '{station}'"));
+        Assert.Equal(0, await ScalarAsync(connection, $"SELECT count(*) FROM seq_gaps WHERE station = '{station}' AND closed IS NULL"));
+    }
+
+    [Fact]
+    public async Task StationThroughRabbitMqtt_TwoReceiversSharingTheQueue_EverySeqOnce()
+    {
+        var hub = await HubAsync("edge-hub-share");
+        await using var first = await Receiver.StartAsync(hub);
+        await using var second = await Receiver.StartAsync(hub);
+        await using var station = new Station("fleet-share-01", rabbit.MqttPort(1));
+        await station.StartAsync();
+
+        for (var i = 0; i < 200; i++)
+        {
+            station.Event(i);
+            if (i % 50 == 0)
+            {
+                station.Service.EnqueueAlert(new LevelTransition(TimeProvider.System.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 3.3, 3.2));
+            }
+
+            station.Service.EnqueueTelemetry([new EdgeGateway.Core.Readings.Reading("river-level", TimeProvider.System.GetUtcNow(), 2 + (i / 100.0), EdgeGateway.Core.Readings.Quality.Good)]);
+        }
+
+        await station.Connected.Task;
+        var connection = hub.Postgres;
+        using var cts = new CancellationTokenSource(Long);
+        while (station.Service.Status.QueueDepth > 0 || await ScalarAsync(connection, "SELECT count(*) FROM readings") < 200)
+        {
+            await Task.Delay(100, cts.Token);
+        }
+
+        var last = station.Service.Status.LastSeq;
+        await WaitStoredAsync(connection, "fleet-share-01", last);
+
+        await AssertEverySeqOnceAsync(connection, "fleet-share-01", last);
+        Assert.Equal(200, await ScalarAsync(connection, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+        Assert.Equal(4, await ScalarAsync(connection, "SELECT count(*) FROM alerts"));
+        Assert.Equal(4, await ScalarAsync(connection, "SELECT count(*) FROM alert_caps WHERE event = 'Flood'"));
+        Assert.Equal(200, await ScalarAsync(connection, "SELECT count(*) FROM readings"));
+        Assert.Equal(1, await ScalarAsync(connection, "SELECT count(*) FROM stations WHERE state = 'online'"));
+        Assert.Equal(0, await ScalarAsync(connection, "SELECT count(*) FROM rejected"));
+    }
+
+    [Fact]
+    [Trait("Category", "Faults")]
+    public async Task ReceiverProcessKilledNineMidRun_Restarted_NoLossNoDuplicate()
+    {
+        var hub = await HubAsync("edge-hub-kill");
+        var yaml = Path.Combine(Path.GetTempPath(), $"edgegw-hub-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(yaml, $"""
+            hub:
+              amqp:
+                hosts: ["127.0.0.1:{rabbit.AmqpPort(1)}"]
+                username: guest
+                password: guest
+                queue: edge-hub-kill
+                prefetch: 50
+              prefix: ews
+              postgres: "{hub.Postgres}"
+              batchSize: 20
+            """);
+        try
+        {
+            await using var station = new Station("fleet-kill-01", rabbit.MqttPort(1));
+            var receiver = HubProcess.Start(yaml);
+            try
+            {
+                await receiver.WaitForAsync("consuming queue edge-hub-kill", Long);
+                await station.StartAsync();
+                for (var i = 0; i < 300; i++)
+                {
+                    station.Event(i);
+                }
+
+                // Kill it while it is working through the backlog: some batches committed, some not acknowledged.
+                using (var cts = new CancellationTokenSource(Long))
+                {
+                    while (await ScalarAsync(hub.Postgres, "SELECT count(*) FROM messages") < 20)
+                    {
+                        await Task.Delay(20, cts.Token);
+                    }
+                }
+
+                receiver.Kill();
+                for (var i = 300; i < 400; i++)
+                {
+                    station.Event(i);
+                }
+            }
+            finally
+            {
+                receiver.Dispose();
+            }
+
+            var before = await ScalarAsync(hub.Postgres, "SELECT count(*) FROM messages");
+            Assert.InRange(before, 20, 399);
+            using var again = HubProcess.Start(yaml);
+            await again.WaitForAsync("consuming queue edge-hub-kill", Long);
+            using (var cts = new CancellationTokenSource(Long))
+            {
+                while (station.Service.Status.QueueDepth > 0)
+                {
+                    await Task.Delay(50, cts.Token);
+                }
+            }
+
+            var last = station.Service.Status.LastSeq;
+            await WaitStoredAsync(hub.Postgres, "fleet-kill-01", last);
+            await AssertEverySeqOnceAsync(hub.Postgres, "fleet-kill-01", last);
+            Assert.Equal(400, await ScalarAsync(hub.Postgres, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+
+            // hub status --json from the same process binary, against what the receiver wrote.
+            using var status = HubProcess.Start(yaml, "status");
+            var json = await status.WaitForExitAsync(Long);
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            var s = doc.RootElement.GetProperty("stations")[0];
+            Assert.Equal(("fleet-kill-01", last, 0), (s.GetProperty("id").GetString(), s.GetProperty("lastSeq").GetInt64(), s.GetProperty("gaps").GetArrayLength()));
+        }
+        finally
+        {
+            File.Delete(yaml);
+        }
+    }
+}
+
+/// <summary><c>edgegw hub ...</c> as its own process (the built edgegw beside the tests).</summary>
+internal sealed class HubProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+
+    private HubProcess(string config, string verb)
+    {
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "edgegw.dll"), "hub", verb, "--config", config })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (verb == "status")
+        {
+            psi.ArgumentList.Add("--json");
+        }
+
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static HubProcess Start(string config, string verb = "run") => new(config, verb);
+
+    public async Task WaitForAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waits)
+        {
+            if (_output.ToString().Contains(text, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            _waits.Add((text, seen));
+        }
+
+        try
+        {
+            await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"'{text}' not seen; output so far:\n{_output}");
+        }
+    }
+
+    public async Task<string> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        Assert.True(_process.ExitCode == 0, $"exit {_process.ExitCode}: {_output}");
+        lock (_waits)
+        {
+            return _output.ToString();
+        }
+    }
+
+    /// <summary>kill -9: no shutdown, no last acknowledgement.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_waits)
+        {
+            _output.AppendLine(line);
+            foreach (var (text, seen) in _waits.Where(w => line.Contains(w.Text, StringComparison.OrdinalIgnoreCase)))
+            {
+                seen.TrySetResult();
+            }
+        }
+    }
+}
+
+[CollectionDefinition("fleet-cluster")]
+public sealed class FleetClusterFixtureGroup : ICollectionFixture<Postgres>, ICollectionFixture<RabbitCluster3>;
+
+/// <summary>The three-node cluster: a node killed -9 under a working station and receiver.</summary>
+[Collection("fleet-cluster")]
+public sealed class FleetClusterTests(Postgres postgres, RabbitCluster3 rabbit)
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(120);
+
+    private static async Task<long> CountAsync(string connection, string sql)
+    {
+        await using var db = NpgsqlDataSource.Create(connection);
+        await using var cmd = db.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> done, string what, Func<Task<string>> state)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (clock.Elapsed > Long)
+            {
+                Assert.Fail($"{what} not reached in {Long}: {await state()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Faults")]
+    public async Task NodeKilled_StationAndReceiverMoveToOtherNodes_EverySeqOnceNoGap()
+    {
+        var options = new HubOptions { Prefix = "ews", Postgres = await postgres.CreateDatabaseAsync(), Amqp = new AmqpOptions { Queue = "edge-hub-node", Password = "guest", Prefetch = 50 } };
+        for (var n = 1; n <= 3; n++)
+        {
+            options.Amqp.Hosts.Add(("127.0.0.1", rabbit.AmqpPort(n)));
+        }
+
+        options.Amqp.ReconnectDelay = TimeSpan.FromMilliseconds(200);
+        await using var receiver = await Receiver.StartAsync(options);
+        await using var station = new Station("fleet-node-01", rabbit.MqttPort(1), rabbit.MqttPort(2), rabbit.MqttPort(3));
+        await station.StartAsync();
+        async Task<string> State() =>
+            $"station {station.Service.Status}; stored {await CountAsync(options.Postgres, "SELECT count(*) FROM messages")}, " +
+            $"max {await CountAsync(options.Postgres, "SELECT coalesce(max(seq), 0) FROM messages")}\nstation log:\n{station.Log}";
+        for (var i = 0; i < 100; i++)
+        {
+            station.Event(i);
+        }
+
+        await WaitAsync(async () => station.Service.Status.QueueDepth == 0
+            && await CountAsync(options.Postgres, "SELECT count(*) FROM messages") == station.Service.Status.LastSeq, "the first 100 stored", State);
+
+        // The station is on node 1 (first of its list); the receiver on one of the three.
+        await rabbit.KillNodeAsync(1);
+        for (var i = 100; i < 200; i++)
+        {
+            station.Event(i);
+        }
+
+        await WaitAsync(async () => station.Service.Status.QueueDepth == 0 && station.Service.Status.State == EdgeGateway.Uplink.UplinkState.Connected
+            && await CountAsync(options.Postgres, "SELECT count(*) FROM messages") >= station.Service.Status.LastSeq, "all 200 stored after the node died", State);
+
+        var last = station.Service.Status.LastSeq;
+        Assert.Equal(last, await CountAsync(options.Postgres, "SELECT count(*) FROM messages"));
+        Assert.Equal(last, await CountAsync(options.Postgres, "SELECT max(seq) FROM messages"));
+        Assert.Equal(200, await CountAsync(options.Postgres, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+        Assert.Equal(0, await CountAsync(options.Postgres, "SELECT count(*) FROM seq_gaps WHERE closed IS NULL"));
+    }
+}

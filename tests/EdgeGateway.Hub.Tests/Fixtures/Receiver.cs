@@ -1,0 +1,30 @@
+using EdgeGateway.Hub.Amqp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeGateway.Hub.Tests.Fixtures;
+
+/// <summary>A hub receiver in this process, built as <c>edgegw hub run</c> builds it (AddHub on a generic host).</summary>
+internal sealed class Receiver : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private Receiver(IHost host) => _host = host;
+
+    public static async Task<Receiver> StartAsync(HubOptions options)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHub(options);
+        var receiver = new Receiver(builder.Build());
+        await receiver._host.StartAsync();
+        await receiver._host.Services.GetRequiredService<AmqpReceiver>().Consuming.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _host.StopAsync(timeout.Token);
+        _host.Dispose();
+    }
+}
