@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Error, Message = "SL 651 report queue cannot be opened; no reports will be made: {Reason}")]
     public static partial void Sl651QueueFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7109, Level = LogLevel.Warning, Message = "SL 651 rainfall history cannot be read ({Reason}); the hour and day rainfall count from this start")]
+    public static partial void Sl651HistoryFailed(ILogger logger, string reason);
 }

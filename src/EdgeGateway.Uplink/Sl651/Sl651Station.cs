@@ -53,7 +53,8 @@ public sealed class Sl651Station : BackgroundService
     private DateTimeOffset? _lastConfirmed;
     private string? _lastError;
 
-    public Sl651Station(Sl651Options options, TimeProvider time, ILogger<Sl651Station> logger)
+    /// <param name="history">The readings recorded before this start (at least the last 25 hours), or null.</param>
+    public Sl651Station(Sl651Options options, TimeProvider time, ILogger<Sl651Station> logger, Func<IEnumerable<Reading>>? history = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -73,6 +74,19 @@ public sealed class Sl651Station : BackgroundService
             Log.Sl651QueueFailed(_logger, e.Message);
             _state = Sl651LinkState.Faulted;
             _lastError = "report queue: " + e.Message;
+        }
+
+        if (_values is not null && history is not null)
+        {
+            try
+            {
+                _values.Prime(history());
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // Without the history, 1A and 1F count from this start; the reports themselves go on.
+                Log.Sl651HistoryFailed(_logger, e.Message);
+            }
         }
     }
 

@@ -70,6 +70,23 @@ internal sealed class Sl651Values
     }
 
     /// <summary>
+    /// Rain recorded before this start (the readings history), so that 1A and 1F after a restart hold the rain
+    /// of their whole period, not only what fell since. The running total (26) is not touched: it is stored with
+    /// each report. Latest values are not taken from the past either: a value sensor waits for a fresh reading.
+    /// </summary>
+    public void Prime(IEnumerable<Reading> past)
+    {
+        ArgumentNullException.ThrowIfNull(past);
+        lock (_lock)
+        {
+            foreach (var r in past.Where(r => r.IsGood && _rainSensors.Contains(r.SensorId) && double.IsFinite(r.Value) && r.Value > 0).OrderBy(r => r.Time))
+            {
+                _increments[r.SensorId].Enqueue((r.Time, (decimal)r.Value));
+            }
+        }
+    }
+
+    /// <summary>
     /// The configured elements observed at <paramref name="observed"/>, and the rain totals to store with the
     /// report. A sensor whose latest reading is not good gives no data, never a stale number; so does a value
     /// sensor with no reading yet. A rain gauge that has not tipped yet has a good total and no rain.

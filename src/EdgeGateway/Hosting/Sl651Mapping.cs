@@ -1,3 +1,4 @@
+using EdgeGateway.Acquisition.History;
 using System.Globalization;
 using EdgeGateway.Configuration;
 using EdgeGateway.Core.Alerting;
@@ -12,6 +13,9 @@ namespace EdgeGateway.Hosting;
 /// <summary>Maps <c>uplink.sl651</c> onto the SL 651 station's own options and wires it to the pipeline.</summary>
 public static class Sl651Mapping
 {
+    // 1F counts from 08:00 local: at most a day, and an hour's margin.
+    private static readonly TimeSpan RainHistory = TimeSpan.FromHours(25);
+
     /// <summary>
     /// Adds the SL 651 remote station when the file has <c>uplink.sl651</c>: it is told of readings and level
     /// changes by the pipeline. Its settings take effect at a restart (the reload leaves it as it is).
@@ -25,7 +29,9 @@ public static class Sl651Mapping
             return services;
         }
 
-        services.AddSl651Station(options);
+        services.AddSl651Station(options, sp => sp.GetService<ReadingHistory>() is { } history
+            ? () => history.LoadRecent(RainHistory).Values.SelectMany(r => r)
+            : null);
         services.AddSingleton(sp => new Sl651Bridge(sp.GetRequiredService<Sl651Station>()));
         services.AddSingleton<IAlertObserver>(sp => sp.GetRequiredService<Sl651Bridge>());
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<Sl651Bridge>());

@@ -42,7 +42,11 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
         options.Elements.Add(new Sl651ElementSource("rain", Sl651Elements.AccumulatedRainfall, Sl651Source.RainTotal));
         options.Elements.Add(new Sl651ElementSource("rain", Sl651Elements.HourRainfall, Sl651Source.RainLastHour));
         options.Elements.Add(new Sl651ElementSource("battery", Sl651Elements.SupplyVoltage, Sl651Source.Value));
-        _station = new Sl651Station(options, _time, NullLogger<Sl651Station>.Instance);
+        // The readings history of the run before this start: a tip at 09:40 counts in 1A, but was already in the
+        // stored total (26); a river level from then is never sent as current.
+        var before = _time.GetUtcNow().AddMinutes(-19);
+        IEnumerable<Reading> History() => [new Reading("rain", before, 0.5, Quality.Good), new Reading("river-level", before, 9.9, Quality.Good)];
+        _station = new Sl651Station(options, _time, NullLogger<Sl651Station>.Instance, History);
         _station.Queued += (f, s) =>
         {
             lock (_queued)
@@ -91,8 +95,8 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
         Assert.Equal(new DateTime(2026, 7, 1, 10, 0, 0), frame.Report!.ObservationTime);
         Assert.Equal(Sl651StationType.River, frame.Report.StationType);
         Assert.Equal(2.457m, frame.Elements[0].Value);                  // 39 at its 3 decimals
-        Assert.Equal(4.0m, frame.Elements[1].Value);                    // 26: every good mm so far
-        Assert.Equal(1.0m, frame.Elements[2].Value);                    // 1A: the hour up to 10:00
+        Assert.Equal(4.0m, frame.Elements[1].Value);                    // 26: every good mm since the stored total
+        Assert.Equal(1.5m, frame.Elements[2].Value);                    // 1A: the hour up to 10:00, before the start too
         Assert.Equal(Sl651ValueKind.NoData, frame.Elements[3].Kind);   // 38: a faulty sensor gives no data
     }
 
