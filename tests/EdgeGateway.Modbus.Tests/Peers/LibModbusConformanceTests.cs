@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using EdgeGateway.Modbus.Decoding;
 
@@ -83,12 +84,18 @@ public abstract class LibModbusConformanceTests
             RegisterType.Int16 => (short)bits,
             RegisterType.UInt32 => (uint)bits,
             RegisterType.Int32 => (int)bits,
-            RegisterType.Float32 => BitConverter.UInt32BitsToSingle((uint)bits),
+            // A float32 reads as the double of its shortest form (123.456, not 123.45600128173828), the same float.
+            RegisterType.Float32 => double.Parse(BitConverter.UInt32BitsToSingle((uint)bits).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
             RegisterType.UInt64 => bits,
             RegisterType.Int64 => (long)bits,
             _ => BitConverter.UInt64BitsToDouble(bits),
         };
-        Assert.Equal(expected, RegisterDecoder.DecodeRaw(registers, type, order));
+        var decoded = RegisterDecoder.DecodeRaw(registers, type, order);
+        Assert.Equal(expected, decoded);
+        if (type == RegisterType.Float32)
+        {
+            Assert.Equal((uint)bits, BitConverter.SingleToUInt32Bits((float)decoded));
+        }
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class Sl651ConfigTests
 
         Assert.Empty(result.Errors);
         var options = Sl651Mapping.FromConfig(result.Config!)!;
-        Assert.Equal(new Sl651CentreAddress("10.20.0.8", 5001), Assert.Single(options.Centres));
+        Assert.Equal(new Sl651CentreAddress("centre.example.org", 5001), Assert.Single(options.Centres));
         Assert.Equal(("0012345678", (ushort)0x04D2, Sl651StationType.River, (byte)1), (options.Station, options.Password, options.StationType, options.Centre));
         Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromSeconds(40)), (options.Timed, options.KeepAlive));
         Assert.Equal("Asia/Shanghai", options.TimeZone.Id);

@@ -134,7 +134,7 @@ public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposab
         // The 4th tip (2.0 mm in the hour) raises rain-1h to watch: an add report goes at once. The change's
         // time is the station's own log stamp (UTC, to the millisecond) of the transition.
         var add = await centre.WaitForAsync(r => r.Frame.Function == Sl651Function.Add, Patience);
-        var change = await station.WaitForLineAsync(l => l.Contains("Level Rule rain-1h: none -> watch", StringComparison.Ordinal), Patience);
+        var change = await station.WaitForLineAsync(l => l.Contains("Rule rain-1h: none -> watch", StringComparison.Ordinal), Patience);
         var changedAt = DateTimeOffset.Parse(change[..change.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
         var latency = add.At - changedAt;
         _output.WriteLine($"add report received {latency.TotalMilliseconds:0} ms after the level change");

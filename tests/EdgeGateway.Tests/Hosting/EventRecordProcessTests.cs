@@ -104,7 +104,7 @@ public sealed class EventRecordProcessTests : IDisposable
 
         var test = await EdgegwProcess.RunAsync("broadcast", "test", "--silent", "--wait", "--socket", socket);
         Assert.Equal(0, (await EdgegwProcess.RunAsync("sim", "gpio", "22", "low", "--socket", socket)).ExitCode);
-        await station.WaitForLineAsync("Level Station station: none -> evacuate", Patience);
+        await station.WaitForLineAsync("Station level none -> evacuate", Patience);
         var selfTests = await EdgegwProcess.RunAsync("events", "--type", "self-test", "--config", config);
         var alerts = await EdgegwProcess.RunAsync("events", "--type", "alert", "--json", "--socket", socket);
 
@@ -132,9 +132,9 @@ public sealed class EventRecordProcessTests : IDisposable
         {
             await first.WaitForLineAsync("Control socket listening", Patience);
             Assert.Equal(0, (await EdgegwProcess.RunAsync("sim", "gpio", "27", "low", "--socket", socket)).ExitCode);
-            await first.WaitForLineAsync("Level Station station: none -> evacuate", Patience);
+            await first.WaitForLineAsync("Station level none -> evacuate", Patience);
             Assert.Equal(0, (await EdgegwProcess.RunAsync("sim", "gpio", "27", "high", "--socket", socket)).ExitCode);
-            await first.WaitForLineAsync("Level Station station: evacuate -> none", Patience);
+            await first.WaitForLineAsync("Station level evacuate -> none", Patience);
             // Replay judges up to the last reading: one after the step down, from a sensor no rule watches.
             Assert.Equal(0, (await EdgegwProcess.RunAsync("sim", "gpio", "22", "low", "--socket", socket)).ExitCode);
             await WaitForSensorAsync(socket, "door", 1); // the history has it once the pipeline has
