@@ -10,10 +10,10 @@ namespace EdgeGateway.Uplink.Record;
 public sealed record RecordedEvent(DateTimeOffset Time, string Type, string Payload);
 
 /// <summary>
-/// The station's own record (<c>storage.path/events.db</c>) of every level transition and event it uplinks,
+/// The station's own record (<c>storage.path/events.db</c>) of every level transition and event,
 /// each kept as its exact MQTT payload (with its seq and id, so it can be matched with what the hub holds)
 /// for <see cref="Retention"/>. Written as the message enters the outbox, so the record is complete while the
-/// broker is unreachable. A write the disk refuses is logged once and reported as a storage fault; the
+/// broker is unreachable; a station without an MQTT uplink writes it through <see cref="StandaloneRecord"/>. A write the disk refuses is logged once and reported as a storage fault; the
 /// station goes on, and only the record misses that entry.
 /// </summary>
 /// <remarks>
