@@ -70,6 +70,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 7032, Level = LogLevel.Information, Message = "The event record is written again")]
     public static partial void EventRecordWritesResumed(ILogger logger);
 
-    [LoggerMessage(EventId = 7033, Level = LogLevel.Error, Message = "The event record {Path} cannot be opened; events still go to the hub")]
+    [LoggerMessage(EventId = 7033, Level = LogLevel.Error, Message = "The event record {Path} cannot be opened; the station goes on without it")]
     public static partial void EventRecordOpenFailed(ILogger logger, Exception exception, string path);
 }

@@ -113,27 +113,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             _state = UplinkState.Faulted;
         }
 
-        var recordPath = Path.Combine(options.StoragePath, EventRecord.FileName);
-        try
-        {
-            _record = new EventRecord(recordPath, time, _logger);
-            _record.StorageChanged += fault =>
-            {
-                if (fault is null)
-                {
-                    Storage?.Succeeded(EventRecord.StoreName);
-                }
-                else
-                {
-                    Storage?.Failed(EventRecord.StoreName, fault);
-                }
-            };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            // The record is for the technician; the hub link does not depend on it.
-            Log.EventRecordOpenFailed(_logger, e, recordPath);
-        }
+        _record = EventRecord.TryOpen(options.StoragePath, time, _logger, () => Storage);
 
         _lastTelemetryTick = _lastDeleteTick = _lastClockPersistTick = time.GetTimestamp();
     }

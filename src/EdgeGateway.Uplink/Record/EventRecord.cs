@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -9,10 +10,10 @@ namespace EdgeGateway.Uplink.Record;
 public sealed record RecordedEvent(DateTimeOffset Time, string Type, string Payload);
 
 /// <summary>
-/// The station's own record (<c>storage.path/events.db</c>) of every level transition and event it uplinks,
+/// The station's own record (<c>storage.path/events.db</c>) of every level transition and event,
 /// each kept as its exact MQTT payload (with its seq and id, so it can be matched with what the hub holds)
 /// for <see cref="Retention"/>. Written as the message enters the outbox, so the record is complete while the
-/// broker is unreachable. A write the disk refuses is logged once and reported as a storage fault; the
+/// broker is unreachable; a station without an MQTT uplink writes it through <see cref="StandaloneRecord"/>. A write the disk refuses is logged once and reported as a storage fault; the
 /// station goes on, and only the record misses that entry.
 /// </summary>
 /// <remarks>
@@ -64,6 +65,52 @@ public sealed class EventRecord : IDisposable
         {
             _db.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the record in <paramref name="storagePath"/> with its write faults reported to the storage health
+    /// <paramref name="storage"/> gives at the time (none when null); null, logged, when it cannot be opened:
+    /// the record is for the technician, and nothing else of the station depends on it.
+    /// </summary>
+    public static EventRecord? TryOpen(string storagePath, TimeProvider time, ILogger logger, Func<StorageHealth?> storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        var path = Path.Combine(storagePath, FileName);
+        EventRecord record;
+        try
+        {
+            record = new EventRecord(path, time, logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            Log.EventRecordOpenFailed(logger, e, path);
+            return null;
+        }
+
+        record.StorageChanged += fault =>
+        {
+            if (fault is null)
+            {
+                storage()?.Succeeded(StoreName);
+            }
+            else
+            {
+                storage()?.Failed(StoreName, fault);
+            }
+        };
+        return record;
+    }
+
+    /// <summary>The highest <c>seq</c> among the entries kept (0 when none), where a record that numbers its own entries goes on from.</summary>
+    public long LastSeq()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT COALESCE(MAX(json_extract(payload, '$.seq')), 0) FROM events";
+            return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

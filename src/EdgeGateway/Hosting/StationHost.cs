@@ -2,6 +2,7 @@ using System.Reflection;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Hosting.Events;
 using EdgeGateway.Hosting.Health;
 using EdgeGateway.Hosting.Logging;
 using EdgeGateway.Hosting.Pipeline;
@@ -78,11 +79,16 @@ public static class StationHost
                 sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
             builder.Services.AddUplink(uplink).AddUplinkApplier();
         }
+        else
+        {
+            builder.Services.AddStandaloneRecord(config);
+        }
 
         builder.Services.AddSl651(config);
 
         builder.Services.AddSingleton<IControlVerb, AlertClearVerb>();
-        builder.Services.AddSingleton<IControlVerb>(sp => new Events.EventsVerb(sp.GetService<Uplink.Mqtt.UplinkService>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IControlVerb>(sp => new EventsVerb(
+            sp.GetService<Uplink.Mqtt.UplinkService>()?.Record ?? sp.GetService<Uplink.Record.StandaloneRecord>()?.Record, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddControlSocket(config);
         return builder;
     }

@@ -67,12 +67,20 @@ public static class UplinkMapping
             }
         }
 
-        foreach (var level in config.Alerting.Levels)
+        foreach (var level in Levels(config))
         {
-            options.Levels.Add(new AlertLevelOptions { Id = level.Id, Severity = level.Severity.ToString(), Cap = Texts(level.Cap) });
+            options.Levels.Add(level);
         }
 
         return options;
+    }
+
+    /// <summary>The alerting levels as the uplink's payloads describe them (severity, CAP texts).</summary>
+    public static IList<AlertLevelOptions> Levels(StationConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return [.. config.Alerting.Levels.Select(level =>
+            new AlertLevelOptions { Id = level.Id, Severity = level.Severity.ToString(), Cap = Texts(level.Cap) })];
     }
 
     private static CapTexts? Texts(CapTextsConfig? texts) => texts is null ? null : new CapTexts

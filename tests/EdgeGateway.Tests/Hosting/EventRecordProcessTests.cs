@@ -123,6 +123,59 @@ public sealed class EventRecordProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task NoUplinkSection_TransitionAndBroadcast_AreRecorded_SeqGoesOnAfterARestart()
+    {
+        var config = WriteStation(mqttPort: null, commandKey: null);
+        var socket = _dir.File("control.sock");
+        var first = EdgegwProcess.Start("run", "--config", config);
+        (int ExitCode, string Stdout, string Stderr) text, json;
+        await using (first)
+        {
+            await first.WaitForLineAsync("Control socket listening", Patience);
+            Assert.Equal(0, (await EdgegwProcess.RunAsync("sim", "gpio", "22", "low", "--socket", socket)).ExitCode);
+            await WaitForRecordAsync(socket, "broadcast-finished");
+            text = await EdgegwProcess.RunAsync("events", "--config", config);
+            json = await EdgegwProcess.RunAsync("events", "--json", "--socket", socket);
+            Assert.Equal(0, await first.TerminateAsync(Patience));
+        }
+
+        await using var second = EdgegwProcess.Start("run", "--config", config);
+        await second.WaitForLineAsync("Control socket listening", Patience);
+        var test = await EdgegwProcess.RunAsync("broadcast", "test", "--silent", "--wait", "--socket", socket);
+        var after = await EdgegwProcess.RunAsync("events", "--json", "--socket", socket);
+
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        var lines = text.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        int At(string type, string gist) => lines.FindIndex(l => l[15..].StartsWith(type, StringComparison.Ordinal) && l.Contains(gist, StringComparison.Ordinal));
+        var rise = At("alert", "rule manual: none -> evacuate (1)");
+        var played = At("broadcast-finished", "broadcast evacuate completed");
+        Assert.True(rise >= 0 && rise < played, text.Stdout);
+
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var entries = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(lines.Count, entries.Count);
+        var alert = entries.First(e => e["rule"]?.GetValue<string>() == "manual");
+        Assert.Equal(
+            ["station", "id", "time", "seq", "scope", "rule", "from", "to", "value", "threshold", "severity"],
+            alert.AsObject().Select(p => p.Key));
+        Assert.Equal("Extreme", alert["severity"]!.GetValue<string>());
+        var finished = entries.First(e => e["type"]?.GetValue<string>() == "broadcast-finished");
+        Assert.Equal(["station", "id", "time", "seq", "type"], finished.AsObject().Select(p => p.Key).Take(5));
+        Assert.All(entries, e => Assert.Equal(StationId, e["station"]!.GetValue<string>()));
+        // Recorded once each, numbered from 1 in the order written (listed by time, which a transition and
+        // the broadcast it starts may share).
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e["seq"]!.GetValue<long>()).Order());
+
+        Assert.True(test.ExitCode == 0, test.Stdout + test.Stderr);
+        Assert.True(after.ExitCode == 0, after.Stderr);
+        var kept = after.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(json.Stdout, string.Concat(after.Stdout.Split('\n').Take(entries.Count).Select(l => l + "\n")));
+        var selfTest = kept.Single(e => e["type"]?.GetValue<string>() == "self-test");
+        Assert.True(selfTest["seq"]!.GetValue<long>() > entries.Count, after.Stdout);
+        Assert.Equal(kept.Count, kept.Select(e => e["seq"]!.GetValue<long>()).Distinct().Count());
+    }
+
+    [Fact]
     public async Task HistoryExport_WhileRunning_ReplaysToTheServicesOwnTransitions()
     {
         var config = WriteStation(QuietStation.ClosedLoopbackPort(), commandKey: null, flood: true);
@@ -173,6 +226,21 @@ public sealed class EventRecordProcessTests : IDisposable
         Assert.Contains("no sensor 'flood-swich'; did you mean 'flood-switch'?", unknown.Stderr, StringComparison.Ordinal);
     }
 
+    private static async Task WaitForRecordAsync(string socket, string type)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var answer = await EdgeGateway.Control.ControlClient.SendAsync(socket, "events", new JsonObject { ["types"] = new JsonArray(type) }, Patience, timeout.Token);
+            if (answer?["events"]?.AsArray().Count > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
     private static async Task WaitForSensorAsync(string socket, string sensor, double value)
     {
         using var timeout = new CancellationTokenSource(Patience);
@@ -196,7 +264,7 @@ public sealed class EventRecordProcessTests : IDisposable
         [.. messages.Where(m => m.Kind == HubMessageKind.Event && m.Json?["type"]?.GetValue<string>() == type).Select(m => (JsonNode)m.Json!)];
 
     // Short clips so a round takes about as long as the process takes to start; a long one to be preempted.
-    private string WriteStation(int mqttPort, string? commandKey, bool flood = false)
+    private string WriteStation(int? mqttPort, string? commandKey, bool flood = false)
     {
         Tones.WriteSine(_dir.File("evacuate.wav"), 880, TimeSpan.FromSeconds(0.3));
         Tones.WriteSine(_dir.File("long.wav"), 660, TimeSpan.FromSeconds(30));
@@ -204,6 +272,7 @@ public sealed class EventRecordProcessTests : IDisposable
         Tones.WriteSine(_dir.File("test.wav"), 550, TimeSpan.FromSeconds(0.2));
         Directory.CreateDirectory(_dir.File("data"));
         var key = commandKey is null ? "" : $"\n  commandKey: {commandKey}";
+        var uplink = mqttPort is null ? "" : $"uplink:\n  mqtt: {{ host: 127.0.0.1, port: {mqttPort}, prefix: {Prefix} }}\n  telemetry: 60s{key}";
         var sensors = flood
             ? """
               - id: flood-switch
@@ -244,9 +313,7 @@ public sealed class EventRecordProcessTests : IDisposable
                 long: { file: {{_dir.File("long.wav")}} }
                 hub: { file: {{_dir.File("hub.wav")}} }
                 test: { file: {{_dir.File("test.wav")}} }
-            uplink:
-              mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: {{Prefix}} }
-              telemetry: 60s{{key}}
+            {{uplink}}
             """);
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeGateway.Control;
-using EdgeGateway.Uplink.Mqtt;
 using EdgeGateway.Uplink.Record;
 
 namespace EdgeGateway.Hosting.Events;
@@ -12,7 +11,7 @@ namespace EdgeGateway.Hosting.Events;
 /// payload is the message as the hub is sent it, kept as a string so the client can print it byte for byte. Served by the service because the record's file is held
 /// exclusively (so that it stays readable on a full disk).
 /// </summary>
-public sealed class EventsVerb(UplinkService? uplink, TimeProvider time) : IControlVerb
+public sealed class EventsVerb(EventRecord? record, TimeProvider time) : IControlVerb
 {
     public const string VerbName = "events";
 
@@ -26,10 +25,11 @@ public sealed class EventsVerb(UplinkService? uplink, TimeProvider time) : ICont
     public Task<JsonNode?> HandleAsync(JsonObject args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var record = uplink?.Record
-            ?? throw new ControlRequestException(uplink is null
-                ? "this station keeps no event record: it has no uplink section (the record is of what the station uplinks)"
-                : "the event record could not be opened (see the service log); events still go to the hub");
+        if (record is null)
+        {
+            throw new ControlRequestException("the event record could not be opened (see the service log); the station goes on without it");
+        }
+
         var since = time.GetUtcNow() - SinceArgument(args);
         var types = args["types"] is JsonArray list
             ? list.Select(t => t is JsonValue v && v.TryGetValue<string>(out var type) ? type : throw new ControlRequestException("types must be strings")).ToList()
