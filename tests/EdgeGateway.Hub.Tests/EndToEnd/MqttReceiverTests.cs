@@ -41,10 +41,7 @@ public sealed class MqttReceiverTests(Postgres postgres)
         }
 
         await WaitDrainedAsync(station);
-        var last = station.Service.Status.LastSeq;
-        await FleetTests.WaitStoredAsync(connection, "mqtt-once-01", last);
-        await FleetTests.AssertEverySeqOnceAsync(connection, "mqtt-once-01", last);
-        Assert.Equal(100, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+        await AssertStoredOnceAsync(connection, station, "mqtt-once-01", events: 100);
         Assert.Equal(2, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM alerts"));
         Assert.Equal(1, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM stations WHERE state = 'online'"));
         Assert.Equal(0, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM rejected"));
@@ -56,17 +53,7 @@ public sealed class MqttReceiverTests(Postgres postgres)
     {
         await using var broker = await MosquittoBroker.StartAsync(Long);
         var connection = await postgres.CreateDatabaseAsync();
-        var yaml = Path.Combine(Path.GetTempPath(), $"edgegw-hub-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(yaml, $"""
-            hub:
-              mqtt:
-                host: 127.0.0.1
-                port: {broker.Port}
-                clientId: edge-hub-test-kill
-              prefix: ews
-              postgres: "{connection}"
-              batchSize: 5
-            """);
+        var yaml = await HubYamlAsync(broker.Port, "edge-hub-test-kill", connection, batchSize: 5);
         try
         {
             await using var station = new Station("mqtt-kill-01", broker.Port);
@@ -101,15 +88,82 @@ public sealed class MqttReceiverTests(Postgres postgres)
             Assert.InRange(before, 20, 399);
             using var again = HubProcess.Start(yaml);
             await again.WaitForAsync("session present: True", Long);
-            var last = station.Service.Status.LastSeq;
-            await FleetTests.WaitStoredAsync(connection, "mqtt-kill-01", last);
-            await FleetTests.AssertEverySeqOnceAsync(connection, "mqtt-kill-01", last);
-            Assert.Equal(400, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+            await AssertStoredOnceAsync(connection, station, "mqtt-kill-01", events: 400);
         }
         finally
         {
             File.Delete(yaml);
         }
+    }
+
+    [Fact]
+    [Trait("Category", "Faults")]
+    public async Task PostgresRefusingConnections_ReceiverLeavesMessagesWithTheBroker_AllStoredOnceAfter()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(Long);
+        var connection = await postgres.CreateDatabaseAsync();
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(connection).Database!;
+        var yaml = await HubYamlAsync(broker.Port, "edge-hub-test-dbdown", connection, batchSize: 500);
+        try
+        {
+            await using var station = new Station("mqtt-dbdown-01", broker.Port);
+            using var receiver = HubProcess.Start(yaml);
+            await receiver.WaitForAsync("session present: False", Long);
+            await station.StartAsync();
+            station.Event(0);
+            await FleetTests.WaitMessagesAsync(connection, 1, Long);
+
+            // The database goes away under the receiver: new connections refused, open ones ended.
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false; " +
+                $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+            for (var i = 1; i <= 50; i++)
+            {
+                station.Event(i);
+            }
+
+            await receiver.WaitForAsync("PostgreSQL unavailable", Long);
+            await WaitDrainedAsync(station);
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
+
+            await AssertStoredOnceAsync(connection, station, "mqtt-dbdown-01", events: 51);
+        }
+        finally
+        {
+            File.Delete(yaml);
+        }
+    }
+
+    // hub.yaml for an edgegw hub process: the receiver on the test's mosquitto under a fixed client id.
+    private static async Task<string> HubYamlAsync(int port, string clientId, string connection, int batchSize)
+    {
+        var yaml = Path.Combine(Path.GetTempPath(), $"edgegw-hub-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(yaml, $"""
+            hub:
+              mqtt:
+                host: 127.0.0.1
+                port: {port}
+                clientId: {clientId}
+              prefix: ews
+              postgres: "{connection}"
+              batchSize: {batchSize}
+            """);
+        return yaml;
+    }
+
+    // Every seq the station sent is in PostgreSQL exactly once, with no open gap, and every event it was given.
+    private static async Task AssertStoredOnceAsync(string connection, Station station, string id, long events)
+    {
+        var last = station.Service.Status.LastSeq;
+        await FleetTests.WaitStoredAsync(connection, id, last);
+        await FleetTests.AssertEverySeqOnceAsync(connection, id, last);
+        Assert.Equal(events, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM events WHERE message LIKE 'event %'"));
+    }
+
+    private async Task AdminAsync(string sql)
+    {
+        await using var db = Npgsql.NpgsqlDataSource.Create(postgres.AdminConnectionString);
+        await using var cmd = db.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
     }
 
     private static async Task WaitDrainedAsync(Station station)
