@@ -42,17 +42,7 @@ public sealed class AmqpOptions
     /// <summary>Wait before reconnecting after a lost connection (the next node is tried).</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    public string ResolvePassword()
-    {
-        if (PasswordFile is null)
-        {
-            return Password ?? "guest";
-        }
-
-        var text = File.ReadAllText(PasswordFile);
-        var newline = text.IndexOfAny(['\r', '\n']);
-        return newline >= 0 ? text[..newline] : text;
-    }
+    public string ResolvePassword() => Secret.Resolve(Password, PasswordFile) ?? "guest";
 }
 
 public sealed class HubMqttOptions
@@ -60,6 +50,36 @@ public sealed class HubMqttOptions
     public string Host { get; set; } = "";
     public int Port { get; set; } = 8883;
     public string? Username { get; set; }
+    public string? Password { get; set; }
     public string? PasswordFile { get; set; }
     public string? TlsCa { get; set; }
+
+    /// <summary>
+    /// The persistent session's identity at the broker: a restarted receiver must come back under the same
+    /// id to be given what arrived while it was away.
+    /// </summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>First wait before reconnecting; doubled on each failed attempt up to <see cref="ReconnectMax"/>.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
+
+    public string ResolveClientId() => ClientId ?? "edge-hub-" + Environment.MachineName.ToLowerInvariant();
+}
+
+internal static class Secret
+{
+    /// <summary>The password given inline, or the first line of the file that holds it.</summary>
+    public static string? Resolve(string? password, string? passwordFile)
+    {
+        if (passwordFile is null)
+        {
+            return password;
+        }
+
+        var text = File.ReadAllText(passwordFile);
+        var newline = text.IndexOfAny(['\r', '\n']);
+        return newline >= 0 ? text[..newline] : text;
+    }
 }

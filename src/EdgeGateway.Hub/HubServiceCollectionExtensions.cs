@@ -1,5 +1,6 @@
 using EdgeGateway.Hub.Amqp;
 using EdgeGateway.Hub.Internal;
+using EdgeGateway.Hub.Mqtt;
 using EdgeGateway.Hub.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,9 +15,9 @@ public static class HubServiceCollectionExtensions
     public static IServiceCollection AddHub(this IServiceCollection services, HubOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Amqp is null)
+        if (options.Amqp is null == (options.Mqtt is null))
         {
-            throw new ArgumentException("only hub.amqp (RabbitMQ) is supported by this receiver", nameof(options));
+            throw new ArgumentException("give exactly one of hub.amqp (RabbitMQ) or hub.mqtt (a single broker)", nameof(options));
         }
 
         services.AddSingleton(options);
@@ -26,8 +27,16 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton(sp => new BatchStore(sp.GetRequiredService<HubWriter>(), new MessageParser(options.Prefix),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGateway.Hub")));
         services.AddHostedService<SchemaStarter>();
-        services.AddSingleton<AmqpReceiver>();
-        services.AddHostedService(sp => sp.GetRequiredService<AmqpReceiver>());
+        if (options.Amqp is not null)
+        {
+            services.AddSingleton<AmqpReceiver>();
+            services.AddHostedService(sp => sp.GetRequiredService<AmqpReceiver>());
+        }
+        else
+        {
+            services.AddSingleton<MqttReceiver>();
+            services.AddHostedService(sp => sp.GetRequiredService<MqttReceiver>());
+        }
         return services;
     }
 

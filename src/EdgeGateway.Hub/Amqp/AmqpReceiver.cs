@@ -111,20 +111,14 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
     private async Task ProcessAsync(IChannel channel, ChannelReader<BasicDeliverEventArgsCopy> reader, CancellationToken ct)
     {
         var batch = new List<BasicDeliverEventArgsCopy>(options.BatchSize);
-        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        while (await BatchStore.NextBatchAsync(reader, batch, options.BatchSize, ct).ConfigureAwait(false))
         {
-            batch.Clear();
-            while (batch.Count < options.BatchSize && reader.TryRead(out var d))
-            {
-                batch.Add(d);
-            }
-
             var last = batch[^1].DeliveryTag;
             try
             {
                 await store.StoreAsync(batch.Select(d => new Incoming(d.Topic, d.Body)).ToList(), ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException && !ct.IsCancellationRequested)
+            catch (Exception e) when (BatchStore.IsDatabaseDown(e) && !ct.IsCancellationRequested)
             {
                 // The database is down: give the deliveries back for this or another receiver to retry.
                 Log.DatabaseDown(logger, e.Message, _amqp.ReconnectDelay);

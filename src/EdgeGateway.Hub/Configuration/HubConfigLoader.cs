@@ -57,9 +57,16 @@ public static class HubConfigLoader
                     Host = m.Text("host", required: true) ?? "",
                     Port = m.Port("port") ?? 8883,
                     Username = m.Text("username"),
+                    Password = m.Text("password"),
                     PasswordFile = m.Text("passwordFile"),
+                    ClientId = m.Text("clientId"),
                     TlsCa = m.Get("tls") is { } tlsNode && reader.Map(tlsNode, "hub.mqtt.tls") is { } tls ? tls.Text("ca") : null,
                 };
+                if (options.Mqtt.Password is not null && options.Mqtt.PasswordFile is not null)
+                {
+                    reader.Error(m.ValueNode("password")!, "hub.mqtt.password", "give password or passwordFile, not both");
+                }
+
                 m.Done();
             }
 

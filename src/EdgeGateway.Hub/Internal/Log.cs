@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9005, Level = LogLevel.Error, Message = "PostgreSQL unavailable ({Reason}); deliveries returned to the queue, retrying in {Delay}")]
     public static partial void DatabaseDown(ILogger logger, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 9006, Level = LogLevel.Information, Message = "Hub receiver consuming {Topic} from {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
+    public static partial void MqttConsuming(ILogger logger, string topic, string host, int port, string clientId, bool sessionPresent);
 }

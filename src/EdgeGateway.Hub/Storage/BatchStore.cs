@@ -10,6 +10,32 @@ namespace EdgeGateway.Hub.Storage;
 /// </summary>
 public sealed class BatchStore(HubWriter writer, MessageParser parser, ILogger logger)
 {
+    /// <summary>The database itself is unusable (the deliveries go back to the broker), as opposed to a bad message.</summary>
+    public static bool IsDatabaseDown(Exception e) => e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException;
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> with what is waiting, up to <paramref name="max"/>, without waiting
+    /// for more than the first: a quiet broker still gets each message committed at once. False once the
+    /// reader is completed (the connection is gone).
+    /// </summary>
+    public static async ValueTask<bool> NextBatchAsync<T>(System.Threading.Channels.ChannelReader<T> reader, List<T> batch, int max, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        batch.Clear();
+        while (batch.Count < max && reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+
+        return true;
+    }
+
     public async Task StoreAsync(IReadOnlyList<Incoming> batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);

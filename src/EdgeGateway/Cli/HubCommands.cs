@@ -30,7 +30,7 @@ public static class HubCommands
     private static Command BuildRun()
     {
         var run = new Command("run", "Consume the stations' uplink (a RabbitMQ quorum queue bound to amq.topic, shared by " +
-            "every receiver) and write it to PostgreSQL, acknowledging each message only after its row is committed.");
+            "every receiver, or PREFIX/# from a single MQTT broker under a persistent session) and write it to PostgreSQL, acknowledging each message only after its row is committed.");
         var config = ConfigOption();
         run.Options.Add(config);
         run.SetAction((parse, ct) => RunAsync(parse.GetValue(config)!, parse.InvocationConfiguration.Error, ct));
@@ -55,12 +55,6 @@ public static class HubCommands
         foreach (var line in errors)
         {
             error.WriteLine(line);
-        }
-
-        if (options is { Amqp: null })
-        {
-            error.WriteLine($"{path}: hub.mqtt is not supported by this receiver yet; use hub.amqp (RabbitMQ)");
-            return null;
         }
 
         return options;

@@ -47,4 +47,44 @@ public sealed class HubConfigLoaderTests
 
         Assert.Contains(errors, e => e.Contains("exactly one of amqp (RabbitMQ) or mqtt", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Parse_Mqtt_MapsEveryKey()
+    {
+        var (options, errors) = HubConfigLoader.Parse("""
+            hub:
+              mqtt:
+                host: hub.example.org
+                port: 8883
+                username: edge-hub
+                passwordFile: /etc/edge-hub/mqtt.password
+                clientId: edge-hub-a
+                tls: { ca: /etc/edge-hub/ca.crt }
+              postgres: "Host=127.0.0.1"
+            """, "hub.yaml");
+
+        Assert.Empty(errors);
+        var m = options!.Mqtt!;
+        Assert.Equal(("hub.example.org", 8883, "edge-hub", "/etc/edge-hub/mqtt.password"), (m.Host, m.Port, m.Username, m.PasswordFile));
+        Assert.Equal(("edge-hub-a", "/etc/edge-hub/ca.crt"), (m.ResolveClientId(), m.TlsCa));
+        Assert.Null(options.Amqp);
+    }
+
+    [Fact]
+    public void Parse_MqttPasswordAndPasswordFile_IsAnError()
+    {
+        var (options, errors) = HubConfigLoader.Parse("hub:\n  mqtt: { host: 127.0.0.1, port: 1883, password: x, passwordFile: /p }\n  postgres: \"Host=127.0.0.1\"", "hub.yaml");
+
+        Assert.Null(options);
+        Assert.Contains(errors, e => e.Contains("hub.mqtt.password: give password or passwordFile, not both", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_MqttWithoutClientId_UsesOneFixedPerHost()
+    {
+        var (options, errors) = HubConfigLoader.Parse("hub:\n  mqtt: { host: 127.0.0.1, port: 1883 }\n  postgres: \"Host=127.0.0.1\"", "hub.yaml");
+
+        Assert.Empty(errors);
+        Assert.Equal("edge-hub-" + Environment.MachineName.ToLowerInvariant(), options!.Mqtt!.ResolveClientId());
+    }
 }

@@ -26,7 +26,7 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
         return options;
     }
 
-    private static async Task<long> ScalarAsync(string connection, string sql)
+    internal static async Task<long> ScalarAsync(string connection, string sql)
     {
         await using var db = NpgsqlDataSource.Create(connection);
         await using var cmd = db.CreateCommand(sql);
@@ -34,7 +34,7 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
     }
 
     // Waits on the database reaching what the station has sent (PostgreSQL has no event to wait on).
-    private static async Task WaitStoredAsync(string connection, string station, long lastSeq)
+    internal static async Task WaitStoredAsync(string connection, string station, long lastSeq)
     {
         var deadline = Stopwatch.StartNew();
         while (await ScalarAsync(connection, $"SELECT count(*) FROM messages WHERE station = '{station}'") < lastSeq)
@@ -54,7 +54,17 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
         }
     }
 
-    private static async Task AssertEverySeqOnceAsync(string connection, string station, long lastSeq)
+    // Waits on the receiver being part-way through a backlog (PostgreSQL has no event to wait on).
+    internal static async Task WaitMessagesAsync(string connection, long atLeast, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (await ScalarAsync(connection, "SELECT count(*) FROM messages") < atLeast)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
+    internal static async Task AssertEverySeqOnceAsync(string connection, string station, long lastSeq)
     {
         Assert.Equal(lastSeq, await ScalarAsync(connection, $"SELECT count(*) FROM messages WHERE station = '{station}'"));
         Assert.Equal(lastSeq, await ScalarAsync(connection, $"SELECT count(DISTINCT seq) FROM messages WHERE station = '{station}'"));
@@ -135,13 +145,7 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
                 }
 
                 // Kill it while it is working through the backlog: some batches committed, some not acknowledged.
-                using (var cts = new CancellationTokenSource(Long))
-                {
-                    while (await ScalarAsync(hub.Postgres, "SELECT count(*) FROM messages") < 20)
-                    {
-                        await Task.Delay(20, cts.Token);
-                    }
-                }
+                await WaitMessagesAsync(hub.Postgres, 20, Long);
 
                 receiver.Kill();
                 for (var i = 300; i < 400; i++)

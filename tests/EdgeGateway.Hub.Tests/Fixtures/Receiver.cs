@@ -1,4 +1,5 @@
 using EdgeGateway.Hub.Amqp;
+using EdgeGateway.Hub.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -17,7 +18,10 @@ internal sealed class Receiver : IAsyncDisposable
         builder.Services.AddHub(options);
         var receiver = new Receiver(builder.Build());
         await receiver._host.StartAsync();
-        await receiver._host.Services.GetRequiredService<AmqpReceiver>().Consuming.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var consuming = options.Amqp is not null
+            ? receiver._host.Services.GetRequiredService<AmqpReceiver>().Consuming
+            : receiver._host.Services.GetRequiredService<MqttReceiver>().Consuming;
+        await consuming.Task.WaitAsync(TimeSpan.FromSeconds(60));
         return receiver;
     }
 
