@@ -77,7 +77,7 @@ public sealed class FleetSimulator : IDisposable
         var tick = Interlocked.Increment(ref _ticks);
         for (var i = 0; i < _stations.Count; i++)
         {
-            var readings = _template.Sensors.Select((s, k) => new Reading(s.Id, now, Synthetic(tick, i, k), Quality.Good));
+            var readings = _template.Sensors.Select((s, k) => new Reading(s.Id, now, Synthetic(s.Kind, tick, i, k), Quality.Good));
             _stations[i].EnqueueTelemetry([.. readings]);
         }
     }
@@ -132,7 +132,10 @@ public sealed class FleetSimulator : IDisposable
         }
     }
 
-    // A slow wave per station and sensor, so a hub's charts show distinct, plausible lines.
-    private static double Synthetic(long tick, int station, int sensor) =>
-        Math.Round(1 + Math.Sin((tick + (station * 7) + (sensor * 13)) / 10.0), 3);
+    // A slow wave per station and sensor, so a hub's charts show distinct, plausible lines; a switch is 0 or 1.
+    private static double Synthetic(SensorKind kind, long tick, int station, int sensor)
+    {
+        var wave = Math.Sin((tick + (station * 7) + (sensor * 13)) / 10.0);
+        return kind == SensorKind.Digital ? (wave > 0 ? 1 : 0) : Math.Round(1 + wave, 3);
+    }
 }

@@ -17,12 +17,16 @@ public sealed class SimFleetProcessTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public async Task ThreeStations_EachOwnIdAndGaplessSeq_AlertsArrive_SigtermExitsZero()
+    // One broker by host/port over MQTT 5; and a cluster over 3.1.1 whose first node refuses, so every
+    // station moves on to the next one with its outbox and seq.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ThreeStations_EachOwnIdAndGaplessSeq_AlertsArrive_SigtermExitsZero(bool cluster)
     {
         await using var mosquitto = await MosquittoBroker.StartAsync(Patience);
         await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, Prefix, "+", null, CancellationToken.None);
-        var template = WriteTemplate(mosquitto.Port);
+        var template = WriteTemplate(mosquitto.Port, cluster);
 
         await using var fleet = EdgegwProcess.Start(
             "sim", "fleet", "--stations", "3", "--template", template, "--telemetry", "200ms", "--alert-every", "1s", "--json");
@@ -64,8 +68,11 @@ public sealed class SimFleetProcessTests : IDisposable
             && seqs.Count > 0 && seqs.Min() == 1 && seqs.Max() == seqs.Count;
     }
 
-    private string WriteTemplate(int mqttPort)
+    private string WriteTemplate(int mqttPort, bool cluster)
     {
+        var mqtt = cluster
+            ? $"{{ hosts: [\"127.0.0.1:{QuietStation.ClosedLoopbackPort()}\", \"127.0.0.1:{mqttPort}\"], protocol: \"3.1.1\", prefix: {Prefix} }}"
+            : $"{{ host: 127.0.0.1, port: {mqttPort}, prefix: {Prefix} }}";
         Directory.CreateDirectory(_dir.File("data"));
         return _dir.Write("station.yaml", $$"""
             station: { id: fleet }
@@ -81,7 +88,7 @@ public sealed class SimFleetProcessTests : IDisposable
               rules:
                 - { id: flood, sensor: river, when: active, level: evacuate }
             uplink:
-              mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: {{Prefix}} }
+              mqtt: {{mqtt}}
               telemetry: 60s
             """);
     }
