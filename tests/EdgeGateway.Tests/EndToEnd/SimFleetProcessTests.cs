@@ -12,7 +12,7 @@ public sealed class SimFleetProcessTests : IDisposable
 {
     private const string Prefix = "ews";
     private static readonly string[] Ids = ["fleet-0001", "fleet-0002", "fleet-0003"];
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -53,6 +53,24 @@ public sealed class SimFleetProcessTests : IDisposable
         Assert.True(last["sent"]!.GetValue<long>() > 0, fleet.StandardOutput);
         Assert.Contains(lines, l => JsonNode.Parse(l)!["connected"]!.GetValue<int>() == 3);
         Assert.Contains("stopped: 3 stations", fleet.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoUplinkInTemplate_OrNoStations_ExitsTwoAndSaysWhy()
+    {
+        var template = _dir.Write("no-uplink.yaml", File.ReadAllText(WriteTemplate(1883, cluster: false)).Split("uplink:")[0]);
+
+        var noUplink = await EdgegwProcess.RunAsync("sim", "fleet", "--stations", "3", "--template", template);
+        var none = await EdgegwProcess.RunAsync("sim", "fleet", "--stations", "0", "--template", template);
+        var period = await EdgegwProcess.RunAsync("sim", "fleet", "--stations", "1", "--template", template, "--telemetry", "often");
+
+        Assert.Equal(2, noUplink.ExitCode);
+        Assert.Contains("the template has no uplink.mqtt section", noUplink.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("--stations 0 is not between 1 and 9999", none.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, period.ExitCode);
+        Assert.Contains("--telemetry 'often' is not a duration", period.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.File("data"), "fleet-0001")), "a refused run created a station");
     }
 
     private static List<HubMessage> Of(IReadOnlyList<HubMessage> messages, string id) =>
