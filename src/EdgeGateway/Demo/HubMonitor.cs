@@ -39,8 +39,8 @@ public sealed record HubMessage(string Topic, HubMessageKind Kind, bool Retained
 
 /// <summary>
 /// The hub's side of a station's uplink: an MQTT client subscribed (QoS 1) to everything one station
-/// publishes, keeping every message in arrival order. The demo's live view counts from it; the end-to-end
-/// tests check delivery against it (once per id, seq order, retained status).
+/// publishes (or, with the station <c>+</c>, every station), keeping every message in arrival order. The demo's
+/// live view counts from it; the end-to-end tests check delivery against it (once per id, seq order, retained status).
 /// </summary>
 public sealed class HubMonitor : IAsyncDisposable
 {
@@ -48,6 +48,7 @@ public sealed class HubMonitor : IAsyncDisposable
     private readonly List<HubMessage> _messages = [];
     private readonly IMqttClient _client;
     private readonly string _stationTopic;
+    private readonly string _prefixTopic;
     private readonly TimeProvider _time;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -55,6 +56,7 @@ public sealed class HubMonitor : IAsyncDisposable
     {
         _client = client;
         _stationTopic = $"{prefix}/{stationId}/";
+        _prefixTopic = $"{prefix}/";
         _time = time;
         _client.ApplicationMessageReceivedAsync += e =>
         {
@@ -149,10 +151,7 @@ public sealed class HubMonitor : IAsyncDisposable
     private void Record(MqttApplicationMessage message)
     {
         var payload = Encoding.UTF8.GetString(message.Payload.ToArray());
-        var relative = message.Topic.StartsWith(_stationTopic, StringComparison.Ordinal)
-            ? message.Topic[_stationTopic.Length..]
-            : message.Topic;
-        var kind = Classify(relative);
+        var kind = Classify(Relative(message.Topic));
         JsonObject? json = null;
         if (kind != HubMessageKind.AlertCap)
         {
@@ -181,6 +180,18 @@ public sealed class HubMonitor : IAsyncDisposable
         }
 
         changed.TrySetResult();
+    }
+
+    // What follows P/S/, whichever station S is (the subscription may be to all of them).
+    private string Relative(string topic)
+    {
+        if (topic.StartsWith(_stationTopic, StringComparison.Ordinal))
+        {
+            return topic[_stationTopic.Length..];
+        }
+
+        var station = topic.StartsWith(_prefixTopic, StringComparison.Ordinal) ? topic.IndexOf('/', _prefixTopic.Length) : -1;
+        return station < 0 ? topic : topic[(station + 1)..];
     }
 
     /// <summary>CAP carries its id as <c>identifier</c> and the station's seq as the parameter named <c>seq</c>.</summary>

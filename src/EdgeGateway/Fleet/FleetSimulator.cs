@@ -1,0 +1,141 @@
+using System.Globalization;
+using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Readings;
+using EdgeGateway.Hosting;
+using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Mqtt;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Fleet;
+
+/// <summary>What the whole fleet has done so far, summed over its stations.</summary>
+public sealed record FleetTotals(int Stations, int Connected, long Queued, long Sent, long Alerts);
+
+/// <summary>
+/// Many simulated stations in one process, each a real <see cref="UplinkService"/> with its own id, outbox and
+/// seq, so a broker cluster and the hub receiver are loaded and failed exactly as a district of stations would.
+/// Only the readings and the level transitions are made up; everything from the outbox on is the station's code.
+/// </summary>
+public sealed class FleetSimulator : IDisposable
+{
+    private readonly StationConfig _template;
+    private readonly TimeProvider _time;
+    private readonly List<UplinkService> _stations = [];
+    private readonly string? _ruleId;
+    private readonly string? _levelId;
+    private readonly double? _threshold;
+    private long _ticks;
+    private long _alerts;
+
+    /// <param name="template">A valid station.yaml with an <c>uplink.mqtt</c> section.</param>
+    /// <param name="count">How many stations; ids are the template's id with -0001, -0002 ... appended.</param>
+    /// <param name="telemetry">How often each station sends a batch of its template's sensors.</param>
+    public FleetSimulator(StationConfig template, int count, TimeSpan telemetry, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _template = template;
+        _time = time;
+        var logger = loggers.CreateLogger<UplinkService>();
+        for (var i = 1; i <= count; i++)
+        {
+            // The same mapping as the running station; only who it is and where it keeps its outbox differ.
+            var options = UplinkMapping.FromConfig(template)
+                ?? throw new ArgumentException("the template has no uplink.mqtt section", nameof(template));
+            options.StationId = StationId(template.Station.Id, i);
+            options.StoragePath = Path.Combine(template.Storage.Path, options.StationId);
+            options.TelemetryPeriod = telemetry;
+            Directory.CreateDirectory(options.StoragePath);
+            _stations.Add(new UplinkService(options, time, logger));
+        }
+
+        var rule = template.Alerting.Rules.FirstOrDefault();
+        _ruleId = rule?.Id ?? "sim";
+        _levelId = rule?.Above?.FirstOrDefault().Key ?? rule?.Level ?? template.Alerting.Levels.FirstOrDefault()?.Id;
+        _threshold = rule?.Above?.FirstOrDefault() is { Key: not null } above ? above.Value : null;
+    }
+
+    /// <summary>The id of the <paramref name="index"/>th station (from 1): <c>TEMPLATE-ID-0001</c>.</summary>
+    public static string StationId(string templateId, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"{templateId}-{index:D4}");
+
+    public IReadOnlyList<UplinkService> Stations => _stations;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var station in _stations)
+        {
+            await station.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One telemetry interval: every station's sensors, read now with made-up values.</summary>
+    public void Telemetry()
+    {
+        var now = _time.GetUtcNow();
+        var tick = Interlocked.Increment(ref _ticks);
+        for (var i = 0; i < _stations.Count; i++)
+        {
+            var readings = _template.Sensors.Select((s, k) => new Reading(s.Id, now, Synthetic(s.Kind, tick, i, k), Quality.Good));
+            _stations[i].EnqueueTelemetry([.. readings]);
+        }
+    }
+
+    /// <summary>
+    /// Every station's rule goes up a level and straight back down: two alerts (each with its CAP document),
+    /// the messages a hub must never lose. Does nothing when the template has no alert level.
+    /// </summary>
+    public void Alert()
+    {
+        if (_levelId is null || _ruleId is null)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var station in _stations)
+        {
+            station.EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, LevelTransition.None, _levelId, _threshold, _threshold));
+            station.EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _levelId, LevelTransition.None, 0, _threshold));
+            Interlocked.Add(ref _alerts, 2);
+        }
+    }
+
+    public FleetTotals Totals()
+    {
+        int connected = 0;
+        long queued = 0, sent = 0;
+        foreach (var station in _stations)
+        {
+            var status = station.Status;
+            connected += status.State == UplinkState.Connected ? 1 : 0;
+            queued += status.QueueDepth;
+            // Seqs are given in order as messages are stored; those no longer queued were acknowledged.
+            sent += Math.Max(0, status.LastSeq - status.QueueDepth);
+        }
+
+        return new FleetTotals(_stations.Count, connected, queued, sent, Interlocked.Read(ref _alerts));
+    }
+
+    /// <summary>Stops every station as <c>run</c> stops: the last readings cut into a batch, the outbox flushed.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_stations.Select(s => s.StopAsync(cancellationToken))).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        foreach (var station in _stations)
+        {
+            station.Dispose();
+        }
+    }
+
+    // A slow wave per station and sensor, so a hub's charts show distinct, plausible lines; a switch is 0 or 1.
+    private static double Synthetic(SensorKind kind, long tick, int station, int sensor)
+    {
+        var wave = Math.Sin((tick + (station * 7) + (sensor * 13)) / 10.0);
+        return kind == SensorKind.Digital ? (wave > 0 ? 1 : 0) : Math.Round(1 + wave, 3);
+    }
+}

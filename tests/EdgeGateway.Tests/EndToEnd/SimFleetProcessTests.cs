@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using EdgeGateway.Demo;
+using EdgeGateway.Tests.TestSupport;
+
+namespace EdgeGateway.Tests.EndToEnd;
+
+/// <summary>
+/// <c>edgegw sim fleet</c> through the real process and a real mosquitto: every simulated station speaks with its
+/// own id and its own seq, as the hub receiver will see a district.
+/// </summary>
+public sealed class SimFleetProcessTests : IDisposable
+{
+    private const string Prefix = "ews";
+    private static readonly string[] Ids = ["fleet-0001", "fleet-0002", "fleet-0003"];
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    // One broker by host/port over MQTT 5; and a cluster over 3.1.1 whose first node refuses, so every
+    // station moves on to the next one with its outbox and seq.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ThreeStations_EachOwnIdAndGaplessSeq_AlertsArrive_SigtermExitsZero(bool cluster)
+    {
+        await using var mosquitto = await MosquittoBroker.StartAsync(Patience);
+        await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, Prefix, "+", null, CancellationToken.None);
+        var template = WriteTemplate(mosquitto.Port, cluster);
+
+        await using var fleet = EdgegwProcess.Start(
+            "sim", "fleet", "--stations", "3", "--template", template, "--telemetry", "200ms", "--alert-every", "1s", "--json");
+        // Per station: telemetry, both alerts of a round with their CAP, and every seq so far with none missing.
+        await hub.WaitUntilAsync(m => Ids.All(id => Complete(Of(m, id))), Patience, CancellationToken.None);
+        var seen = hub.Messages;
+        var exit = await fleet.TerminateAsync(Patience);
+
+        Assert.True(exit == 0, fleet.StandardError);
+        var topics = seen.Where(m => m.Kind != HubMessageKind.Status).Select(m => m.Topic.Split('/')[1]).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(Ids, topics.Order(StringComparer.Ordinal));
+        foreach (var id in Ids)
+        {
+            var mine = Of(seen, id);
+            // Each message names the station of its topic: no station writes under another's id.
+            Assert.All(mine.Where(m => m.Json is not null && m.Kind != HubMessageKind.Status),
+                m => Assert.Equal(id, m.Json!["station"]?.GetValue<string>()));
+            Assert.True(File.Exists(Path.Combine(_dir.File("data"), id, "uplink-outbox.db")), $"{id} has no outbox of its own");
+        }
+
+        var lines = fleet.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var last = JsonNode.Parse(lines[^1])!;
+        Assert.Equal(3, last["stations"]!.GetValue<int>());
+        Assert.True(last["sent"]!.GetValue<long>() > 0, fleet.StandardOutput);
+        Assert.Contains(lines, l => JsonNode.Parse(l)!["connected"]!.GetValue<int>() == 3);
+        Assert.Contains("stopped: 3 stations", fleet.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoUplinkInTemplate_OrNoStations_ExitsTwoAndSaysWhy()
+    {
+        var template = _dir.Write("no-uplink.yaml", File.ReadAllText(WriteTemplate(1883, cluster: false)).Split("uplink:")[0]);
+
+        var noUplink = await EdgegwProcess.RunAsync("sim", "fleet", "--stations", "3", "--template", template);
+        var none = await EdgegwProcess.RunAsync("sim", "fleet", "--stations", "0", "--template", template);
+        var period = await EdgegwProcess.RunAsync("sim", "fleet", "--stations", "1", "--template", template, "--telemetry", "often");
+
+        Assert.Equal(2, noUplink.ExitCode);
+        Assert.Contains("the template has no uplink.mqtt section", noUplink.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("--stations 0 is not between 1 and 9999", none.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, period.ExitCode);
+        Assert.Contains("--telemetry 'often' is not a duration", period.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.File("data"), "fleet-0001")), "a refused run created a station");
+    }
+
+    private static List<HubMessage> Of(IReadOnlyList<HubMessage> messages, string id) =>
+        [.. messages.Where(m => m.Topic.StartsWith($"{Prefix}/{id}/", StringComparison.Ordinal))];
+
+    private static bool Complete(List<HubMessage> mine)
+    {
+        var alerts = mine.Where(m => m.Kind == HubMessageKind.Alert).Select(m => m.Json?["to"]?.GetValue<string>()).ToList();
+        var seqs = mine.Where(m => m.Kind != HubMessageKind.Status && m.Seq is not null).Select(m => m.Seq!.Value).ToHashSet();
+        return mine.Any(m => m.Kind == HubMessageKind.Telemetry)
+            && alerts.Contains("evacuate") && alerts.Contains("none")
+            && mine.Count(m => m.Kind == HubMessageKind.AlertCap) >= 2
+            && seqs.Count > 0 && seqs.Min() == 1 && seqs.Max() == seqs.Count;
+    }
+
+    private string WriteTemplate(int mqttPort, bool cluster)
+    {
+        var mqtt = cluster
+            ? $"{{ hosts: [\"127.0.0.1:{QuietStation.ClosedLoopbackPort()}\", \"127.0.0.1:{mqttPort}\"], protocol: \"3.1.1\", prefix: {Prefix} }}"
+            : $"{{ host: 127.0.0.1, port: {mqttPort}, prefix: {Prefix} }}";
+        Directory.CreateDirectory(_dir.File("data"));
+        return _dir.Write("station.yaml", $$"""
+            station: { id: fleet }
+            hardware:
+              gpio: { driver: simulated }
+            storage: { path: {{_dir.File("data")}} }
+            sensors:
+              - id: river
+                kind: digital
+                gpio: { pin: 27, pull: up, activeLow: true }
+            alerting:
+              levels: [ { id: evacuate, severity: Extreme } ]
+              rules:
+                - { id: flood, sensor: river, when: active, level: evacuate }
+            uplink:
+              mqtt: {{mqtt}}
+              telemetry: 60s
+            """);
+    }
+}
