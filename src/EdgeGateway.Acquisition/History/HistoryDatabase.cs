@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeGateway.Core.Readings;
 using Microsoft.Data.Sqlite;
 
@@ -136,12 +137,24 @@ internal sealed class HistoryDatabase : IDisposable
     }
 
     /// <summary>Every reading taken at or after <paramref name="since"/>, per sensor, oldest first.</summary>
-    public Dictionary<string, List<Reading>> Load(DateTimeOffset since)
+    public Dictionary<string, List<Reading>> Load(DateTimeOffset since, IReadOnlyCollection<string>? sensors = null)
     {
         var result = new Dictionary<string, List<Reading>>(StringComparer.Ordinal);
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT sensor, key, value, quality FROM readings WHERE key >= $since ORDER BY key";
         command.Parameters.AddWithValue("$since", KeyOf(since));
+        if (sensors is not null)
+        {
+            var ids = sensors.Where(_sensorIds.ContainsKey).Select(n => _sensorIds[n]).ToList();
+            if (ids.Count == 0)
+            {
+                return result;
+            }
+
+            // The ids are our own integers, not input: written into the statement, one plan per sensor set.
+            command.CommandText = "SELECT sensor, key, value, quality FROM readings WHERE key >= $since AND sensor IN ("
+                + string.Join(',', ids.Select(i => i.ToString(CultureInfo.InvariantCulture))) + ") ORDER BY key";
+        }
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -176,9 +176,10 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
 
     /// <summary>
     /// The readings of the last <paramref name="window"/> per sensor, oldest first, from the file and from the
-    /// queue not yet written: what the rule engine loads at startup to rebuild its windows.
+    /// queue not yet written: what the rule engine loads at startup to rebuild its windows. With
+    /// <paramref name="sensors"/>, only theirs.
     /// </summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<Reading>> LoadRecent(TimeSpan window)
+    public IReadOnlyDictionary<string, IReadOnlyList<Reading>> LoadRecent(TimeSpan window, IReadOnlyCollection<string>? sensors = null)
     {
         var since = _time.GetUtcNow() - window;
         Dictionary<string, List<Reading>> loaded;
@@ -186,7 +187,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
         {
             try
             {
-                loaded = Database()?.Load(since) ?? new(StringComparer.Ordinal);
+                loaded = Database()?.Load(since, sensors) ?? new(StringComparer.Ordinal);
             }
             catch (SqliteException ex)
             {
@@ -200,7 +201,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
             foreach (var item in _pending)
             {
                 var r = item.Reading;
-                if (r.Time < since)
+                if (r.Time < since || (sensors is not null && !sensors.Contains(r.SensorId)))
                 {
                     continue;
                 }

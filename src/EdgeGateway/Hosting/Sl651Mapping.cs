@@ -29,8 +29,10 @@ public static class Sl651Mapping
             return services;
         }
 
-        services.AddSl651Station(options, sp => sp.GetService<ReadingHistory>() is { } history
-            ? () => history.LoadRecent(RainHistory).Values.SelectMany(r => r)
+        // Only the rain sensors' readings: the rest of the history is the rule engine's to load.
+        var rain = options.Elements.Where(e => e.Source != Sl651Source.Value).Select(e => e.Sensor).ToHashSet(StringComparer.Ordinal);
+        services.AddSl651Station(options, sp => sp.GetService<ReadingHistory>() is { } history && rain.Count > 0
+            ? () => history.LoadRecent(RainHistory, rain).Values.SelectMany(r => r)
             : null);
         services.AddSingleton(sp => new Sl651Bridge(sp.GetRequiredService<Sl651Station>()));
         services.AddSingleton<IAlertObserver>(sp => sp.GetRequiredService<Sl651Bridge>());

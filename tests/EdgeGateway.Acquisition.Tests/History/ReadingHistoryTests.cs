@@ -92,6 +92,24 @@ public sealed class ReadingHistoryTests : IDisposable
     }
 
     [Fact]
+    public void LoadRecent_OnlyTheSensorsAsked_FromFileAndQueue()
+    {
+        using var history = new ReadingHistory(Options(), _time);
+        history.Record(new Reading("rain-gauge", Start, 0.5, Quality.Good));
+        history.Record(new Reading("river-level", Start, 2.5, Quality.Good));
+        history.Flush();
+        history.Record(new Reading("rain-gauge", Start + TimeSpan.FromSeconds(1), 0.5, Quality.Good));
+        history.Record(new Reading("river-level", Start + TimeSpan.FromSeconds(1), 2.6, Quality.Good));
+
+        var rain = history.LoadRecent(TimeSpan.FromHours(1), ["rain-gauge"]);
+        var unknown = history.LoadRecent(TimeSpan.FromHours(1), ["no-such-sensor"]);
+
+        Assert.Equal(["rain-gauge"], rain.Keys);
+        Assert.Equal(2, rain["rain-gauge"].Count);
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
     public void Prune_OlderThanRetention_Deleted()
     {
         using var history = new ReadingHistory(Options(retention: TimeSpan.FromDays(2)), _time);
