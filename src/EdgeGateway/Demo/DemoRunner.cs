@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Configuration;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting;
+using EdgeGateway.Hosting.Logging;
 using EdgeGateway.Modbus.Simulation;
 using EdgeGateway.Sl651;
 using EdgeGateway.Sl651.Centre;
@@ -24,7 +25,7 @@ namespace EdgeGateway.Demo;
 /// <param name="OutDir">Where the station's files go; null: a new temporary directory.</param>
 public sealed record DemoOptions(double? Speed, TimeSpan Duration, string? OutDir, bool Json)
 {
-    /// <summary>The station's log level (its log goes to stderr, so the live view stays readable).</summary>
+    /// <summary>The station's log level (its log goes to station.log beside its files under the live view, to stderr otherwise).</summary>
     public StationLogLevel LogLevel { get; init; } = StationLogLevel.Warning;
 }
 
@@ -106,12 +107,20 @@ public sealed class DemoRunner
         // before the station's first poll.
         var playing = ScenarioPlayer.PlayAsync(scenario, registers, 1, clock, cancellationToken: stop.Token);
 
-        // The station exactly as `edgegw run` composes it, but reading the compressed clock. Its log goes
-        // to stderr (at warning level and above unless --log-level), so the live view stays readable.
+        // The station exactly as `edgegw run` composes it, but reading the compressed clock. Its log (warning
+        // and above unless --log-level) goes to stderr, or to station.log while the live view has the terminal.
         var builder = StationHost.CreateBuilder(config, station.ConfigPath, [], _options.LogLevel);
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
         ReplaceSl651Station(builder.Services, config, clock, speed);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (_terminal)
+        {
+            // The live view redraws the whole terminal: the station's log goes to a file beside its other files.
+            builder.Logging.ClearProviders();
+            builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => new DemoLogFile(
+                station.LogPath, sp.GetServices<ConsoleFormatter>().First(f => f.Name == StationConsoleFormatter.FormatterName)));
+        }
+
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -152,6 +161,10 @@ public sealed class DemoRunner
         else
         {
             await _out.WriteAsync(DemoRenderer.Summary(summary)).ConfigureAwait(false);
+            if (_terminal)
+            {
+                await _out.WriteLineAsync($"The station's log: {station.LogPath}").ConfigureAwait(false);
+            }
         }
 
         return summary.Succeeded ? Cli.ExitCodes.Success : Cli.ExitCodes.Failure;

@@ -41,6 +41,9 @@ public sealed class DemoStation
 
     public string WavPath => Path.Combine(Directory, "broadcast.wav");
 
+    /// <summary>The station's log when the live view has the terminal.</summary>
+    public string LogPath => Path.Combine(Directory, "station.log");
+
     public string CommandPublicKeyPath => Path.Combine(Directory, "hub-command.pub");
 
     /// <summary>The hub's signing key (private): kept beside the station only because this is a demo.</summary>
