@@ -49,6 +49,9 @@ public sealed class BusScheduler : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<byte, Health> _slaves = [];
     private readonly Health _bus = new(1);
+
+    // One request at a time on a bus: every poll reads into this buffer, so a poll allocates no array.
+    private readonly ushort[] _words = new ushort[MaxBitsPerRequest];
     private long _requests;
     private long _failures;
     private long _writesSent;
@@ -261,10 +264,10 @@ public sealed class BusScheduler : IAsyncDisposable
             Interlocked.Add(ref _coalesced, group.Count);
         }
 
-        ushort[] words;
+        var words = _words;
         try
         {
-            words = await _client.ReadAsync(first.Slave, first.Table, lo, count, cancellationToken).ConfigureAwait(false);
+            await _client.ReadAsync(first.Slave, first.Table, lo, words.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
         }
         catch (ModbusExceptionResponse ex) when (group.Count > 1)
         {

@@ -1,14 +1,23 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using EdgeGateway.Modbus;
-using EdgeGateway.Modbus.Decoding;
 
 namespace EdgeGateway.Cli;
 
-/// <summary>Runs <c>modbus read</c>: the reads, their output, and the <c>--repeat</c> summary.</summary>
+/// <summary>
+/// Runs <c>modbus read</c>: the reads, their output, and the <c>--repeat</c> summary.
+/// <para>
+/// With <c>--repeat</c> this is a technician's wire check and a throughput bench, so a read costs what the
+/// station's own poll costs and no more: the words land in one reused buffer, values are formatted into one
+/// reused character buffer, and the output goes out in blocks (when the buffer fills, before an error line or
+/// an <c>--interval</c> wait, and at least every <see cref="FlushEvery"/>), not one write(2) per read.
+/// </para>
+/// </summary>
 internal static class ModbusReader
 {
+    /// <summary>Longest time a read's output may wait in the buffer, so a slow line still shows its values live.</summary>
+    internal static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(100);
+
     public static async Task<int> RunAsync(ReadSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var options = new ModbusClientOptions { Timeout = settings.Timeout, Retries = 0 };
@@ -20,6 +29,9 @@ internal static class ModbusReader
         var runs = settings.Repeat ?? 1;
         var answered = new List<double>(Math.Min(runs, 100_000));
         var (transactions, errors, timeouts) = (0, 0, 0);
+        using var format = new ReadFormat(settings);
+        var words = new ushort[settings.Items];
+        var pending = new PendingOutput(output, Math.Max(16 * 1024, 2 * format.MaxChars), time);
         var started = time.GetTimestamp();
         try
         {
@@ -31,18 +43,19 @@ internal static class ModbusReader
                     var wait = (interval * n) - time.GetElapsedTime(started);
                     if (wait > TimeSpan.Zero)
                     {
+                        await pending.FlushAsync().ConfigureAwait(false);
                         await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
-                var prefix = settings.Repeat is null ? "" : $"read {n + 1}: ";
                 var sent = time.GetTimestamp();
                 transactions++;
                 try
                 {
-                    var words = await client.ReadAsync((byte)settings.Slave, settings.Table, (ushort)settings.Address, (ushort)settings.Items, cancellationToken).ConfigureAwait(false);
+                    await client.ReadAsync((byte)settings.Slave, settings.Table, (ushort)settings.Address, words, cancellationToken).ConfigureAwait(false);
                     answered.Add(time.GetElapsedTime(sent).TotalMilliseconds);
-                    await output.WriteAsync(Format(settings, words)).ConfigureAwait(false);
+                    pending.Advance(format.Write(words, pending.Free(format.MaxChars)));
+                    await pending.FlushIfDueAsync(format.MaxChars).ConfigureAwait(false);
                 }
                 catch (ModbusException e)
                 {
@@ -56,6 +69,9 @@ internal static class ModbusReader
                         answered.Add(time.GetElapsedTime(sent).TotalMilliseconds);
                     }
 
+                    // The values before it first, so that the two streams read in order on one terminal.
+                    await pending.FlushAsync().ConfigureAwait(false);
+                    var prefix = settings.Repeat is null ? "" : $"read {n + 1}: ";
                     await error.WriteLineAsync($"edgegw: modbus read: {prefix}{Describe(e, settings)}").ConfigureAwait(false);
                 }
             }
@@ -65,6 +81,7 @@ internal static class ModbusReader
             // Interrupted: the summary covers the reads done so far.
         }
 
+        await pending.FlushAsync().ConfigureAwait(false);
         if (settings.Repeat is not null)
         {
             var elapsed = time.GetElapsedTime(started);
@@ -81,58 +98,6 @@ internal static class ModbusReader
         ModbusFrameException f => $"bad frame from slave {settings.Slave} ({f.Reason}): {f.Detail}",
         _ => e.Message,
     };
-
-    /// <summary>Text: one decoded value per line. JSON: <c>{"registers":[...],"values":[...]}</c> on one line.</summary>
-    internal static string Format(ReadSettings settings, ushort[] words)
-    {
-        if (settings.Json)
-        {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteStartArray("registers");
-                foreach (var word in words)
-                {
-                    json.WriteNumberValue(word);
-                }
-
-                json.WriteEndArray();
-                json.WriteStartArray("values");
-                if (settings.Bits)
-                {
-                    foreach (var word in words)
-                    {
-                        json.WriteNumberValue(word);
-                    }
-                }
-                else
-                {
-                    ForEachValue(settings, words, json, static (j, v) => WriteJson(j, v));
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-        }
-
-        var text = new StringBuilder();
-        if (settings.Bits)
-        {
-            foreach (var word in words)
-            {
-                text.Append(word).Append('\n');
-            }
-        }
-        else
-        {
-            ForEachValue(settings, words, text, static (t, v) => t.Append(v.Text).Append('\n'));
-        }
-
-        return text.ToString();
-    }
 
     internal static string Summary(bool json, int transactions, int errors, int timeouts, List<double> answered, TimeSpan elapsed)
     {
@@ -153,67 +118,6 @@ internal static class ModbusReader
 
         static string Ms(double? ms) => ms is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "ms" : "-";
         static double? Round(double? ms) => ms is { } v ? Math.Round(v, 3) : null;
-    }
-
-    private readonly record struct Decoded(string Text, double Number, ulong? Unsigned, long? Signed);
-
-    /// <summary>
-    /// Decodes each value. Unscaled values print exactly as their type holds them (64-bit integers in full,
-    /// float32 in its own shortest round-trip form); scaled ones as the shortest round-trip double.
-    /// </summary>
-    private static void ForEachValue<T>(ReadSettings settings, ushort[] words, T sink, Action<T, Decoded> write)
-    {
-        var type = settings.RegisterType;
-        var width = RegisterDecoder.Width(type);
-        var raw = settings.Scale == 1 && settings.Offset == 0;
-        for (var i = 0; i < settings.Count; i++)
-        {
-            var registers = words.AsSpan(i * width, width);
-            if (!raw)
-            {
-                var value = RegisterDecoder.Decode(registers, type, settings.Order, settings.Scale, settings.Offset);
-                write(sink, new Decoded(value.ToString("R", CultureInfo.InvariantCulture), value, null, null));
-                continue;
-            }
-
-            var bits = RegisterDecoder.ReadBits(registers, width, settings.Order);
-            var decoded = type switch
-            {
-                RegisterType.UInt16 or RegisterType.UInt32 or RegisterType.UInt64 =>
-                    new Decoded(bits.ToString(CultureInfo.InvariantCulture), bits, bits, null),
-                RegisterType.Int16 => Signed((short)bits),
-                RegisterType.Int32 => Signed((int)bits),
-                RegisterType.Int64 => Signed((long)bits),
-                RegisterType.Float32 => FromFloat(BitConverter.UInt32BitsToSingle((uint)bits)),
-                _ => FromDouble(BitConverter.UInt64BitsToDouble(bits)),
-            };
-            write(sink, decoded);
-        }
-
-        static Decoded Signed(long v) => new(v.ToString(CultureInfo.InvariantCulture), v, null, v);
-        static Decoded FromFloat(float f) => new(f.ToString("R", CultureInfo.InvariantCulture), double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), null, null);
-        static Decoded FromDouble(double d) => new(d.ToString("R", CultureInfo.InvariantCulture), d, null, null);
-    }
-
-    private static void WriteJson(Utf8JsonWriter json, Decoded value)
-    {
-        if (value.Unsigned is { } u)
-        {
-            json.WriteNumberValue(u);
-        }
-        else if (value.Signed is { } s)
-        {
-            json.WriteNumberValue(s);
-        }
-        else if (double.IsFinite(value.Number))
-        {
-            // The text form is already the shortest round-trip; write it as the JSON number.
-            json.WriteRawValue(value.Text, skipInputValidation: false);
-        }
-        else
-        {
-            json.WriteNullValue(); // NaN and infinities (a sensor's "no value") have no JSON number.
-        }
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace EdgeGateway.Modbus.Tests.Peers;
 
 public sealed class LibModbusTcpFixture : IAsyncLifetime
@@ -57,6 +59,49 @@ public sealed class LibModbusTcpTests(LibModbusTcpFixture fixture) : LibModbusCo
         await using var client = ModbusClient.CreateTcp("127.0.0.1", port, new ModbusClientOptions { Timeout = Timeout });
         var e = await Assert.ThrowsAsync<ModbusConnectionException>(() => client.ReadHoldingRegistersAsync(1, 0, 1));
         Assert.Contains("refused", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ReadHoldingRegisters_AnswerWithinTheSynchronousWait_CompletesOnTheCallingThreadAllocatingNothing()
+    {
+        // A synchronous wait far above a loaded machine's scheduling delays, so the answer nearly always makes it.
+        var transport = new Transports.TcpTransport("127.0.0.1", fixture.Peer.Port, synchronousWait: TimeSpan.FromMilliseconds(100));
+        await using var client = new ModbusClient(transport, ModbusFraming.Tcp, new ModbusClientOptions { Timeout = Timeout });
+        var buffer = new ushort[10];
+        await client.ReadHoldingRegistersAsync(Slave, 0, buffer);
+        var (synchronous, allocated) = (0, 0L);
+        for (var i = 0; i < 1000; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var read = client.ReadHoldingRegistersAsync(Slave, 0, buffer);
+            if (read.IsCompletedSuccessfully)
+            {
+                // Already complete: the await goes on synchronously, on this thread.
+                await read;
+                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                synchronous++;
+            }
+            else
+            {
+                await read;
+            }
+        }
+
+        Assert.InRange(synchronous, 900, 1000);
+        Assert.InRange(allocated, 0, synchronous / 2);
+        Assert.Equal(Enumerable.Range(0, 10).Select(PeerMap.Holding), buffer);
+    }
+
+    [Fact]
+    public async Task ReadHoldingRegisters_SilentUnitCancelledByTheCaller_StopsWaitingAndTheLinkStaysUsable()
+    {
+        await using var client = CreateClient(timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal(new[] { PeerMap.Holding(3) }, await client.ReadHoldingRegistersAsync(Slave, 3, 1));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ReadHoldingRegistersAsync(SilentSlave, 0, 1, cancel.Token));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(10));
+        Assert.Equal(new[] { PeerMap.Holding(4) }, await client.ReadHoldingRegistersAsync(Slave, 4, 1));
     }
 
     protected override ModbusClient CreateClient(TimeSpan? timeout = null, int retries = 0) =>
