@@ -1,8 +1,6 @@
 using System.Device.Gpio;
 using System.Device.I2c;
 using EdgeGateway.Acquisition.Buses;
-using EdgeGateway.Acquisition.Counters;
-using EdgeGateway.Acquisition.Gpio;
 using EdgeGateway.Acquisition.History;
 using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Acquisition.Power;
@@ -60,24 +58,14 @@ public sealed class AcquisitionService : BackgroundService
 {
     private readonly AcquisitionDevices _devices;
     private readonly ReadingHistory? _history;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly ReadingOutput _output;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _applyGate = new(1, 1);
 
-    // By sensor or bus id; guarded by _gate.
-    private readonly Dictionary<string, SensorChannel> _channels = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TippingBucketInput> _buckets = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DigitalInput> _digitals = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Part<Ina219Sensor>> _ina219 = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ModbusPart> _modbus = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Part<BusScheduler>> _buses = new(StringComparer.Ordinal);
+    // Guarded by _gate.
+    private readonly SensorParts _parts;
     private readonly TaskCompletionSource _startedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile AcquisitionOptions _options;
-    private CancellationToken _stopping;
-    private bool _running;
     private bool _started;
 
     public AcquisitionService(
@@ -97,10 +85,9 @@ public sealed class AcquisitionService : BackgroundService
         _options = options;
         _devices = devices;
         _history = history;
-        _time = time;
-        _loggers = loggers ?? NullLoggerFactory.Instance;
-        _logger = _loggers.CreateLogger<AcquisitionService>();
-        _output = new ReadingOutput(readings, events, history);
+        loggers ??= NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<AcquisitionService>();
+        _parts = new SensorParts(devices, new ReadingOutput(readings, events, history), history, time, loggers, _logger);
     }
 
     /// <summary>Completes once every input is listening (GPIO callbacks registered, loops started).</summary>
@@ -114,7 +101,7 @@ public sealed class AcquisitionService : BackgroundService
     {
         lock (_gate)
         {
-            return [.. _channels.Values.Select(c => c.State)];
+            return _parts.States;
         }
     }
 
@@ -125,7 +112,7 @@ public sealed class AcquisitionService : BackgroundService
         {
             lock (_gate)
             {
-                return [.. _buses.Values.Select(b => b.Value)];
+                return _parts.Buses;
             }
         }
     }
@@ -135,7 +122,7 @@ public sealed class AcquisitionService : BackgroundService
     {
         lock (_gate)
         {
-            return _buses.TryGetValue(id, out var bus) ? bus.Value : null;
+            return _parts.Bus(id);
         }
     }
 
@@ -144,7 +131,7 @@ public sealed class AcquisitionService : BackgroundService
     {
         lock (_gate)
         {
-            return _buckets.ToDictionary(b => b.Key, b => b.Value.Tips, StringComparer.Ordinal);
+            return _parts.TipCounts();
         }
     }
 
@@ -204,7 +191,7 @@ public sealed class AcquisitionService : BackgroundService
                 await Started.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var plan = PlanFor(_options, next);
+            var plan = ReloadPlan.For(_options, next, PinInUse());
             if (!_started)
             {
                 _options = next;
@@ -216,30 +203,9 @@ public sealed class AcquisitionService : BackgroundService
             await Task.WhenAll(plan.Ina219ToStop.Select(StopIna219Async)).ConfigureAwait(false);
             lock (_gate)
             {
-                foreach (var id in plan.GpioToRelease)
-                {
-                    if (_buckets.Remove(id, out var bucket))
-                    {
-                        bucket.Dispose();
-                    }
-
-                    if (_digitals.Remove(id, out var digital))
-                    {
-                        digital.Dispose();
-                    }
-                }
-
-                foreach (var id in plan.Changes.Removed)
-                {
-                    _modbus.Remove(id);
-                    if (_channels.Remove(id, out var channel))
-                    {
-                        channel.Dispose();
-                    }
-                }
-
+                _parts.Release(plan);
                 _options = next;
-                Build(next, plan, startLoops: _running);
+                _parts.Build(next, plan);
             }
 
             Log.AcquisitionApplied(
@@ -261,22 +227,12 @@ public sealed class AcquisitionService : BackgroundService
         Task? history = null;
         lock (_gate)
         {
-            _stopping = stoppingToken;
-            _running = true;
-            foreach (var part in _ina219.Values)
-            {
-                StartLoop(part);
-            }
-
-            foreach (var part in _buses.Values)
-            {
-                StartLoop(part);
-            }
+            _parts.StartLoops(stoppingToken);
         }
 
         if (_history is not null)
         {
-            history = Watched("history", (_history.FlushInterval * 3) + TimeSpan.FromMinutes(1), (ct, beat) => _history.RunAsync(ct, beat), stoppingToken);
+            history = WatchedLoop.Run(_devices.Loops, "history", (_history.FlushInterval * 3) + TimeSpan.FromMinutes(1), (ct, beat) => _history.RunAsync(ct, beat), stoppingToken);
         }
 
         _startedSignal.TrySetResult();
@@ -304,7 +260,7 @@ public sealed class AcquisitionService : BackgroundService
             List<Task> loops;
             lock (_gate)
             {
-                loops = [.. _ina219.Values.Select(p => p.Loop).OfType<Task>(), .. _buses.Values.Select(p => p.Loop).OfType<Task>()];
+                loops = _parts.Loops();
             }
 
             if (history is not null)
@@ -330,407 +286,53 @@ public sealed class AcquisitionService : BackgroundService
             }
 
             _started = true;
-            var plan = PlanFor(new AcquisitionOptions(), _options);
-            Build(_options, plan, startLoops: false);
+            _parts.Build(_options, ReloadPlan.ForStart(_options, PinInUse()));
         }
     }
 
-    // What moving from one set of options to the next takes. Checks that it can be done before anything is touched.
-    private ReloadPlan PlanFor(AcquisitionOptions previous, AcquisitionOptions next)
-    {
-        var before = AllSensors(previous);
-        var after = AllSensors(next);
-        var added = after.Keys.Where(id => !before.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        var removed = before.Keys.Where(id => !after.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        var changed = after.Keys.Where(id => before.TryGetValue(id, out var o) && !o.Equals(after[id])).Order(StringComparer.Ordinal).ToList();
-        var differs = new HashSet<string>(added.Concat(removed).Concat(changed), StringComparer.Ordinal);
-
-        var gpioRelease = before.Values.Where(o => o is TippingBucketOptions or DigitalInputOptions && differs.Contains(o.Id)).ToList();
-        var gpioOpen = after.Values.Where(o => o is TippingBucketOptions or DigitalInputOptions && differs.Contains(o.Id)).ToList();
-        if (_started && _devices.Gpio is { } gpio)
-        {
-            var released = gpioRelease.Select(Pin).ToHashSet();
-            foreach (var o in gpioOpen)
-            {
-                var pin = Pin(o);
-                if (gpio.IsPinOpen(pin) && !released.Contains(pin))
-                {
-                    throw new InvalidOperationException(
-                        $"sensor {o.Id}: GPIO line {pin} is in use by a relay or another input; sensors and buses left as they were");
-                }
-            }
-        }
-
-        // What would throw half way through is checked here, before anything is stopped.
-        foreach (var o in after.Values.Where(o => differs.Contains(o.Id)))
-        {
-            if (o is not TippingBucketOptions && o.Poll <= TimeSpan.Zero)
-            {
-                throw new InvalidOperationException($"sensor {o.Id}: poll must be longer than 0; sensors and buses left as they were");
-            }
-
-            if (o is ModbusSensorOptions { Kind: ModbusSensorKind.RainTotal } rain && (rain.Scale == 0 || !double.IsFinite(rain.Scale)))
-            {
-                throw new InvalidOperationException($"sensor {o.Id}: a rain counter needs a non-zero scale; sensors and buses left as they were");
-            }
-        }
-
-        foreach (var bus in next.Buses.Where(b => b.Rtu is null && b.Tcp is null))
-        {
-            throw new InvalidOperationException($"bus {bus.Id} has neither an RTU port nor a TCP host; sensors and buses left as they were");
-        }
-
-        var busesToStop = new List<string>();
-        var busIds = previous.Buses.Select(b => b.Id).Union(next.Buses.Select(b => b.Id), StringComparer.Ordinal);
-        foreach (var id in busIds)
-        {
-            var was = previous.Buses.Find(b => b.Id == id);
-            var now = next.Buses.Find(b => b.Id == id);
-            var sensorsMoved = previous.ModbusSensors.Concat(next.ModbusSensors).Any(s => s.Bus == id && differs.Contains(s.Id));
-            if (was is not null && (now is null || !was.Equals(now) || sensorsMoved))
-            {
-                busesToStop.Add(id);
-            }
-        }
-
-        var restarted = busesToStop.Where(id => next.Buses.Exists(b => b.Id == id)).Order(StringComparer.Ordinal).ToList();
-        var baselines = new List<string>();
-        foreach (var o in next.ModbusSensors.Where(o => o.Kind == ModbusSensorKind.RainTotal && changed.Contains(o.Id)))
-        {
-            if (previous.ModbusSensors.Find(p => p.Id == o.Id) is not { Kind: ModbusSensorKind.RainTotal } p || !SameRegister(p, o))
-            {
-                baselines.Add(o.Id);
-            }
-        }
-
-        return new ReloadPlan(
-            new AcquisitionChanges(added, removed, changed, restarted, baselines),
-            differs,
-            busesToStop,
-            [.. before.Values.OfType<Ina219Options>().Where(o => differs.Contains(o.Id)).Select(o => o.Id)],
-            [.. gpioRelease.Select(o => o.Id)]);
-    }
-
-    // Creates what the plan starts: channels (kept when the sensor stays), GPIO inputs, INA219 loops, bus schedulers.
-    private void Build(AcquisitionOptions options, ReloadPlan plan, bool startLoops)
-    {
-        var now = _time.GetUtcNow();
-        foreach (var o in options.TippingBuckets.Where(o => plan.Differs.Contains(o.Id)))
-        {
-            var channel = Channel(o.Id, null, o.Valid);
-            if (_devices.Gpio is null)
-            {
-                // Composed without a GPIO chip: the GPIO sensors say so, the rest runs.
-                channel.PublishFault(now, "no GPIO chip in this configuration");
-                continue;
-            }
-
-            _buckets[o.Id] = new TippingBucketInput(o, _devices.Gpio, channel, _time, _loggers.CreateLogger<TippingBucketInput>());
-        }
-
-        foreach (var o in options.DigitalInputs.Where(o => plan.Differs.Contains(o.Id)))
-        {
-            var channel = Channel(o.Id, o.Poll, o.Valid);
-            if (_devices.Gpio is null)
-            {
-                channel.PublishFault(now, "no GPIO chip in this configuration");
-                continue;
-            }
-
-            _digitals[o.Id] = new DigitalInput(o, _devices.Gpio, channel, _time, _loggers.CreateLogger<DigitalInput>());
-        }
-
-        foreach (var o in options.Ina219Sensors.Where(o => plan.Differs.Contains(o.Id)))
-        {
-            var sensor = new Ina219Sensor(o, Channel(o.Id, o.Poll, o.Valid), _time, _loggers.CreateLogger<Ina219Sensor>(), _devices.OpenI2c);
-            var part = new Part<Ina219Sensor>($"ina219:{o.Id}", sensor, (o.Poll * 3) + TimeSpan.FromSeconds(30), sensor.RunAsync);
-            _ina219[o.Id] = part;
-            if (startLoops)
-            {
-                StartLoop(part);
-            }
-        }
-
-        BuildModbus(options, plan, startLoops);
-
-        foreach (var o in options.TippingBuckets.Where(o => plan.Differs.Contains(o.Id)))
-        {
-            _buckets.GetValueOrDefault(o.Id)?.Start();
-        }
-
-        foreach (var o in options.DigitalInputs.Where(o => plan.Differs.Contains(o.Id)))
-        {
-            _digitals.GetValueOrDefault(o.Id)?.Start();
-        }
-    }
-
-    private void BuildModbus(AcquisitionOptions options, ReloadPlan plan, bool startLoops)
-    {
-        var points = new Dictionary<string, List<PollPoint>>(StringComparer.Ordinal);
-        foreach (var o in options.ModbusSensors)
-        {
-            var kept = _modbus.GetValueOrDefault(o.Id);
-            if (kept is null || plan.Differs.Contains(o.Id))
-            {
-                kept = NewModbusSensor(o, kept, plan);
-                if (kept is null)
-                {
-                    _modbus.Remove(o.Id);
-                    continue;
-                }
-
-                _modbus[o.Id] = kept;
-            }
-
-            if (!points.TryGetValue(o.Bus, out var list))
-            {
-                list = [];
-                points[o.Bus] = list;
-            }
-
-            list.Add(kept.Sensor.Point());
-        }
-
-        foreach (var bus in options.Buses)
-        {
-            if (_buses.ContainsKey(bus.Id))
-            {
-                continue;
-            }
-
-            var client = ModbusBusFactory.CreateClient(bus, _time);
-            var scheduler = new BusScheduler(bus.Id, client, bus.Gap, points.GetValueOrDefault(bus.Id) ?? [], _time, _loggers.CreateLogger<BusScheduler>(), bus.Backoff);
-            var silence = BusScheduler.MaxIdleWait + (2 * ((bus.Timeout * (bus.Retries + 1)) + bus.Gap)) + TimeSpan.FromSeconds(30);
-            var part = new Part<BusScheduler>($"bus:{bus.Id}", scheduler, silence, scheduler.RunAsync) { StopGrace = (bus.Timeout * (bus.Retries + 1)) + bus.Gap + TimeSpan.FromSeconds(5) };
-            _buses[bus.Id] = part;
-            if (startLoops)
-            {
-                StartLoop(part);
-            }
-        }
-    }
-
-    // A Modbus sensor starting or taking new settings; null when its bus does not exist (its fault is published).
-    private ModbusPart? NewModbusSensor(ModbusSensorOptions o, ModbusPart? previous, ReloadPlan plan)
-    {
-        var channel = Channel(o.Id, o.Poll, o.Valid);
-        RainTotalSensor? rain = null;
-        if (o.Kind == ModbusSensorKind.RainTotal)
-        {
-            var counter = new RainCounter(o.Type, o.Scale);
-            if (previous?.Counter is { PreviousRaw: { } raw, PreviousTime: { } time } && !plan.Changes.CounterBaselines.Contains(o.Id))
-            {
-                // Same register, new scale or range: the count goes on, so no rain is lost or invented.
-                counter.Restore(raw, time);
-            }
-            else if (previous is null && !_running && _history?.LastCounter(o.Id) is { } kept)
-            {
-                // Continue from the count kept before the restart: the rain that fell meanwhile counts.
-                counter.Restore(kept.Raw, kept.Time);
-            }
-            else if (plan.Changes.CounterBaselines.Contains(o.Id))
-            {
-                var text = $"{o.Id}: counter register changed by a reload (slave {o.Slave}, {o.Table} {o.Address} on bus {o.Bus}); "
-                    + "the next count is a new baseline, rain before it is not counted";
-                Log.CounterRebaselined(_logger, o.Id, o.Bus, o.Slave, o.Address);
-                _output.Publish(new StationEvent(
-                    StationEventTypes.CounterReset,
-                    _time.GetUtcNow(),
-                    o.Id,
-                    text,
-                    new Dictionary<string, object?> { ["reason"] = "reconfigured", ["previous"] = previous?.Counter?.PreviousRaw, ["current"] = null, ["rainMm"] = 0.0 }));
-            }
-
-            rain = new RainTotalSensor(channel, counter, o.Scale, o.Offset, _output, _logger);
-            if (!_options.Buses.Exists(b => b.Id == o.Bus))
-            {
-                Fault(o, channel);
-                return null;
-            }
-
-            return new ModbusPart(new ModbusSensor(o, channel, rain), counter);
-        }
-
-        if (!_options.Buses.Exists(b => b.Id == o.Bus))
-        {
-            Fault(o, channel);
-            return null;
-        }
-
-        return new ModbusPart(new ModbusSensor(o, channel, rain), null);
-
-        void Fault(ModbusSensorOptions sensor, SensorChannel c)
-        {
-            Log.UnknownBus(_logger, sensor.Id, sensor.Bus);
-            c.PublishFault(_time.GetUtcNow(), $"bus {sensor.Bus} is not configured");
-        }
-    }
+    // Lines held by relays or inputs can only be checked once the inputs have opened theirs.
+    private Func<int, bool>? PinInUse() => _started && _devices.Gpio is { } gpio ? gpio.IsPinOpen : null;
 
     // A bus finishes the transaction on the wire first; an INA219 poll is cut short (nothing half done on I2C).
-    private Task StopBusAsync(string id) => StopPartAsync(_buses, id, async part =>
+    private async Task StopBusAsync(string id)
     {
-        part.Value.RequestStop();
-        await part.StopAsync().ConfigureAwait(false);
-        await part.Value.DisposeAsync().ConfigureAwait(false);
-    });
-
-    private Task StopIna219Async(string id) => StopPartAsync(_ina219, id, async part =>
-    {
-        await part.CancelAsync().ConfigureAwait(false);
-        part.Cancel?.Dispose();
-        part.Value.Dispose();
-    });
-
-    private async Task StopPartAsync<T>(Dictionary<string, Part<T>> parts, string id, Func<Part<T>, Task> stop)
-        where T : class
-    {
-        Part<T>? part;
+        Part<BusScheduler>? part;
         lock (_gate)
         {
-            parts.Remove(id, out part);
+            part = _parts.TakeBus(id);
         }
 
         if (part is not null)
         {
-            await stop(part).ConfigureAwait(false);
+            part.Value.RequestStop();
+            await part.StopAsync().ConfigureAwait(false);
+            await part.Value.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private void StartLoop<T>(Part<T> part)
-        where T : class
+    private async Task StopIna219Async(string id)
     {
-        part.Cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        part.Loop = Watched(part.Name, part.MaxSilence, part.Run, part.Cancel.Token);
-    }
-
-    private Task Watched(string name, TimeSpan maxSilence, Func<CancellationToken, Action?, Task> loop, CancellationToken cancellationToken) => Task.Run(
-        async () =>
+        Part<Ina219Sensor>? part;
+        lock (_gate)
         {
-            // Registered when the loop starts, disposed when it ends (a bus stopped by a reload signs off).
-            using var heartbeat = _devices.Loops?.Register(name, maxSilence);
-            await loop(cancellationToken, heartbeat is null ? null : heartbeat.Beat).ConfigureAwait(false);
-        },
-        CancellationToken.None);
+            part = _parts.TakeIna219(id);
+        }
+
+        if (part is not null)
+        {
+            await part.CancelAsync().ConfigureAwait(false);
+            part.Cancel?.Dispose();
+            part.Value.Dispose();
+        }
+    }
 
     private void StopInputs()
     {
         lock (_gate)
         {
-            foreach (var part in _buckets.Values)
-            {
-                part.Dispose();
-            }
-
-            foreach (var part in _digitals.Values)
-            {
-                part.Dispose();
-            }
-
-            foreach (var part in _ina219.Values)
-            {
-                part.Value.Dispose();
-                part.Cancel?.Dispose();
-            }
-
-            _buckets.Clear();
-            _digitals.Clear();
-            foreach (var channel in _channels.Values)
-            {
-                channel.Dispose();
-            }
+            _parts.DisposeInputs();
         }
     }
-
-    // One channel per sensor id for the life of the service: a sensor that stays keeps its quality and stale timer.
-    private SensorChannel Channel(string id, TimeSpan? poll, ValueRange? valid)
-    {
-        if (_channels.TryGetValue(id, out var channel))
-        {
-            channel.Reconfigure(poll, valid);
-            return channel;
-        }
-
-        channel = new SensorChannel(id, poll, valid, _output, _time, _loggers.CreateLogger<SensorChannel>());
-        _channels[id] = channel;
-        return channel;
-    }
-
-    private static Dictionary<string, SensorOptions> AllSensors(AcquisitionOptions options)
-    {
-        var all = new Dictionary<string, SensorOptions>(StringComparer.Ordinal);
-        foreach (var o in options.TippingBuckets.Cast<SensorOptions>().Concat(options.DigitalInputs).Concat(options.Ina219Sensors).Concat(options.ModbusSensors))
-        {
-            all.TryAdd(o.Id, o);
-        }
-
-        return all;
-    }
-
-    private static int Pin(SensorOptions o) => o switch
-    {
-        TippingBucketOptions t => t.Pin,
-        DigitalInputOptions d => d.Pin,
-        _ => -1,
-    };
-
-    // The counter is the same device register: its count can go on across the change.
-    private static bool SameRegister(ModbusSensorOptions a, ModbusSensorOptions b) =>
-        a.Bus == b.Bus && a.Slave == b.Slave && a.Table == b.Table && a.Address == b.Address && a.Type == b.Type && a.Order == b.Order;
 
     private static string Join(IReadOnlyList<string> ids) => ids.Count == 0 ? "none" : string.Join(", ", ids);
-
-    private sealed record ModbusPart(ModbusSensor Sensor, RainCounter? Counter);
-
-    /// <summary>What a reload stops and starts.</summary>
-    private sealed record ReloadPlan(
-        AcquisitionChanges Changes,
-        HashSet<string> Differs,
-        IReadOnlyList<string> BusesToStop,
-        IReadOnlyList<string> Ina219ToStop,
-        IReadOnlyList<string> GpioToRelease);
-
-    /// <summary>A part with a loop of its own (a bus scheduler, an INA219), which a reload can stop alone.</summary>
-    private sealed class Part<T>(string name, T value, TimeSpan maxSilence, Func<CancellationToken, Action?, Task> run)
-        where T : class
-    {
-        public string Name { get; } = name;
-        public T Value { get; } = value;
-        public TimeSpan MaxSilence { get; } = maxSilence;
-        public Func<CancellationToken, Action?, Task> Run { get; } = run;
-        public CancellationTokenSource? Cancel { get; set; }
-        public Task? Loop { get; set; }
-
-        /// <summary>How long a stop request may take before the loop is cancelled outright.</summary>
-        public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(5);
-
-        /// <summary>Waits for a loop asked to stop; cancels it if it has not within <see cref="StopGrace"/>.</summary>
-        public async Task StopAsync()
-        {
-            if (Loop is { } loop)
-            {
-                // Real time on purpose: a bounded wait for a transaction on the wire, not a schedule.
-                if (await Task.WhenAny(loop, Task.Delay(StopGrace, TimeProvider.System)).ConfigureAwait(false) != loop)
-                {
-                    await CancelAsync().ConfigureAwait(false);
-                }
-
-                await loop.ConfigureAwait(false);
-            }
-
-            Cancel?.Dispose();
-        }
-
-        public async Task CancelAsync()
-        {
-            if (Cancel is { } cancel)
-            {
-                await cancel.CancelAsync().ConfigureAwait(false);
-            }
-
-            if (Loop is { } loop)
-            {
-                await loop.ConfigureAwait(false);
-            }
-        }
-    }
 }

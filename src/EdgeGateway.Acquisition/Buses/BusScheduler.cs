@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using EdgeGateway.Acquisition.Internal;
+using EdgeGateway.Core.Threading;
 using EdgeGateway.Modbus;
 using Microsoft.Extensions.Logging;
 
@@ -46,7 +47,7 @@ public sealed class BusScheduler : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(ModbusWrite Write, TaskCompletionSource Done)> _writes = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WakeSignal _wake = new();
     private readonly Dictionary<byte, Health> _slaves = [];
     private readonly Health _bus = new(1);
 
@@ -102,7 +103,7 @@ public sealed class BusScheduler : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _writes.Enqueue((write, done));
-        _wake.Release();
+        _wake.Set();
         return done.Task.WaitAsync(cancellationToken);
     }
 
@@ -141,14 +142,7 @@ public sealed class BusScheduler : IAsyncDisposable
     public void RequestStop()
     {
         _stopRequested = true;
-        try
-        {
-            _wake.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already disposed: nothing runs.
-        }
+        _wake.Set();
     }
 
     public async ValueTask DisposeAsync()
@@ -161,7 +155,6 @@ public sealed class BusScheduler : IAsyncDisposable
         _disposed = true;
         FailPendingWrites(new ObjectDisposedException(nameof(BusScheduler)));
         await _client.DisposeAsync().ConfigureAwait(false);
-        _wake.Dispose();
     }
 
     private async Task StepAsync(CancellationToken cancellationToken)
@@ -387,12 +380,9 @@ public sealed class BusScheduler : IAsyncDisposable
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(delay, _time, wake.Token);
-        var write = _wake.WaitAsync(wake.Token);
+        var woken = _wake.WaitAsync(delay, _time, cancellationToken);
         Slept();
-        await Task.WhenAny(timer, write).ConfigureAwait(false);
-        await wake.CancelAsync().ConfigureAwait(false);
+        await woken.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeGateway.Core.Readings;
+using EdgeGateway.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeGateway.Acquisition.History;
@@ -43,19 +44,19 @@ internal sealed class HistoryDatabase : IDisposable
 
     public static HistoryDatabase Open(string path, int pageSize = 1024)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
-        var connection = new SqliteConnection(builder.ToString());
+        // A new file gets small pages: a batch of readings then costs about one 1 KiB WAL frame, not 4 KiB.
+        // After a checkpoint the WAL file is cut back to journal_size_limit instead of staying at its high-water mark.
+        var connection = SqliteFile.Open(
+            path,
+            SqliteFile.PageSize(pageSize),
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA temp_store=MEMORY",
+            "PRAGMA journal_size_limit=1048576");
         try
         {
-            connection.Open();
             var db = new HistoryDatabase(connection, path);
-            db.Initialise(pageSize);
+            db.Initialise();
             return db;
         }
         catch
@@ -223,17 +224,8 @@ internal sealed class HistoryDatabase : IDisposable
         _ => Quality.Stale,
     };
 
-    private void Initialise(int pageSize)
+    private void Initialise()
     {
-        // A new file gets small pages: a batch of readings then costs about one 1 KiB WAL frame, not 4 KiB.
-        // (Ignored for an existing file, which keeps the page size it was made with.)
-        Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA page_size={pageSize}"));
-        Execute("PRAGMA journal_mode=WAL");
-        Execute("PRAGMA synchronous=NORMAL");
-        Execute("PRAGMA temp_store=MEMORY");
-
-        // After a checkpoint the WAL file is cut back to this size instead of staying at its high-water mark.
-        Execute("PRAGMA journal_size_limit=1048576");
         var version = Convert.ToInt64(Scalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
@@ -303,18 +295,7 @@ internal sealed class HistoryDatabase : IDisposable
         return id;
     }
 
-    private void Execute(string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql, SqliteTransaction? transaction = null) => SqliteFile.Exec(_connection, sql, transaction);
 
-    private object? Scalar(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
+    private object? Scalar(string sql) => SqliteFile.Scalar(_connection, sql);
 }

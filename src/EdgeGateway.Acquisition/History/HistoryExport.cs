@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using EdgeGateway.Storage;
 
 namespace EdgeGateway.Acquisition.History;
 
@@ -23,9 +23,7 @@ public static class HistoryExport
             throw new FileNotFoundException($"no readings history at {path} (is storage.path right, and has the service run?)", path);
         }
 
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
-        using var connection = new SqliteConnection(builder.ToString());
-        connection.Open();
+        using var connection = SqliteFile.OpenReadOnly(path);
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT r.key, s.name, r.value, r.raw FROM readings r JOIN sensors s ON s.id = r.sensor

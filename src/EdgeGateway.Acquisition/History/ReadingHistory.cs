@@ -1,6 +1,7 @@
 using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
+using EdgeGateway.Core.Threading;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,7 +30,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
     private readonly HistoryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _flushRequested = new(0);
+    private readonly WakeSignal _flushRequested = new();
     private List<StoredReading> _pending = [];
     private HistoryDatabase? _db;
     private DateTimeOffset _nextPrune;
@@ -99,7 +100,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
 
         if (full)
         {
-            _flushRequested.Release();
+            _flushRequested.Set();
         }
     }
 
@@ -257,16 +258,7 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             beat?.Invoke();
-            using (var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                var delay = Task.Delay(_options.FlushInterval, _time, wake.Token);
-                var full = _flushRequested.WaitAsync(wake.Token);
-                await Task.WhenAny(delay, full).ConfigureAwait(false);
-
-                // The loser is cancelled; a cancelled task raises nothing unobserved.
-                await wake.CancelAsync().ConfigureAwait(false);
-            }
-
+            await _flushRequested.WaitAsync(_options.FlushInterval, _time, cancellationToken).ConfigureAwait(false);
             Flush();
             if (_time.GetUtcNow() >= _nextPrune)
             {
@@ -295,8 +287,6 @@ public sealed class ReadingHistory : IReadingRecorder, IDisposable
         {
             CloseDatabase();
         }
-
-        _flushRequested.Dispose();
     }
 
     private HistoryDatabase? Database()

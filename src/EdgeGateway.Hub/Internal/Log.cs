@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Hub.Internal;
 
+// The hub receiver's log messages, one class for the assembly. EventIds 9000-9099 (stable: operators filter on them).
 internal static partial class Log
 {
     [LoggerMessage(EventId = 9000, Level = LogLevel.Information, Message = "Hub receiver consuming queue {Queue} (prefetch {Prefetch}) from {Node}")]

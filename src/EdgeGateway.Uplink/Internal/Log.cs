@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Uplink.Internal;
 
+// The uplink's log messages, one class for the assembly. EventIds (stable: operators filter on them): MQTT uplink,
+// outbox, commands and stores 7000-7099 in this file; SL 651 station 7100-7199 in Log.Sl651.cs.
 internal static partial class Log
 {
     [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "Uplink connected to {Host}:{Port} as {ClientId} (MQTT {Protocol}); {Queued} message(s) queued")]

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeGateway.Core.Monitoring;
+using EdgeGateway.Storage;
 using EdgeGateway.Uplink.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -54,7 +55,7 @@ public sealed class EventRecord : IDisposable
         {
             // A lost last entry at a power cut costs less than an fsync per event on the SD card: the outbox
             // already holds every event durably until the hub has it.
-            Sqlite.Exec(_db, "PRAGMA synchronous=NORMAL;");
+            SqliteFile.Synchronous(_db, full: false);
             Sqlite.Exec(_db, """
                 CREATE TABLE IF NOT EXISTS events(time INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS events_time ON events(time);

@@ -1,9 +1,9 @@
 using System.Net.Sockets;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Readings;
+using EdgeGateway.Core.Threading;
 using EdgeGateway.Sl651;
 using EdgeGateway.Uplink.Internal;
-using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +42,7 @@ public sealed class Sl651Station : BackgroundService
     private readonly Sl651Options _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly AsyncSignal _owedChanged = new();
+    private readonly WakeSignal _owedChanged = new();
     private readonly Lock _statusLock = new();
     private readonly TaskCompletionSource _scheduled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Sl651ReportQueue? _queue;

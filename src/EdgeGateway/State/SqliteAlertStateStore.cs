@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Rules;
+using EdgeGateway.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeGateway.State;
@@ -47,20 +48,9 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
     public SqliteAlertStateStore(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
 
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate };
-        _connection = new SqliteConnection(builder.ConnectionString);
-        _connection.Open();
-
-        // No -shm file (the WAL index stays in this process's memory; only the station opens this file): a -shm
-        // file cannot be made on a full disk, and without this a station restarted on one could not even read
-        // the level it must keep warning about. Reads then work and saves fail cleanly until space returns.
-        Execute("PRAGMA locking_mode=EXCLUSIVE;");
-        Execute("PRAGMA journal_mode=WAL;");
+        // No -shm file: a station restarted on a full disk can still read the level it must keep warning about.
+        _connection = SqliteFile.Open(path, SqliteFile.ExclusiveWal, "PRAGMA journal_mode=WAL;");
         Execute(Schema);
     }
 
@@ -136,7 +126,7 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
             if (_full != durable)
             {
                 // Outside a transaction: SQLite ignores a change of synchronous inside one.
-                Execute(durable ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+                SqliteFile.Synchronous(_connection, durable);
                 _full = durable;
             }
 
@@ -210,10 +200,5 @@ public sealed class SqliteAlertStateStore : IAlertStateStore, IDisposable
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => SqliteFile.Exec(_connection, sql);
 }

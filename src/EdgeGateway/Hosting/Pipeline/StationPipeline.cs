@@ -22,7 +22,7 @@ public sealed record SensorSnapshot(string SensorId, double Value, Quality Quali
 /// broadcast the new level owes (<see cref="IWarningObligations"/>) is saved with it, in the same transaction,
 /// before anyone is told of the change, and again whenever the obligation ends.
 /// </summary>
-public sealed partial class StationPipeline : BackgroundService, IReadingSink, IStationEventSink
+public sealed class StationPipeline : BackgroundService, IReadingSink, IStationEventSink
 {
     /// <summary>How often the engine is ticked when no reading arrives.</summary>
     public static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
@@ -80,7 +80,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             };
         }
 
-        _engine.SensorFaultChanged += (_, e) => LogSensorFault(_logger, e.SensorId, e.Quality);
+        _engine.SensorFaultChanged += (_, e) => Log.RulesHoldForSensorFault(_logger, e.SensorId, e.Quality);
     }
 
     /// <summary>Completes once alert state is restored and windows are primed: the engine judges live data.</summary>
@@ -120,7 +120,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         var eventLevel = EventLogLevel(stationEvent.Type);
         if (_logger.IsEnabled(eventLevel))
         {
-            LogEvent(_logger, eventLevel, stationEvent.Type, stationEvent.Source ?? "", stationEvent.Message ?? "");
+            Log.StationEventLogged(_logger, eventLevel, stationEvent.Type, stationEvent.Source ?? "", stationEvent.Message ?? "");
         }
         foreach (var observer in _eventObservers)
         {
@@ -130,7 +130,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             }
             catch (Exception ex)
             {
-                LogObserverFailed(_logger, ex, observer.GetType().Name);
+                Log.ObserverFailed(_logger, ex, observer.GetType().Name);
             }
         }
     }
@@ -205,14 +205,14 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
                     catch (Exception ex)
                     {
                         // New windows then start empty, as after a restart without history; nothing else is lost.
-                        LogPrimeFailed(_logger, ex);
+                        Log.RuleWindowsPrimeFailed(_logger, ex);
                     }
                 }
 
                 return _engine.Reconfigure(rules, readings, _time.GetUtcNow());
             },
             cancellationToken).ConfigureAwait(false);
-        LogRulesReconfigured(_logger, rules.Count, _engine.StationLevel, transitions.Count);
+        Log.RulesReconfigured(_logger, rules.Count, _engine.StationLevel, transitions.Count);
         return transitions;
     }
 
@@ -307,7 +307,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             }
             catch (Exception ex)
             {
-                LogObserverFailed(_logger, ex, observer.GetType().Name);
+                Log.ObserverFailed(_logger, ex, observer.GetType().Name);
             }
         }
 
@@ -336,16 +336,16 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             var measure = ValueText.Format(t.Value);
             if (t.Scope == TransitionScope.Station)
             {
-                LogStationTransition(_logger, level, t.From, t.To);
+                Log.StationTransition(_logger, level, t.From, t.To);
             }
             else if (t.Threshold is { } threshold)
             {
                 var line = ValueText.Format(threshold);
-                LogRuleTransition(_logger, level, t.Id, t.From, t.To, measure, line);
+                Log.RuleTransition(_logger, level, t.Id, t.From, t.To, measure, line);
             }
             else
             {
-                LogDigitalTransition(_logger, level, t.Id, t.From, t.To, measure);
+                Log.DigitalTransition(_logger, level, t.Id, t.From, t.To, measure);
             }
         }
 
@@ -357,7 +357,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             }
             catch (ArgumentException ex)
             {
-                LogObserverFailed(_logger, ex, _obligations!.GetType().Name);
+                Log.ObserverFailed(_logger, ex, _obligations!.GetType().Name);
             }
         }
 
@@ -372,7 +372,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             }
             catch (Exception ex)
             {
-                LogObserverFailed(_logger, ex, observer.GetType().Name);
+                Log.ObserverFailed(_logger, ex, observer.GetType().Name);
             }
         }
     }
@@ -385,17 +385,17 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             {
                 foreach (var problem in _engine.Restore(snapshot))
                 {
-                    LogRestoreProblem(_logger, problem);
+                    Log.AlertStateProblem(_logger, problem);
                 }
 
-                LogRestored(_logger, _engine.StationLevel, snapshot.Time);
+                Log.AlertStateRestored(_logger, _engine.StationLevel, snapshot.Time);
                 _obligations?.Restore(snapshot.Owed, _engine.StationLevel);
             }
         }
         catch (Exception ex)
         {
             // A damaged state file must not keep the station from alarming: start from none and say so.
-            LogRestoreFailed(_logger, ex);
+            Log.AlertStateRestoreFailed(_logger, ex);
         }
 
         if (_loadHistory is not null)
@@ -405,11 +405,11 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
                 var recent = _loadHistory();
                 var readings = recent.Values.SelectMany(r => r).OrderBy(r => r.Time).ToList();
                 _engine.Prime(readings, _time.GetUtcNow());
-                LogPrimed(_logger, readings.Count);
+                Log.RuleWindowsPrimed(_logger, readings.Count);
             }
             catch (Exception ex)
             {
-                LogPrimeFailed(_logger, ex);
+                Log.RuleWindowsPrimeFailed(_logger, ex);
             }
         }
 
@@ -447,7 +447,7 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
             // Logged once per fault, not once a second on a full disk.
             if (!_saveFailing)
             {
-                LogSaveFailed(_logger, ex);
+                Log.AlertStateSaveFailed(_logger, ex);
             }
 
             _saveFailing = true;
@@ -468,46 +468,6 @@ public sealed partial class StationPipeline : BackgroundService, IReadingSink, I
         StationEventTypes.OperatorAction or StationEventTypes.StorageRecovered => LogLevel.Information,
         _ => LogLevel.Debug,
     };
-
-    [LoggerMessage(EventId = 700, Message = "Rule {Rule}: {From} -> {To} (measure {Measure}, threshold {Threshold})")]
-    private static partial void LogRuleTransition(ILogger logger, LogLevel level, string rule, string from, string to, string measure, string threshold);
-
-    [LoggerMessage(EventId = 711, Message = "Rule {Rule}: {From} -> {To} (input {Measure})")]
-    private static partial void LogDigitalTransition(ILogger logger, LogLevel level, string rule, string from, string to, string measure);
-
-    [LoggerMessage(EventId = 712, Message = "Station level {From} -> {To}")]
-    private static partial void LogStationTransition(ILogger logger, LogLevel level, string from, string to);
-
-    [LoggerMessage(EventId = 701, Message = "Event {Type} {Source}: {Message}")]
-    private static partial void LogEvent(ILogger logger, LogLevel level, string type, string source, string message);
-
-    [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Observer {Observer} failed")]
-    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer);
-
-    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "Alert state: {Problem}")]
-    private static partial void LogRestoreProblem(ILogger logger, string problem);
-
-    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Alert state restored: station level {Level} as of {Time:o}")]
-    private static partial void LogRestored(ILogger logger, string level, DateTimeOffset time);
-
-    [LoggerMessage(EventId = 705, Level = LogLevel.Error, Message = "Alert state could not be read; starting from none")]
-    private static partial void LogRestoreFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 706, Level = LogLevel.Information, Message = "Rule windows primed with {Count} readings from the history")]
-    private static partial void LogPrimed(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 707, Level = LogLevel.Error, Message = "Readings history could not be loaded; rule windows start empty")]
-    private static partial void LogPrimeFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 708, Level = LogLevel.Error, Message = "Alert state could not be saved")]
-    private static partial void LogSaveFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Rules reloaded: {Count} rules in force, station level {Level}, {Transitions} transition(s)")]
-    private static partial void LogRulesReconfigured(ILogger logger, int count, string level, int transitions);
-
-    // Debug: the sensor's own fault line (SensorChannel) is the warning; this says what the rules make of it.
-    [LoggerMessage(EventId = 709, Level = LogLevel.Debug, Message = "Rules hold their levels: sensor {Sensor} is {Quality}")]
-    private static partial void LogSensorFault(ILogger logger, string sensor, Quality quality);
 }
 
 /// <summary>Told of readings in arrival order, in batches (telemetry).</summary>
