@@ -491,7 +491,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
             }
         }
 
-        using var slots = new SemaphoreSlim(window, window);
+        var slots = new PublishWindow(window, ct);
         while (!ct.IsCancellationRequested)
         {
             var batch = Next(Lane.Urgent);
@@ -508,7 +508,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
             foreach (var message in batch)
             {
-                await Idle(slots.WaitAsync(ct)).ConfigureAwait(false);
+                await Idle(slots.TakeAsync()).ConfigureAwait(false);
                 var cursor = _lanes[(int)message.Lane];
                 lock (_laneLock)
                 {
@@ -545,7 +545,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         return _outbox!.Read(lane, after, ReadBatch);
     }
 
-    private async Task PublishOneAsync(IMqttClient client, OutboxMessage message, SemaphoreSlim slots,
+    private async Task PublishOneAsync(IMqttClient client, OutboxMessage message, PublishWindow slots,
         TaskCompletionSource<string> failed, CancellationToken ct)
     {
         try
@@ -576,14 +576,7 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         finally
         {
             _publishing.End(message.Seq);
-            try
-            {
-                slots.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The connection's pump is gone.
-            }
+            slots.Release();
         }
     }
 
