@@ -1,6 +1,7 @@
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Internal;
+using EdgeGateway.Uplink.Mqtt.Publishing;
 using EdgeGateway.Uplink.Payloads;
 using MQTTnet;
 using MQTTnet.Adapter;

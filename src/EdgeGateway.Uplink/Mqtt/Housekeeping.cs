@@ -1,5 +1,6 @@
 using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Internal;
+using EdgeGateway.Uplink.Mqtt.Publishing;
 
 namespace EdgeGateway.Uplink.Mqtt;
 

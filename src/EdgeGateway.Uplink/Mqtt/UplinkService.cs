@@ -4,6 +4,7 @@ using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Internal;
+using EdgeGateway.Uplink.Mqtt.Publishing;
 using EdgeGateway.Uplink.Record;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using EdgeGateway.Uplink.Outbox;
 
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Mqtt.Publishing;
 
 /// <summary>
 /// Publishing state of one lane. Messages go out in seq order; <see cref="Watermark"/> is the highest seq

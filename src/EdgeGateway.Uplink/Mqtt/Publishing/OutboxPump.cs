@@ -5,7 +5,7 @@ using EdgeGateway.Uplink.Payloads;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Mqtt.Publishing;
 
 /// <summary>
 /// Drains the outbox over one connection at a time: urgent rows first, then telemetry, each in seq order,

@@ -1,4 +1,4 @@
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Mqtt.Publishing;
 
 /// <summary>
 /// The QoS 1 publishes one connection may have awaiting PUBACK. Only the pump takes slots; each finished

@@ -1,6 +1,6 @@
-using EdgeGateway.Uplink.Mqtt;
+using EdgeGateway.Uplink.Mqtt.Publishing;
 
-namespace EdgeGateway.Uplink.Tests.Mqtt;
+namespace EdgeGateway.Uplink.Tests.Mqtt.Publishing;
 
 public sealed class PublishWindowTests
 {
