@@ -123,13 +123,28 @@ internal static class Program
         return (wchar, wbytes);
     }
 
+    // A backlog is drained when a running station gets its broker back, so the code is warm by then (and the
+    // shipped build is compiled ahead of time): a first, smaller drain in the same process warms it up, and the
+    // figure is taken on a second service with its own connection. Connect, subscribe and birth stay counted,
+    // as mosquitto_pub's connect is.
     private static async Task<int> Drain(int port, string dir, int count)
     {
         Directory.CreateDirectory(dir);
+        var (_, warm, _) = await DrainOnce(port, Path.Combine(dir, "warm-up"), Math.Min(count, 2000), payloads: null);
+        var (drained, elapsed, detail) = await DrainOnce(port, Path.Combine(dir, "station"), count, Path.Combine(dir, "payloads.txt"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"warm-up drain: {Math.Min(count, 2000)} messages in {warm.TotalSeconds:F3} s (cold code); measured: {detail}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"edgegw uplink: {count} messages drained (QoS 1, connect included) in {elapsed.TotalSeconds:F2} s = {count / elapsed.TotalSeconds:F0} msg/s"));
+        return drained ? 0 : 1;
+    }
+
+    private static async Task<(bool Drained, TimeSpan Elapsed, string Detail)> DrainOnce(int port, string storage, int count, string? payloads)
+    {
         var options = new UplinkOptions
         {
             StationId = Station,
-            StoragePath = Path.Combine(dir, "station"),
+            StoragePath = storage,
             TelemetryPeriod = TimeSpan.FromHours(1),
             Mqtt = new MqttConnectionOptions { Host = "127.0.0.1", Port = port },
         };
@@ -147,9 +162,10 @@ internal static class Program
         }
 
         service.OutboxForTests!.Flush(force: true);
-        // The same payloads, one per line, for mosquitto_pub -l.
-        await using (var w = new StreamWriter(Path.Combine(dir, "payloads.txt"), false, new UTF8Encoding(false)))
+        if (payloads is not null)
         {
+            // The same payloads, one per line, for mosquitto_pub -l.
+            await using var w = new StreamWriter(payloads, false, new UTF8Encoding(false));
             long after = 0;
             while (service.OutboxForTests.Read(Lane.Telemetry, after, 1000) is { Count: > 0 } rows)
             {
@@ -161,7 +177,11 @@ internal static class Program
             }
         }
 
+        using var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
+        var connected = TimeSpan.Zero;
+        service.Connected += () => connected = sw.Elapsed;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await service.StartAsync(cts.Token);
         while (service.Status.QueueDepth > 0 && !cts.IsCancellationRequested)
@@ -170,9 +190,10 @@ internal static class Program
         }
 
         sw.Stop();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpu0;
         await service.StopAsync(CancellationToken.None);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"edgegw uplink: {count} messages drained (QoS 1, connect included) in {sw.Elapsed.TotalSeconds:F2} s = {count / sw.Elapsed.TotalSeconds:F0} msg/s"));
-        return service.Status.QueueDepth == 0 ? 0 : 1;
+        return (service.Status.QueueDepth == 0, sw.Elapsed, string.Create(CultureInfo.InvariantCulture,
+            $"connected (birth acknowledged) after {connected.TotalSeconds:F3} s, drained {(sw.Elapsed - connected).TotalSeconds:F3} s later, process CPU {cpu.TotalSeconds:F3} s"));
     }
 }

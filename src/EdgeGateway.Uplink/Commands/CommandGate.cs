@@ -83,6 +83,32 @@ internal sealed class CommandGate : IDisposable
 
     public bool HasKey => _key is not null;
 
+    /// <summary>
+    /// Reads the hub's public key from the PEM file at <paramref name="path"/>; null, with the reason in
+    /// <paramref name="problem"/>, when the file cannot be read or the key cannot verify ES256 commands.
+    /// </summary>
+    public static ECDsa? ReadKey(string path, out string? problem)
+    {
+        try
+        {
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(path));
+            problem = CommandKeys.Problem(key);
+            if (problem is not null)
+            {
+                key.Dispose();
+                return null;
+            }
+
+            return key;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
+        {
+            problem = e.Message;
+            return null;
+        }
+    }
+
     /// <summary>Replaces the verification key (a reload).</summary>
     public void SetKey(ECDsa? key)
     {

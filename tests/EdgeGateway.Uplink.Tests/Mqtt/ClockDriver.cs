@@ -14,6 +14,8 @@ internal sealed class ClockDriver : IAsyncDisposable
     private readonly Task _loop;
     private volatile bool _paused;
     private TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _waitsLock = new();
+    private readonly List<(DateTimeOffset At, TaskCompletionSource Reached)> _waits = [];
 
     public ClockDriver(FakeTimeProvider time, TimeSpan realStep)
     {
@@ -26,6 +28,7 @@ internal sealed class ClockDriver : IAsyncDisposable
                 {
                     _time.Advance(TimeSpan.FromSeconds(1));
                     OnSecond?.Invoke(_time.GetUtcNow());
+                    Reached();
                 }
                 else
                 {
@@ -54,6 +57,36 @@ internal sealed class ClockDriver : IAsyncDisposable
     }
 
     public void Resume() => _paused = false;
+
+    /// <summary>Completes once simulated time has reached <paramref name="at"/> (after that second's <see cref="OnSecond"/>).</summary>
+    public Task ReachedAsync(DateTimeOffset at)
+    {
+        lock (_waitsLock)
+        {
+            if (_time.GetUtcNow() >= at)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waits.Add((at, reached));
+            return reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    private void Reached()
+    {
+        lock (_waitsLock)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var wait in _waits.Where(w => now >= w.At))
+            {
+                wait.Reached.TrySetResult();
+            }
+
+            _waits.RemoveAll(w => now >= w.At);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EdgeGateway.Uplink.Commands;
-using EdgeGateway.Uplink.Mqtt;
 
 namespace EdgeGateway.Uplink.Tests.Mqtt;
 
@@ -79,7 +78,7 @@ public sealed class UplinkCommandIntakeTests
         // The first command keeps the station busy; then more arrive than the queue holds.
         await hub.PublishAsync(uplink.Topic("cmd"), uplink.Sign(jti: "busy"));
         await uplink.Handler.Entered.Task.WaitAsync(Long);
-        const int Extra = UplinkService.CommandQueueCapacity + 6;
+        const int Extra = CommandIntake.QueueCapacity + 6;
         var jtis = Enumerable.Range(1, Extra).Select(i => $"c-{i:D3}").ToList();
         foreach (var jti in jtis)
         {

@@ -62,16 +62,9 @@ public sealed class UplinkServiceTests
         // Two simulated minutes of 1 Hz readings with the broker really gone, and an alert in the middle.
         var outageStart = uplink.Time.GetUtcNow();
         uplink.Clock.Resume();
-        while (uplink.Time.GetUtcNow() - outageStart < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(20);
-        }
-
+        await uplink.Clock.ReachedAsync(outageStart.AddSeconds(60));
         uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 2.9, 2.8));
-        while (uplink.Time.GetUtcNow() - outageStart < TimeSpan.FromSeconds(120))
-        {
-            await Task.Delay(20);
-        }
+        await uplink.Clock.ReachedAsync(outageStart.AddSeconds(120));
 
         await uplink.Clock.PauseAsync();
         uplink.Service.CutTelemetry();

@@ -1,6 +1,6 @@
 using EdgeGateway.Uplink.Outbox;
 
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Mqtt.Publishing;
 
 /// <summary>
 /// Publishing state of one lane. Messages go out in seq order; <see cref="Watermark"/> is the highest seq
@@ -19,9 +19,10 @@ internal sealed class LaneCursor(Lane lane)
 
     public long Watermark { get; private set; }
 
-    public long Deleted { get; set; }
+    /// <summary>Highest seq whose delete was asked for.</summary>
+    public long Deleted { get; private set; }
 
-    public int AckedSinceDelete { get; set; }
+    public int AckedSinceDelete { get; private set; }
 
     /// <summary>Acknowledged rows still stored (deleted in batches); not part of the queue depth.</summary>
     public long AckedUndeleted { get; set; }
@@ -44,6 +45,22 @@ internal sealed class LaneCursor(Lane lane)
         AckedSinceDelete++;
         AckedUndeleted++;
         Watermark = Math.Max(Watermark, _inflight.Count > 0 ? _inflight.Min - 1 : Sent);
+    }
+
+    /// <summary>
+    /// The seq up to which rows may now be deleted (everything acknowledged below the watermark not yet asked
+    /// for), marked as asked for; 0 when there is none. The one place the watermark turns into a delete.
+    /// </summary>
+    public long TakeDeletable()
+    {
+        if (Watermark <= Deleted)
+        {
+            return 0;
+        }
+
+        Deleted = Watermark;
+        AckedSinceDelete = 0;
+        return Watermark;
     }
 
     /// <summary>A new connection: resend everything above the watermark.</summary>
