@@ -4,7 +4,7 @@ using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting.Reload;
 using Microsoft.Extensions.DependencyInjection;

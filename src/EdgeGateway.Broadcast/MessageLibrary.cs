@@ -1,6 +1,6 @@
 using EdgeGateway.Hardware.Audio;
 
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 /// <summary>
 /// Turns a request into audio: a configured message's WAV file, or text spoken by espeak-ng (cached), all

@@ -1,8 +1,7 @@
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 /// <summary>The one check every broadcast asked for by a person or the hub passes, with real espeak-ng.</summary>
 public sealed class BroadcastValidatorTests : IDisposable

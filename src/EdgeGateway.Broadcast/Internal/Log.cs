@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EdgeGateway.Hardware.Internal;
+namespace EdgeGateway.Broadcast.Internal;
 
 /// <summary>The assembly's log messages (broadcast: EventIds 600-699).</summary>
 internal static partial class Log
@@ -12,7 +12,7 @@ internal static partial class Log
     public static partial void RelayFailed(ILogger logger, Exception exception, string relay);
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "Broadcast {Message} ({Priority}, from {Origin}) started: {Repeat} time(s)")]
-    public static partial void BroadcastStarted(ILogger logger, string message, EdgeGateway.Hardware.Broadcast.BroadcastPriority priority, EdgeGateway.Hardware.Broadcast.BroadcastOrigin origin, int repeat);
+    public static partial void BroadcastStarted(ILogger logger, string message, EdgeGateway.Broadcast.BroadcastPriority priority, EdgeGateway.Broadcast.BroadcastOrigin origin, int repeat);
 
     [LoggerMessage(EventId = 603, Level = LogLevel.Information, Message = "Broadcast {Message} ended: {Outcome} after {RepeatsPlayed} of {Repeat} repeat(s)")]
     public static partial void BroadcastFinished(ILogger logger, string message, string outcome, int repeatsPlayed, int repeat);

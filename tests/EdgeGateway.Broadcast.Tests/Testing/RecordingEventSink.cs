@@ -1,6 +1,6 @@
 using EdgeGateway.Core.Events;
 
-namespace EdgeGateway.Hardware.Tests.Testing;
+namespace EdgeGateway.Broadcast.Tests.Testing;
 
 /// <summary>Keeps every published event in order.</summary>
 internal sealed class RecordingEventSink : IStationEventSink

@@ -1,10 +1,10 @@
 using System.Device.Gpio;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
+using EdgeGateway.Hardware.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeGateway.Hardware.Tests.Testing;
+namespace EdgeGateway.Broadcast.Tests.Testing;
 
 /// <summary>
 /// A broadcast controller on the simulated GPIO chip behind the real <see cref="GpioController"/>, playing

@@ -1,6 +1,6 @@
 using EdgeGateway.Hardware.Audio;
 
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 /// <summary>Why a broadcast a person or the hub asked for is refused; <see cref="Code"/> is the contract's error code.</summary>
 public sealed record BroadcastRefusal(string Code, string Reason);

@@ -1,6 +1,6 @@
 using System.Device.Gpio;
 
-namespace EdgeGateway.Hardware.Broadcast.Internal;
+namespace EdgeGateway.Broadcast.Internal;
 
 /// <summary>
 /// The amplifier relay and the zone relays on the station's <see cref="GpioController"/> (shared with the

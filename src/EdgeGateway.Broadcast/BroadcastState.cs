@@ -1,4 +1,4 @@
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 public enum BroadcastPhase
 {

@@ -1,9 +1,9 @@
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast.Tests.Testing;
 using EdgeGateway.Hardware.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 /// <summary>Reloaded broadcast settings: taken by the next request, never by the one playing.</summary>
 public sealed class BroadcastControllerReconfigureTests

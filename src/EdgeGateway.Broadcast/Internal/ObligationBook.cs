@@ -1,6 +1,6 @@
 using EdgeGateway.Core.Alerting;
 
-namespace EdgeGateway.Hardware.Broadcast.Internal;
+namespace EdgeGateway.Broadcast.Internal;
 
 /// <summary>
 /// The broadcast the village is owed and how often its attempts failed; guarded by the controller's lock.

@@ -1,9 +1,8 @@
 using System.Device.Gpio;
-using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using Microsoft.Extensions.Time.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 /// <summary>The off level the unit's ExecStopPost= drives the relays to after the service has ended.</summary>
 public sealed class RelaysOffTests

@@ -1,7 +1,7 @@
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Hardware.Tests.Audio;
 
 /// <summary>scripts/make-clips.sh: the default Mandarin clips made from audio/clips.txt.</summary>
 public sealed class DefaultClipsTests

@@ -1,10 +1,10 @@
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast.Tests.Testing;
 using EdgeGateway.Hardware.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 /// <summary>Warning obligations: what the village is owed survives preemption, failures and restarts; only it may fall back to the siren.</summary>
 public sealed class BroadcastObligationTests

@@ -1,4 +1,4 @@
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 /// <summary>
 /// Everything the <see cref="BroadcastController"/> needs, independent of how the station file spells it

@@ -1,7 +1,6 @@
-using EdgeGateway.Hardware.Broadcast;
-using EdgeGateway.Hardware.Tests.Testing;
+using EdgeGateway.Broadcast.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 /// <summary><see cref="BroadcastController.Ended"/>: what <c>--wait</c> is told, once per accepted request.</summary>
 public sealed class BroadcastControllerEndedTests

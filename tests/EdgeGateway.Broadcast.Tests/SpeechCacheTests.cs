@@ -1,8 +1,7 @@
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
 using EdgeGateway.Hardware.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Audio;
+namespace EdgeGateway.Broadcast.Tests;
 
 /// <summary>The speech cache keeps configured texts only, and never more than its cap (real espeak-ng).</summary>
 public sealed class SpeechCacheTests

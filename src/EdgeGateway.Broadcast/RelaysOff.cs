@@ -1,7 +1,7 @@
 using System.Device.Gpio;
-using EdgeGateway.Hardware.Broadcast.Internal;
+using EdgeGateway.Broadcast.Internal;
 
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 /// <summary>One relay line of the broadcaster: the amplifier or a zone.</summary>
 public sealed record RelayLine(string Name, int Pin);

@@ -3,12 +3,11 @@ using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast.Internal;
-using EdgeGateway.Hardware.Internal;
+using EdgeGateway.Broadcast.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 /// <summary>
 /// Drives the village loudspeakers. One broadcast plays at a time, chosen by priority:

@@ -1,8 +1,7 @@
 using EdgeGateway.Core.Events;
-using EdgeGateway.Hardware.Broadcast;
-using EdgeGateway.Hardware.Tests.Testing;
+using EdgeGateway.Broadcast.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 public sealed class BroadcastControllerForcedClearTests
 {

@@ -1,10 +1,10 @@
 using System.Device.Gpio;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast.Tests.Testing;
 using EdgeGateway.Hardware.Tests.Testing;
 
-namespace EdgeGateway.Hardware.Tests.Broadcast;
+namespace EdgeGateway.Broadcast.Tests;
 
 public sealed class BroadcastControllerTests
 {

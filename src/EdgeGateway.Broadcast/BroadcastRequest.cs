@@ -1,4 +1,4 @@
-namespace EdgeGateway.Hardware.Broadcast;
+namespace EdgeGateway.Broadcast;
 
 /// <summary>Who asked for a broadcast; decides its <see cref="BroadcastClass"/>.</summary>
 public enum BroadcastOrigin
