@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Broadcast.Internal;
 
-/// <summary>The assembly's log messages (broadcast: EventIds 600-699).</summary>
+/// <summary>
+/// The assembly's log messages: EventIds 600-699, and 860, which the line handing a level change to the
+/// broadcaster had in the host before it moved here (EventIds are stable: operators filter on them).
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Broadcast relays driven off (amplifier GPIO {AmplifierPin}, {ZoneCount} zones); audio sink {Sink}")]
@@ -59,4 +62,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 617, Level = LogLevel.Error, Message = "A listener for the end of broadcast {Id} failed")]
     public static partial void EndedListenerFailed(ILogger logger, Exception exception, Guid id);
+
+    [LoggerMessage(EventId = 860, Level = LogLevel.Warning, Message = "Station level {From} -> {To} could not be handed to the broadcaster")]
+    public static partial void BroadcastTransitionRefused(ILogger logger, Exception exception, string from, string to);
 }
