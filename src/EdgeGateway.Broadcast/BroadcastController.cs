@@ -1,9 +1,9 @@
 using System.Device.Gpio;
+using EdgeGateway.Broadcast.Internal;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Broadcast.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +31,9 @@ namespace EdgeGateway.Broadcast;
 /// (<see cref="StartAsync"/>), after every session, on every exception and on shutdown.
 /// Every broadcast that starts ends with exactly one broadcast-finished event saying whether it completed;
 /// faults also raise broadcast-failed. The silent self-test and the audible test raise self-test events.
+/// The controller keeps the worker loop, <see cref="Reconfigure"/> and <see cref="State"/>; beside it the queue,
+/// the level policy, the silent self-test and its schedule, the relays and sink with their bounded waits, and the
+/// events each live in their own type (Internal/).
 /// </summary>
 public sealed class BroadcastController : BackgroundService, IWarningObligations
 {
@@ -55,25 +58,23 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
     private readonly Lock _gate = new();
     private volatile BroadcastOptions _options;
+    private volatile LevelPolicy _levels;
     private readonly RelayBank _relays;
     private readonly IAudioSink _sink;
+    private readonly BroadcastOutput _output;
     private volatile MessageLibrary _library;
-    private readonly IStationEventSink _events;
+    private readonly BroadcastEvents _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly List<Entry> _queue = [];
-    private readonly Lazy<AudioClip> _siren;
-    private TaskCompletionSource _signal = NewSignal();
-    private Entry? _current;
+    private readonly BroadcastQueue _queue = new();
+    private readonly SelfTestSchedule _schedule;
+    private readonly ObligationBook _owed = new();
+    private BroadcastEntry? _current;
     private CancellationTokenSource? _session;
     private BroadcastPhase _phase;
-    private long _sequence;
     private SelfTestReport? _lastSelfTest;
     private IReadOnlyList<string> _problems = [];
     private CancellationToken _stopping;
-    private ILoopHeartbeat? _heartbeat;
-    private CancellationTokenSource _scheduleChanged = new();
-    private readonly ObligationBook _owed = new();
 
     public BroadcastController(
         BroadcastOptions options,
@@ -98,13 +99,15 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
 
         _options = options;
+        _levels = new LevelPolicy(options);
         _relays = new RelayBank(gpio, options.AmplifierPin, [.. options.Zones]);
         _sink = sink;
         _library = library;
-        _events = events;
+        _events = new BroadcastEvents(events, time, logger);
+        _output = new BroadcastOutput(_relays, sink, options.SirenDuration, _events, time);
+        _schedule = new SelfTestSchedule(options.SelfTestPeriod, time);
         _time = time;
         _logger = logger;
-        _siren = new Lazy<AudioClip>(() => SirenTone.Generate(options.SirenDuration));
     }
 
     public MessageLibrary Messages => _library;
@@ -163,19 +166,14 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                 $"alert levels changed ({Levels(running)} -> {Levels(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
         }
 
-        CancellationTokenSource? reschedule = null;
         lock (_gate)
         {
             _library = _library.With(next);
             _options = next;
-            if (next.SelfTestPeriod != running.SelfTestPeriod)
-            {
-                reschedule = _scheduleChanged;
-                _scheduleChanged = new CancellationTokenSource();
-            }
+            _levels = new LevelPolicy(next);
         }
 
-        Cancel(reschedule);
+        _schedule.Change(next.SelfTestPeriod);
         Log.BroadcastReconfigured(_logger, next.Messages.Count, next.Gap, next.SelfTestPeriod);
         if (!_stopping.IsCancellationRequested && _stopping.CanBeCanceled)
         {
@@ -194,7 +192,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                 return new BroadcastState(
                     _phase,
                     _current?.ToItem(),
-                    [.. _queue.Select(e => e.ToItem())],
+                    _queue.Items(),
                     _relays.AmplifierOn,
                     _relays.ZoneStates,
                     _sink.Description,
@@ -210,8 +208,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     {
         foreach (var (relay, error) in _relays.OpenAllOff())
         {
-            Log.RelayFailed(_logger, error, relay);
-            Publish(StationEventTypes.BroadcastFailed, "relay", $"relay {relay} cannot be driven: {error.Message}", new() { ["reason"] = "relay", ["relay"] = relay });
+            _events.RelayFailed(relay, error, "driven");
         }
 
         Log.BroadcastReady(_logger, _options.AmplifierPin, _options.Zones.Count, _sink.Description);
@@ -227,10 +224,9 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
         finally
         {
-            var failures = _relays.AllOff();
-            foreach (var (relay, error) in failures)
+            foreach (var (relay, error) in _relays.AllOff())
             {
-                Log.RelayFailed(_logger, error, relay);
+                _events.RelayFailed(relay, error, "switched off", publish: false);
             }
 
             // Read back from the driver, not from what we believe we wrote.
@@ -241,7 +237,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
     public override void Dispose()
     {
-        _scheduleChanged.Dispose();
+        _schedule.Dispose();
         base.Dispose();
     }
 
@@ -262,22 +258,23 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             Changed?.Invoke(this, EventArgs.Empty);
         }
 
-        var from = LevelIndex(fromLevel);
-        var to = LevelIndex(toLevel);
+        var levels = _levels;
+        var from = levels.IndexOf(fromLevel);
+        var to = levels.IndexOf(toLevel);
 
         // This line is the station level's in the log (with what plays): a rise is an alarm.
         var rise = to > from ? LogLevel.Warning : LogLevel.Information;
         if (to < 0)
         {
             var superseded = DropLevelBroadcasts();
-            var cue = allClear ? _options.AllClear : null;
+            var cue = allClear ? levels.AllClear : null;
             if (from < 0 || cue is null)
             {
                 Log.LevelChanged(_logger, rise, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
                 return null;
             }
 
-            var result = Enqueue(new BroadcastRequest { Message = cue.Message, Repeat = cue.Repeat, Origin = BroadcastOrigin.Automatic, Rank = 0, Key = WarningObligation.AllClearKey });
+            var result = Enqueue(LevelPolicy.AllClearRequest(cue));
             Log.LevelChanged(_logger, rise, fromLevel, toLevel, cue.Message);
             return result;
         }
@@ -294,22 +291,14 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _queue.RemoveAll(e => e.Request.Key == WarningObligation.AllClearKey);
         }
 
-        var broadcast = _options.Levels[to].Broadcast;
-        if (broadcast is null)
+        if (levels.RiseRequest(to, toLevel, origin) is not { } request)
         {
             Log.LevelChanged(_logger, rise, fromLevel, toLevel, "none (level has no broadcast)");
             return null;
         }
 
-        var queued = Enqueue(new BroadcastRequest
-        {
-            Message = broadcast.Message,
-            Repeat = broadcast.Repeat,
-            Origin = origin,
-            Rank = to + 1,
-            Key = WarningObligation.LevelKeyPrefix + toLevel,
-        });
-        Log.LevelChanged(_logger, rise, fromLevel, toLevel, broadcast.Message);
+        var queued = Enqueue(request);
+        Log.LevelChanged(_logger, rise, fromLevel, toLevel, request.Message!);
         return queued;
     }
 
@@ -358,23 +347,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     /// <summary>Puts in force what a change to <paramref name="toLevel"/> owes; true when the obligation changed.</summary>
     private bool Owe(string fromLevel, string toLevel, bool allClear)
     {
-        var options = _options;
-        var from = LevelIndex(fromLevel);
-        var to = LevelIndex(toLevel);
-        var now = _time.GetUtcNow();
-        WarningObligation? next = null;
-        if (to < 0)
-        {
-            if (from >= 0 && allClear && options.AllClear is { } cue)
-            {
-                next = new WarningObligation(WarningObligation.AllClearKey, cue.Message, cue.Repeat, 0, now);
-            }
-        }
-        else if (to > from && options.Levels[to].Broadcast is { } broadcast)
-        {
-            next = new WarningObligation(WarningObligation.LevelKeyPrefix + toLevel, broadcast.Message, broadcast.Repeat, to + 1, now);
-        }
-
+        var next = _levels.Owed(fromLevel, toLevel, allClear, _time.GetUtcNow());
         WarningObligation? previous;
         lock (_gate)
         {
@@ -409,13 +382,13 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         EnqueueResult result;
         lock (_gate)
         {
-            if (request.Key is { } key && (_current?.Request.Key == key || _queue.Exists(e => e.Request.Key == key)))
+            if (request.Key is { } key && (_current?.Request.Key == key || _queue.Contains(key)))
             {
                 Log.BroadcastIgnored(_logger, request.Label, key);
                 return new EnqueueResult(request.Id, false, false, -1, "already playing or queued");
             }
 
-            var index = InsertLocked(new Entry(request, ++_sequence, resumed));
+            var index = _queue.Add(new BroadcastEntry(request, resumed));
             if (_current is { } current && request.Priority > current.Request.Priority && current.CancelReason is null)
             {
                 current.CancelReason = BroadcastOutcome.Preempted;
@@ -423,7 +396,6 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             }
 
             result = new EnqueueResult(request.Id, true, preempt is not null, index);
-            SignalLocked();
         }
 
         // Cancel outside the lock: continuations may run inline and take it.
@@ -447,9 +419,8 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         {
             owed = _owed.Current;
             _owed.Set(null);
-            dropped = _queue.Count;
-            droppedIds = [.. _queue.Select(e => e.Request.Id)];
-            _queue.Clear();
+            droppedIds = [.. _queue.Clear().Select(e => e.Request.Id)];
+            dropped = droppedIds.Length;
             stopped = _current?.ToItem();
             if (_current is { CancelReason: null } current)
             {
@@ -485,8 +456,8 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     {
         _stopping = stoppingToken;
         using var heartbeat = Loops?.Register("broadcast", LoopMaxSilence);
-        _heartbeat = heartbeat;
-        var schedule = ScheduleSelfTestsAsync(stoppingToken);
+        _output.Heartbeat = heartbeat;
+        var schedule = _schedule.RunAsync(() => Test(silent: true), stoppingToken);
         // Beside the loop, not before it: an alarm must not wait for speech synthesis of the test message.
         var check = Task.Run(() => CheckMessagesAsync(stoppingToken), stoppingToken);
         try
@@ -502,12 +473,11 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
         finally
         {
-            SwitchAllOff();
+            _output.SwitchAllOff();
             int dropped;
             lock (_gate)
             {
-                dropped = _queue.Count;
-                _queue.Clear();
+                dropped = _queue.Clear().Count;
                 _phase = BroadcastPhase.Idle;
             }
 
@@ -526,34 +496,6 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
     }
 
-    // One silent self-test per period (none while the period is zero); a reload that changes the period starts
-    // the count again from then.
-    private async Task ScheduleSelfTestsAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            TimeSpan period;
-            CancellationToken changed;
-            lock (_gate)
-            {
-                period = _options.SelfTestPeriod;
-                changed = _scheduleChanged.Token;
-            }
-
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, changed);
-            try
-            {
-                await Task.Delay(period > TimeSpan.Zero ? period : Timeout.InfiniteTimeSpan, _time, wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                continue;
-            }
-
-            Test(silent: true);
-        }
-    }
-
     private async Task CheckMessagesAsync(CancellationToken cancellationToken)
     {
         var problems = await _library.CheckAllAsync(cancellationToken).ConfigureAwait(false);
@@ -562,21 +504,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _problems = problems;
         }
 
-        foreach (var problem in problems)
-        {
-            Log.MessageProblem(_logger, problem);
-        }
-
-        if (problems.Count > 0)
-        {
-            Publish(StationEventTypes.SelfTest, "broadcast", "broadcast messages that cannot be played (the siren would sound instead): " + string.Join("; ", problems), new()
-            {
-                ["silent"] = true,
-                ["check"] = "messages",
-                ["outcome"] = "failed",
-                ["problems"] = problems,
-            });
-        }
+        _events.MessageProblems(problems);
     }
 
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
@@ -591,18 +519,12 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                     return;
                 }
 
-                signal = _signal.Task;
+                signal = _queue.Added;
             }
 
-            await _heartbeat.WaitBeatingAsync(signal.WaitAsync(cancellationToken), Timeout.InfiniteTimeSpan, BeatInterval, _time).ConfigureAwait(false);
+            await _output.Heartbeat.WaitBeatingAsync(signal.WaitAsync(cancellationToken), Timeout.InfiniteTimeSpan, BeatInterval, _time).ConfigureAwait(false);
         }
     }
-
-    /// <summary>A wait of known length, with beats while it lasts no longer than it should.</summary>
-    private Task Bounded(Task wait, TimeSpan expected) =>
-        _heartbeat.WaitBeatingAsync(wait, expected + WaitSlack, BeatInterval, _time);
-
-    private Task<T> Loading<T>(Task<T> load) => _heartbeat.WaitBeatingAsync(load, LoadAllowance, BeatInterval, _time);
 
     private async Task RunSessionAsync(CancellationToken stoppingToken)
     {
@@ -611,7 +533,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         lock (_gate)
         {
             _session = session;
-            silentTest = _queue.Count > 0 && _queue[0].Request.Silent;
+            silentTest = _queue.HeadIsSilent;
         }
 
         try
@@ -627,7 +549,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             }
 
             SetPhase(BroadcastPhase.WarmingUp);
-            TrySwitch("amplifier", () => _relays.Amplifier(true));
+            _output.TrySwitch("amplifier", () => _relays.Amplifier(true));
             var context = new SessionContext(_time.GetUtcNow() + _options.Warmup);
             while (true)
             {
@@ -638,7 +560,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                         // One broadcast after another gets the same gap as repeats (the tail counts towards
                         // it); whatever ranks highest when the gap ends plays next.
                         SetPhase(BroadcastPhase.Gap);
-                        await Bounded(_sink.PauseAsync(rest, session.Token), rest).ConfigureAwait(false);
+                        await _output.Bounded(_sink.PauseAsync(rest, session.Token), rest).ConfigureAwait(false);
                     }
 
                     if (TryTakeNext(allowSilentTest: false) is not { } entry)
@@ -661,7 +583,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
         finally
         {
-            SwitchAllOff();
+            _output.SwitchAllOff();
             lock (_gate)
             {
                 _session = null;
@@ -684,12 +606,12 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             Task signal;
             lock (_gate)
             {
-                if (HasPlayableHeadLocked())
+                if (_queue.HasPlayableHead)
                 {
                     return true;
                 }
 
-                signal = _signal.Task;
+                signal = _queue.Added;
             }
 
             var remaining = _options.Tail - (_time.GetUtcNow() - start);
@@ -702,7 +624,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _ = signal.ContinueWith(static (_, state) => Cancel((CancellationTokenSource)state!), wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             try
             {
-                await Bounded(_sink.PauseAsync(remaining, wake.Token), remaining).ConfigureAwait(false);
+                await _output.Bounded(_sink.PauseAsync(remaining, wake.Token), remaining).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -711,7 +633,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
     }
 
-    private async Task PlayAsync(Entry entry, SessionContext context, CancellationToken sessionToken)
+    private async Task PlayAsync(BroadcastEntry entry, SessionContext context, CancellationToken sessionToken)
     {
         var request = entry.Request;
         var token = entry.Cancellation.Token;
@@ -725,33 +647,32 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             owed = _owed.Owes(request);
         }
 
-        Publish(StationEventTypes.BroadcastStarted, request.Label, $"broadcast {request.Label} started", Describe(entry));
-        Log.BroadcastStarted(_logger, request.Label, request.Priority, request.Origin, request.Repeat);
+        _events.Started(entry, IsOwed(entry));
         try
         {
             AudioClip clip;
             try
             {
-                clip = await Loading(_library.LoadAsync(request, token)).ConfigureAwait(false);
+                clip = await _output.Loading(_library.LoadAsync(request, token)).ConfigureAwait(false);
             }
             catch (ClipUnavailableException ex) when (owed)
             {
                 // The siren stands in only for a warning the village is owed, never for what a person asked for.
-                clip = _siren.Value;
+                clip = _output.Siren;
                 fallback = true;
                 error = ex.Message;
-                Failed(entry, "clip-unavailable", ex.Message, "siren");
+                _events.Failed(entry, IsOwed(entry), "clip-unavailable", ex.Message, "siren");
             }
 
             var warm = context.WarmUntil - _time.GetUtcNow();
             if (warm > TimeSpan.Zero)
             {
-                await Bounded(Task.Delay(warm, _time, token), warm).ConfigureAwait(false);
+                await _output.Delay(warm, token).ConfigureAwait(false);
             }
 
             if (!context.ZonesOn)
             {
-                TrySwitch("zones", () => _relays.Zones(true));
+                _output.TrySwitch("zones", () => _relays.Zones(true));
                 context.ZonesOn = true;
             }
 
@@ -760,22 +681,22 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                 if (i > 0)
                 {
                     SetPhase(BroadcastPhase.Gap);
-                    await Bounded(_sink.PauseAsync(gap, token), gap).ConfigureAwait(false);
+                    await _output.Bounded(_sink.PauseAsync(gap, token), gap).ConfigureAwait(false);
                 }
 
                 SetPhase(BroadcastPhase.Playing);
                 try
                 {
-                    await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
+                    await _output.Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
                 catch (AudioDeviceException ex) when (!fallback && owed)
                 {
                     // The device may have choked on this clip only: the siren is the last resort.
                     fallback = true;
                     error = ex.Message;
-                    clip = _siren.Value;
-                    Failed(entry, "audio-device", ex.Message, "siren");
-                    await Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
+                    clip = _output.Siren;
+                    _events.Failed(entry, IsOwed(entry), "audio-device", ex.Message, "siren");
+                    await _output.Bounded(_sink.PlayAsync(clip, muted: false, token), clip.Duration).ConfigureAwait(false);
                 }
 
                 lock (_gate)
@@ -797,19 +718,19 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         {
             outcome = BroadcastOutcome.Failed;
             error = ex.Message;
-            Failed(entry, "clip-unavailable", ex.Message, "none");
+            _events.Failed(entry, IsOwed(entry), "clip-unavailable", ex.Message, "none");
         }
         catch (AudioDeviceException ex)
         {
             outcome = BroadcastOutcome.Failed;
             error = ex.Message;
-            Failed(entry, "audio-device", ex.Message, "none");
+            _events.Failed(entry, IsOwed(entry), "audio-device", ex.Message, "none");
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             outcome = BroadcastOutcome.Failed;
             error = ex.Message;
-            Failed(entry, "internal", ex.Message, "none");
+            _events.Failed(entry, IsOwed(entry), "internal", ex.Message, "none");
         }
         finally
         {
@@ -826,7 +747,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
         context.GapDue = outcome is not (BroadcastOutcome.Preempted or BroadcastOutcome.Superseded);
         context.QuietSince = _time.GetUtcNow();
-        Finished(entry, outcome, error);
+        _events.Finished(entry, IsOwed(entry), outcome, error);
         Settle(entry, outcome);
         var name = outcome.ToString().ToLowerInvariant();
         if (request.Origin == BroadcastOrigin.Test)
@@ -841,12 +762,8 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         sessionToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>
-    /// The silent self-test: each zone relay closed and opened with the amplifier unpowered; then the
-    /// amplifier powered with every zone open, every message loaded, and the test message played through
-    /// the sink at zero gain. Two independent reasons nothing reaches the horns: no signal, no zone.
-    /// </summary>
-    private async Task RunSilentSelfTestAsync(Entry entry, CancellationToken sessionToken)
+    /// <summary>Runs the silent self-test (<see cref="SilentSelfTest"/>) and reports how it ended.</summary>
+    private async Task RunSilentSelfTestAsync(BroadcastEntry entry, CancellationToken sessionToken)
     {
         var token = entry.Cancellation.Token;
         var problems = new List<string>();
@@ -854,50 +771,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         SetPhase(BroadcastPhase.SelfTest);
         try
         {
-            foreach (var zone in _options.Zones)
-            {
-                if (!TrySwitch("zone " + zone.Id, () => _relays.Zone(zone, true), publish: false))
-                {
-                    problems.Add($"zone {zone.Id} relay (GPIO {zone.Pin}) cannot be driven");
-                }
-
-                await Bounded(Task.Delay(_options.RelayExercise, _time, token), _options.RelayExercise).ConfigureAwait(false);
-                TrySwitch("zone " + zone.Id, () => _relays.Zone(zone, false), publish: false);
-            }
-
-            if (!TrySwitch("amplifier", () => _relays.Amplifier(true), publish: false))
-            {
-                problems.Add($"amplifier relay (GPIO {_options.AmplifierPin}) cannot be driven");
-            }
-
-            await Bounded(Task.Delay(_options.Warmup, _time, token), _options.Warmup).ConfigureAwait(false);
-            var unplayable = await Loading(_library.CheckAllAsync(token)).ConfigureAwait(false);
-            problems.AddRange(unplayable);
-            lock (_gate)
-            {
-                _problems = unplayable;
-            }
-
-            AudioClip clip;
-            try
-            {
-                clip = await Loading(_library.LoadMessageAsync(BroadcastOptions.TestMessage, token)).ConfigureAwait(false);
-            }
-            catch (ClipUnavailableException)
-            {
-                clip = _siren.Value; // already counted above; still exercise the path
-            }
-
-            try
-            {
-                await Bounded(_sink.PlayAsync(clip, muted: true, token), clip.Duration).ConfigureAwait(false);
-            }
-            catch (AudioDeviceException ex)
-            {
-                problems.Add("audio path: " + ex.Message);
-            }
-
-            await Bounded(Task.Delay(_options.Tail, _time, token), _options.Tail).ConfigureAwait(false);
+            await SilentSelfTest.RunAsync(_output, _options, _library, problems, MessagesChecked, token).ConfigureAwait(false);
             outcome = problems.Count == 0 ? "passed" : "failed";
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -909,7 +783,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
         finally
         {
-            SwitchAllOff();
+            _output.SwitchAllOff();
             lock (_gate)
             {
                 _current = null;
@@ -923,8 +797,16 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         sessionToken.ThrowIfCancellationRequested();
     }
 
+    private void MessagesChecked(IReadOnlyList<string> unplayable)
+    {
+        lock (_gate)
+        {
+            _problems = unplayable;
+        }
+    }
+
     /// <summary>What an attempt's end does to the obligation it played for.</summary>
-    private void Settle(Entry entry, BroadcastOutcome outcome)
+    private void Settle(BroadcastEntry entry, BroadcastOutcome outcome)
     {
         var request = entry.Request;
         WarningObligation owed;
@@ -942,11 +824,10 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                 case BroadcastOutcome.Completed or BroadcastOutcome.Fallback:
                     _owed.Set(null);
                     break;
-                case BroadcastOutcome.Preempted when !_queue.Exists(e => e.Request.Key == request.Key):
+                case BroadcastOutcome.Preempted when !_queue.Contains(request.Key!):
                     // From the start of the message, with the repeats not yet finished; after whatever outranks it.
                     var rest = Math.Max(1, request.Repeat - entry.RepeatsPlayed);
-                    InsertLocked(new Entry(request with { Repeat = rest }, ++_sequence, resumed: true));
-                    SignalLocked();
+                    _queue.Add(new BroadcastEntry(request with { Repeat = rest }, resumed: true));
                     Log.ObligationResumed(_logger, owed.Key, "preempted", rest);
                     return;
                 case BroadcastOutcome.Failed:
@@ -992,36 +873,24 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         EnqueueEntry(request, resumed: true);
     }
 
-    /// <summary>Queues <paramref name="entry"/> after everything that ranks as high or higher; returns its place.</summary>
-    private int InsertLocked(Entry entry)
-    {
-        var index = _queue.FindIndex(e => e.Request.Priority < entry.Request.Priority);
-        index = index < 0 ? _queue.Count : index;
-        _queue.Insert(index, entry);
-        return index;
-    }
-
     private bool HasPlayableHead()
     {
         lock (_gate)
         {
-            return HasPlayableHeadLocked();
+            return _queue.HasPlayableHead;
         }
     }
 
-    private bool HasPlayableHeadLocked() => _queue.Count > 0 && !_queue[0].Request.Silent;
-
-    private Entry? TryTakeNext(bool allowSilentTest)
+    private BroadcastEntry? TryTakeNext(bool allowSilentTest)
     {
         lock (_gate)
         {
-            if (_queue.Count == 0 || (_queue[0].Request.Silent && !allowSilentTest) || _session is null)
+            if (_queue.Count == 0 || (_queue.HeadIsSilent && !allowSilentTest) || _session is null)
             {
                 return null;
             }
 
-            var entry = _queue[0];
-            _queue.RemoveAt(0);
+            var entry = _queue.TakeHead();
             entry.Cancellation.Dispose();
             entry.Cancellation = CancellationTokenSource.CreateLinkedTokenSource(_session.Token);
             entry.StartedAt = _time.GetUtcNow();
@@ -1037,8 +906,8 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         bool any;
         lock (_gate)
         {
-            any = _queue.RemoveAll(IsLevelBroadcast) > 0;
-            if (_current is { CancelReason: null } current && IsLevelBroadcast(current))
+            any = _queue.RemoveAll(e => LevelPolicy.IsLevelBroadcast(e.Request)) > 0;
+            if (_current is { CancelReason: null } current && LevelPolicy.IsLevelBroadcast(current.Request))
             {
                 current.CancelReason = BroadcastOutcome.Superseded;
                 cancel = current.Cancellation;
@@ -1048,54 +917,6 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
         Cancel(cancel);
         return any;
-
-        static bool IsLevelBroadcast(Entry e) => e.Request.Key?.StartsWith(WarningObligation.LevelKeyPrefix, StringComparison.Ordinal) == true;
-    }
-
-    private int LevelIndex(string level)
-    {
-        if (level == "none")
-        {
-            return -1;
-        }
-
-        for (var i = 0; i < _options.Levels.Count; i++)
-        {
-            if (_options.Levels[i].Level == level)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"unknown alert level '{level}'", nameof(level));
-    }
-
-    private void SwitchAllOff()
-    {
-        foreach (var (relay, error) in _relays.AllOff())
-        {
-            Log.RelayFailed(_logger, error, relay);
-            Publish(StationEventTypes.BroadcastFailed, "relay", $"relay {relay} cannot be switched off: {error.Message}", new() { ["reason"] = "relay", ["relay"] = relay });
-        }
-    }
-
-    private bool TrySwitch(string relay, Action action, bool publish = true)
-    {
-        try
-        {
-            action();
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException or NotSupportedException)
-        {
-            Log.RelayFailed(_logger, ex, relay);
-            if (publish)
-            {
-                Publish(StationEventTypes.BroadcastFailed, "relay", $"relay {relay} cannot be switched on: {ex.Message}", new() { ["reason"] = "relay", ["relay"] = relay });
-            }
-
-            return false;
-        }
     }
 
     private void SetPhase(BroadcastPhase phase)
@@ -1105,15 +926,6 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _phase = phase;
         }
     }
-
-    private void SignalLocked()
-    {
-        var signal = _signal;
-        _signal = NewSignal();
-        signal.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static void Cancel(CancellationTokenSource? source)
     {
@@ -1127,33 +939,6 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
     }
 
-    private void Failed(Entry entry, string reason, string error, string fallback)
-    {
-        Log.BroadcastFailed(_logger, entry.Request.Label, reason, error, fallback);
-        var data = Describe(entry);
-        data["reason"] = reason;
-        data["error"] = error;
-        data["fallback"] = fallback;
-        Publish(StationEventTypes.BroadcastFailed, entry.Request.Label, $"broadcast {entry.Request.Label}: {error}", data);
-    }
-
-    private void Finished(Entry entry, BroadcastOutcome outcome, string? error)
-    {
-        var data = Describe(entry);
-        var name = outcome.ToString().ToLowerInvariant();
-        data["completed"] = outcome == BroadcastOutcome.Completed;
-        data["outcome"] = name;
-        data["repeatsPlayed"] = entry.RepeatsPlayed;
-        data["durationMs"] = entry.StartedAt is { } started ? (long)(_time.GetUtcNow() - started).TotalMilliseconds : 0;
-        if (error is not null)
-        {
-            data["error"] = error;
-        }
-
-        Log.BroadcastFinished(_logger, entry.Request.Label, name, entry.RepeatsPlayed, entry.Request.Repeat);
-        Publish(StationEventTypes.BroadcastFinished, entry.Request.Label, $"broadcast {entry.Request.Label} {name}", data);
-    }
-
     private void ReportSelfTest(bool silent, string outcome, IReadOnlyList<string> problems)
     {
         var report = new SelfTestReport(_time.GetUtcNow(), silent, outcome, problems);
@@ -1162,29 +947,8 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _lastSelfTest = report;
         }
 
-        Log.SelfTest(_logger, outcome == "passed" && problems.Count == 0 ? LogLevel.Information : LogLevel.Warning, silent, outcome, problems.Count);
-        Publish(StationEventTypes.SelfTest, "broadcast", $"{(silent ? "silent self-test" : "audible test")} {outcome}", new()
-        {
-            ["silent"] = silent,
-            ["outcome"] = outcome,
-            ["ok"] = outcome == "passed",
-            ["problems"] = problems,
-            ["sink"] = _sink.Description,
-            ["zones"] = _options.Zones.Select(z => z.Id).ToArray(),
-        });
+        _events.SelfTest(report, _sink.Description, _options.Zones);
     }
-
-    private Dictionary<string, object?> Describe(Entry entry) => new()
-    {
-        ["id"] = entry.Request.Id.ToString(),
-        ["owed"] = IsOwed(entry),
-        ["resumed"] = entry.Resumed,
-        ["message"] = entry.Request.Message,
-        ["text"] = entry.Request.Text,
-        ["origin"] = entry.Request.Origin.ToString().ToLowerInvariant(),
-        ["priority"] = entry.Request.Priority.ToString(),
-        ["repeat"] = entry.Request.Repeat,
-    };
 
     private void RaiseEnded(BroadcastEnd end)
     {
@@ -1197,11 +961,6 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             // Someone waiting for the outcome must not break the loop that plays the warnings.
             Log.EndedListenerFailed(_logger, e, end.Id);
         }
-    }
-
-    private void Publish(string type, string source, string message, Dictionary<string, object?> data)
-    {
-        _events.Publish(new StationEvent(type, _time.GetUtcNow(), source, message, data));
     }
 
     private sealed class SessionContext(DateTimeOffset warmUntil)
@@ -1217,31 +976,11 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         public DateTimeOffset QuietSince { get; set; }
     }
 
-    private bool IsOwed(Entry entry)
+    private bool IsOwed(BroadcastEntry entry)
     {
         lock (_gate)
         {
             return _owed.Owes(entry.Request);
         }
-    }
-
-    private sealed class Entry(BroadcastRequest request, long sequence, bool resumed = false)
-    {
-        public BroadcastRequest Request { get; } = request;
-
-        /// <summary>A further attempt at an owed broadcast (after preemption, a failure or a restart).</summary>
-        public bool Resumed { get; } = resumed;
-
-        public long Sequence { get; } = sequence;
-
-        public CancellationTokenSource Cancellation { get; set; } = new();
-
-        public BroadcastOutcome? CancelReason { get; set; }
-
-        public DateTimeOffset? StartedAt { get; set; }
-
-        public int RepeatsPlayed { get; set; }
-
-        public BroadcastItem ToItem() => new(Request.Id, Request.Label, Request.Origin, Request.Priority, Request.Repeat, RepeatsPlayed, StartedAt);
     }
 }
