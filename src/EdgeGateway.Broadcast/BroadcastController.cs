@@ -4,6 +4,7 @@ using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Hardware.Relays;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -100,7 +101,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
         _options = options;
         _levels = new LevelPolicy(options);
-        _relays = new RelayBank(gpio, options.AmplifierPin, [.. options.Zones]);
+        _relays = RelaysOff.Bank(gpio, options);
         _sink = sink;
         _library = library;
         _events = new BroadcastEvents(events, time, logger);

@@ -1,5 +1,5 @@
 using System.Device.Gpio;
-using EdgeGateway.Broadcast.Internal;
+using EdgeGateway.Hardware.Relays;
 
 namespace EdgeGateway.Broadcast;
 
@@ -29,7 +29,11 @@ public static class RelaysOff
         ArgumentNullException.ThrowIfNull(gpio);
         ArgumentNullException.ThrowIfNull(options);
         var lines = Lines(options);
-        var bank = new RelayBank(gpio, options.AmplifierPin, [.. options.Zones]);
+        var bank = Bank(gpio, options);
         return [.. bank.OpenAllOff().Select(f => new RelayFailure(lines.First(l => l.Name == f.Relay), f.Error.Message))];
     }
+
+    /// <summary>The relay bank <paramref name="options"/> configures on <paramref name="gpio"/>.</summary>
+    internal static RelayBank Bank(GpioController gpio, BroadcastOptions options) =>
+        new(gpio, options.AmplifierPin, [.. options.Zones.Select(z => new ZoneRelay(z.Id, z.Pin))]);
 }

@@ -1,5 +1,6 @@
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Hardware.Relays;
 
 namespace EdgeGateway.Broadcast.Internal;
 

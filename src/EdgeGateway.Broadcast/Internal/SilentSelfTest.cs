@@ -1,4 +1,5 @@
 using EdgeGateway.Hardware.Audio;
+using EdgeGateway.Hardware.Relays;
 
 namespace EdgeGateway.Broadcast.Internal;
 
@@ -25,13 +26,14 @@ internal static class SilentSelfTest
         var relays = output.Relays;
         foreach (var zone in options.Zones)
         {
-            if (!output.TrySwitch("zone " + zone.Id, () => relays.Zone(zone, true), publish: false))
+            var relay = new ZoneRelay(zone.Id, zone.Pin);
+            if (!output.TrySwitch("zone " + zone.Id, () => relays.Zone(relay, true), publish: false))
             {
                 problems.Add($"zone {zone.Id} relay (GPIO {zone.Pin}) cannot be driven");
             }
 
             await output.Delay(options.RelayExercise, cancellationToken).ConfigureAwait(false);
-            output.TrySwitch("zone " + zone.Id, () => relays.Zone(zone, false), publish: false);
+            output.TrySwitch("zone " + zone.Id, () => relays.Zone(relay, false), publish: false);
         }
 
         if (!output.TrySwitch("amplifier", () => relays.Amplifier(true), publish: false))

@@ -1,22 +1,27 @@
 using System.Device.Gpio;
 
-namespace EdgeGateway.Broadcast.Internal;
+namespace EdgeGateway.Hardware.Relays;
+
+/// <summary>A zone relay: it connects the amplifier output to one group of horns.</summary>
+public sealed record ZoneRelay(string Id, int Pin);
 
 /// <summary>
-/// The amplifier relay and the zone relays on the station's <see cref="GpioController"/> (shared with the
+/// A loudspeaker relay bank: the amplifier relay and the zone relays on the station's <see cref="GpioController"/> (shared with the
 /// rest of the host). High = relay energised = on. Switching off goes zones first, then the amplifier, and
 /// tries every line even when one fails, so one bad line never leaves another one on.
 /// </summary>
-internal sealed class RelayBank
+public sealed class RelayBank
 {
     private readonly Lock _gate = new();
     private readonly GpioController _gpio;
     private readonly int _amplifier;
-    private readonly IReadOnlyList<ZoneOptions> _zones;
+    private readonly IReadOnlyList<ZoneRelay> _zones;
     private readonly Dictionary<int, bool> _on = [];
 
-    public RelayBank(GpioController gpio, int amplifierPin, IReadOnlyList<ZoneOptions> zones)
+    public RelayBank(GpioController gpio, int amplifierPin, IReadOnlyList<ZoneRelay> zones)
     {
+        ArgumentNullException.ThrowIfNull(gpio);
+        ArgumentNullException.ThrowIfNull(zones);
         _gpio = gpio;
         _amplifier = amplifierPin;
         _zones = zones;
@@ -70,7 +75,11 @@ internal sealed class RelayBank
 
     public void Amplifier(bool on) => Set(_amplifier, on);
 
-    public void Zone(ZoneOptions zone, bool on) => Set(zone.Pin, on);
+    public void Zone(ZoneRelay zone, bool on)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        Set(zone.Pin, on);
+    }
 
     public void Zones(bool on)
     {
