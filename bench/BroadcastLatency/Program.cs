@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,14 +2,14 @@ using System.Device.I2c;
 using System.Globalization;
 using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Acquisition.Sensors;
+using EdgeGateway.Hardware.Power;
 using EdgeGateway.Modbus.Decoding;
-using Iot.Device.Adc;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Acquisition.Power;
 
 /// <summary>
-/// An INA219 power monitor (battery or solar voltage) read through Iot.Device.Bindings every poll period. The
+/// An INA219 power monitor (battery or solar voltage, <see cref="Ina219Monitor"/>) read every poll period. The
 /// device is opened lazily and reopened after any failure, so an INA219 that is absent at boot (no I2C bus, no
 /// ACK at its address) is a comm-fault of this sensor, retried each poll, and never stops the station.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed class Ina219Sensor : IDisposable
     private readonly ILogger _logger;
     private readonly Func<I2cConnectionSettings, I2cDevice> _openDevice;
     private I2cDevice? _device;
-    private Ina219? _ina;
+    private Ina219Monitor? _ina;
 
     /// <param name="openDevice">How the I2C device is opened: <see cref="I2cDevice.Create"/> on a station.</param>
     public Ina219Sensor(Ina219Options options, SensorChannel channel, TimeProvider time, ILogger logger, Func<I2cConnectionSettings, I2cDevice>? openDevice = null)
@@ -62,7 +62,7 @@ internal sealed class Ina219Sensor : IDisposable
                 opening = true;
                 _device = _openDevice(new I2cConnectionSettings(_options.Bus, _options.Address));
                 opening = false;
-                var ina = new Ina219(_device);
+                var ina = new Ina219Monitor(_device);
 
                 // Reset writes the configuration register: the first transfer, so a missing device shows here.
                 ina.Reset();
@@ -70,7 +70,7 @@ internal sealed class Ina219Sensor : IDisposable
                 Log.Ina219Ready(_logger, _options.Id, _options.Bus, _options.Address);
             }
 
-            volts = _ina.ReadBusVoltage().Volts;
+            volts = _ina.ReadBusVolts();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or PlatformNotSupportedException)
         {

@@ -1,5 +1,5 @@
 using EdgeGateway.Configuration;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hosting.Reload;
 
 namespace EdgeGateway.Hosting;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Control;
 using EdgeGateway.Core.Events;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Hosting;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeGateway.Control;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 
 namespace EdgeGateway.Hosting;
 

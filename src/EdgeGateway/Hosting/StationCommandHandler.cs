@@ -1,4 +1,4 @@
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hosting.Pipeline;
 using EdgeGateway.Uplink.Commands;
 

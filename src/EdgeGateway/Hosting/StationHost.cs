@@ -1,7 +1,7 @@
 using System.Reflection;
 using EdgeGateway.Configuration;
 using EdgeGateway.Control;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hosting.Events;
 using EdgeGateway.Hosting.Health;
 using EdgeGateway.Hosting.Logging;

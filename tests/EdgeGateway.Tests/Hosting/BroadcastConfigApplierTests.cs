@@ -1,6 +1,6 @@
 using EdgeGateway.Configuration;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting;
 using EdgeGateway.Tests.TestSupport;

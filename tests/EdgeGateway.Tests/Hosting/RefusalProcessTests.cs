@@ -4,7 +4,7 @@ using EdgeGateway.Cli;
 using EdgeGateway.Control;
 using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink.Commands;

@@ -7,7 +7,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Core.Rules;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hosting.Health;
 using EdgeGateway.Hosting.Pipeline;
 using EdgeGateway.Hosting.Reload;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Hardware.Broadcast;
+using EdgeGateway.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting;
 using EdgeGateway.Hosting.Watchdog;
