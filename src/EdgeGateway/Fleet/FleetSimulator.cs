@@ -27,6 +27,7 @@ public sealed class FleetSimulator : IDisposable
 {
     private readonly StationConfig _template;
     private readonly TimeProvider _time;
+    private const int AlertParallelism = 32;
     private readonly List<UplinkService> _stations = [];
     private readonly List<string> _ids = [];
     private readonly string? _ruleId;
@@ -105,9 +106,12 @@ public sealed class FleetSimulator : IDisposable
             return;
         }
 
-        var now = _time.GetUtcNow();
-        for (var i = 0; i < _stations.Count; i++)
+        // Each station raises its own alert, stamped when it does, as a station's rule does on its own hardware.
+        // Here they share one machine and each alert is a durable write (an fsync) of its outbox: one after the
+        // other, the last station of a few hundred would raise its alert seconds after the first.
+        Parallel.For(0, _stations.Count, new ParallelOptions { MaxDegreeOfParallelism = AlertParallelism }, i =>
         {
+            var now = _time.GetUtcNow();
             lock (_raised[i])
             {
                 _raised[i].Add(new FleetAlert(now, LevelTransition.None, _levelId));
@@ -117,7 +121,7 @@ public sealed class FleetSimulator : IDisposable
             _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, LevelTransition.None, _levelId, _threshold, _threshold));
             _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _levelId, LevelTransition.None, 0, _threshold));
             Interlocked.Add(ref _alerts, 2);
-        }
+        });
     }
 
     /// <summary>Each station's last seq, what its outbox still holds, and every alert it raised, in order.</summary>
