@@ -3,7 +3,8 @@
 # (rabbit-1@localhost ...), own ports, own data directories, one Erlang cookie, the MQTT plugin, and an
 # epmd of its own, all on 127.0.0.1. The same layout on three machines is described in docs/fleet.md.
 #
-# Usage: scripts/fleet-cluster.sh start|stop|status|kill-node N|start-node N|ports
+# Usage: scripts/fleet-cluster.sh start|stop|status|kill-node N|start-node N|ports|ctl N ARGS...
+#   ctl N ARGS: rabbitmqctl ARGS against node N (e.g. ctl 1 list_queues name messages)
 # Environment:
 #   FLEET_DIR        where data, logs, cookie and pid files go (default: /tmp/edge-fleet-cluster)
 #   FLEET_PORT_BASE  first port (default 15600); node N (1..3) listens on
@@ -186,5 +187,6 @@ case "${1:-}" in
   ports) ports ;;
   kill-node) kill_node "${2:?node number}" ;;
   start-node) start_node "${2:?node number}" ;;
-  *) echo "usage: $0 start|stop|status|ports|kill-node N|start-node N" >&2; exit 2 ;;
+  ctl) shift; n=${1:?node number}; shift; ctl "$n" "$@" ;;
+  *) echo "usage: $0 start|stop|status|ports|kill-node N|start-node N|ctl N ARGS..." >&2; exit 2 ;;
 esac

@@ -12,6 +12,12 @@ namespace EdgeGateway.Fleet;
 /// <summary>What the whole fleet has done so far, summed over its stations.</summary>
 public sealed record FleetTotals(int Stations, int Connected, long Queued, long Sent, long Alerts);
 
+/// <summary>One alert a simulated station raised: when (the payload's <c>time</c>) and the levels it went between.</summary>
+public sealed record FleetAlert(DateTimeOffset Time, string From, string To);
+
+/// <summary>What one simulated station created: its last seq, what is still in its outbox, its alerts.</summary>
+public sealed record FleetStationSummary(string Id, long LastSeq, long Queued, IReadOnlyList<FleetAlert> Alerts);
+
 /// <summary>
 /// Many simulated stations in one process, each a real <see cref="UplinkService"/> with its own id, outbox and
 /// seq, so a broker cluster and the hub receiver are loaded and failed exactly as a district of stations would.
@@ -21,10 +27,15 @@ public sealed class FleetSimulator : IDisposable
 {
     private readonly StationConfig _template;
     private readonly TimeProvider _time;
+    private const int AlertParallelism = 32;
     private readonly List<UplinkService> _stations = [];
+    private readonly List<string> _ids = [];
     private readonly string? _ruleId;
     private readonly string? _levelId;
     private readonly double? _threshold;
+
+    // Per station, what it was asked to raise; read by the summary a hub's contents are checked against.
+    private readonly List<FleetAlert>[] _raised;
     private long _ticks;
     private long _alerts;
 
@@ -48,8 +59,10 @@ public sealed class FleetSimulator : IDisposable
             options.TelemetryPeriod = telemetry;
             Directory.CreateDirectory(options.StoragePath);
             _stations.Add(new UplinkService(options, time, logger));
+            _ids.Add(options.StationId);
         }
 
+        _raised = [.. _stations.Select(_ => new List<FleetAlert>())];
         var rule = template.Alerting.Rules.FirstOrDefault();
         _ruleId = rule?.Id ?? "sim";
         _levelId = rule?.Above?.FirstOrDefault().Key ?? rule?.Level ?? template.Alerting.Levels.FirstOrDefault()?.Id;
@@ -93,14 +106,34 @@ public sealed class FleetSimulator : IDisposable
             return;
         }
 
-        var now = _time.GetUtcNow();
-        foreach (var station in _stations)
+        // Each station raises its own alert, stamped when it does, as a station's rule does on its own hardware.
+        // Here they share one machine and each alert is a durable write (an fsync) of its outbox: one after the
+        // other, the last station of a few hundred would raise its alert seconds after the first.
+        Parallel.For(0, _stations.Count, new ParallelOptions { MaxDegreeOfParallelism = AlertParallelism }, i =>
         {
-            station.EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, LevelTransition.None, _levelId, _threshold, _threshold));
-            station.EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _levelId, LevelTransition.None, 0, _threshold));
+            var now = _time.GetUtcNow();
+            lock (_raised[i])
+            {
+                _raised[i].Add(new FleetAlert(now, LevelTransition.None, _levelId));
+                _raised[i].Add(new FleetAlert(now, _levelId, LevelTransition.None));
+            }
+
+            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, LevelTransition.None, _levelId, _threshold, _threshold));
+            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _levelId, LevelTransition.None, 0, _threshold));
             Interlocked.Add(ref _alerts, 2);
-        }
+        });
     }
+
+    /// <summary>Each station's last seq, what its outbox still holds, and every alert it raised, in order.</summary>
+    public IReadOnlyList<FleetStationSummary> Summary() =>
+        [.. _stations.Select((s, i) =>
+        {
+            var status = s.Status;
+            lock (_raised[i])
+            {
+                return new FleetStationSummary(_ids[i], status.LastSeq, status.QueueDepth, [.. _raised[i]]);
+            }
+        })];
 
     public FleetTotals Totals()
     {

@@ -55,6 +55,54 @@ public sealed class SimFleetProcessTests : IDisposable
         Assert.Contains("stopped: 3 stations", fleet.StandardError, StringComparison.Ordinal);
     }
 
+    // --duration: creating stops, the outboxes empty, exit 0; the summary names every seq and alert the broker got.
+    [Fact]
+    public async Task Duration_DrainsEveryOutbox_SummaryListsWhatTheBrokerGot()
+    {
+        await using var mosquitto = await MosquittoBroker.StartAsync(Patience);
+        await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, Prefix, "+", null, CancellationToken.None);
+        var summaryPath = _dir.File("summary.json");
+
+        var run = await EdgegwProcess.RunAsync(
+            ["sim", "fleet", "--stations", "2", "--template", WriteTemplate(mosquitto.Port, cluster: false), "--telemetry", "200ms",
+             "--alert-every", "1s", "--duration", "3s", "--drain-timeout", "60s", "--summary", summaryPath], Patience);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var summary = JsonNode.Parse(File.ReadAllText(summaryPath))!;
+        Assert.Equal(0, summary["queued"]!.GetValue<long>());
+        var stations = summary["perStation"]!.AsArray();
+        Assert.Equal(Ids[..2], stations.Select(s => s!["id"]!.GetValue<string>()));
+        // Everything was acknowledged before the exit, so the subscriber gets every seq up to lastSeq.
+        await hub.WaitUntilAsync(m => stations.All(s =>
+            Of(m, s!["id"]!.GetValue<string>()).Where(x => x.Kind != HubMessageKind.Status && x.Seq is not null)
+                .Select(x => x.Seq!.Value).ToHashSet().Count == s["lastSeq"]!.GetValue<long>()), Patience, CancellationToken.None);
+        foreach (var station in stations)
+        {
+            var alerts = station!["alerts"]!.AsArray();
+            Assert.True(alerts.Count >= 2, station.ToJsonString());
+            var sent = Of(hub.Messages, station["id"]!.GetValue<string>()).Where(m => m.Kind == HubMessageKind.Alert)
+                .Select(m => (m.Json!["time"]!.GetValue<string>(), m.Json["from"]!.GetValue<string>(), m.Json["to"]!.GetValue<string>())).ToList();
+            Assert.Equal(alerts.Select(a => (a!["time"]!.GetValue<string>(), a["from"]!.GetValue<string>(), a["to"]!.GetValue<string>())), sent);
+        }
+    }
+
+    [Fact]
+    public async Task Duration_BrokerNeverThere_ExitsOneAfterTheDrainTimeout_SummaryKeepsTheQueued()
+    {
+        var summaryPath = _dir.File("summary.json");
+        var template = WriteTemplate(QuietStation.ClosedLoopbackPort(), cluster: false);
+
+        var run = await EdgegwProcess.RunAsync(
+            ["sim", "fleet", "--stations", "1", "--template", template, "--telemetry", "200ms", "--alert-every", "1s",
+             "--duration", "1500ms", "--drain-timeout", "1s", "--summary", summaryPath], Patience);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("the outboxes did not empty within 1 s", run.Stderr, StringComparison.Ordinal);
+        var station = JsonNode.Parse(File.ReadAllText(summaryPath))!["perStation"]![0]!;
+        Assert.True(station["queued"]!.GetValue<long>() > 0, station.ToJsonString());
+        Assert.Equal(station["queued"]!.GetValue<long>(), station["lastSeq"]!.GetValue<long>());
+    }
+
     [Fact]
     public async Task NoUplinkInTemplate_OrNoStations_ExitsTwoAndSaysWhy()
     {
