@@ -19,7 +19,7 @@ namespace EdgeGateway.Modbus.Transports;
 /// transport that owns it.
 /// </para>
 /// </summary>
-internal sealed class SocketWaiter : IValueTaskSource, IDisposable
+internal sealed class SocketWaiter : IValueTaskSource, IThreadPoolWorkItem, IDisposable
 {
     /// <summary>Longest delay between a cancellation and the wait noticing it.</summary>
     public static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(5);
@@ -29,7 +29,8 @@ internal sealed class SocketWaiter : IValueTaskSource, IDisposable
 
     private readonly SemaphoreSlim _start = new(0, 1);
     private readonly string _name;
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core;
+    private Exception? _failure;
     private Thread? _thread;
     private Socket? _socket;
     private SelectMode _mode;
@@ -89,6 +90,18 @@ internal sealed class SocketWaiter : IValueTaskSource, IDisposable
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_failure is { } failure)
+        {
+            _core.SetException(failure);
+        }
+        else
+        {
+            _core.SetResult(true);
+        }
+    }
+
     private void Run()
     {
         var slice = (int)Slice.TotalMicroseconds;
@@ -110,12 +123,16 @@ internal sealed class SocketWaiter : IValueTaskSource, IDisposable
                     _token.ThrowIfCancellationRequested();
                 }
 
-                _core.SetResult(true);
+                _failure = null;
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
-                _core.SetException(e);
+                _failure = e;
             }
+
+            // The caller goes on on the thread pool, never on this thread (it may take long, and this stack is
+            // small). Queued as this object itself, so a slow wait allocates nothing either.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
             if (_disposed)
             {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace EdgeGateway.Modbus.Transports;
 
@@ -164,6 +165,7 @@ public sealed class TcpTransport : IModbusTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var socket = _socket ?? throw new ModbusConnectionException($"not connected to {Name}");
@@ -228,6 +230,7 @@ public sealed class TcpTransport : IModbusTransport
         return ReadSlowAsync(socket, buffer, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadSlowAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         try
