@@ -53,8 +53,8 @@ public sealed record TippingBucketOptions : SensorOptions
     /// <summary>The edge that is a tip (falling for a switch to ground with a pull-up).</summary>
     public PinEventTypes Edge { get; init; } = PinEventTypes.Falling;
 
-    /// <summary>Input, InputPullUp or InputPullDown.</summary>
-    public PinMode Mode { get; init; } = PinMode.InputPullUp;
+    /// <summary>Input (the default: no bias, the gauge's own resistor holds the line), InputPullUp or InputPullDown.</summary>
+    public PinMode Mode { get; init; } = PinMode.Input;
 
     /// <summary>Edges within this time after a counted tip are its bounce, not tips.</summary>
     public TimeSpan Debounce { get; init; } = DefaultDebounce;
@@ -65,12 +65,13 @@ public sealed record TippingBucketOptions : SensorOptions
 /// <summary>A switch on a GPIO line (flood switch, manual alarm button): 1 when active, 0 when not.</summary>
 public sealed record DigitalInputOptions : SensorOptions
 {
-    /// <summary>Default <see cref="Debounce"/>: 50 ms.</summary>
-    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(50);
+    /// <summary>Default <see cref="Debounce"/>: 25 ms, as for a rain gauge.</summary>
+    public static readonly TimeSpan DefaultDebounce = TippingBucketOptions.DefaultDebounce;
 
     public int Pin { get; init; }
 
-    public PinMode Mode { get; init; } = PinMode.InputPullUp;
+    /// <summary>Input (the default: no bias, the switch's own resistor holds the line), InputPullUp or InputPullDown.</summary>
+    public PinMode Mode { get; init; } = PinMode.Input;
 
     /// <summary>Active when the line is low (a switch to ground with a pull-up).</summary>
     public bool ActiveLow { get; init; }

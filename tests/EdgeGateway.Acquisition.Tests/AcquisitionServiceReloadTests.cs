@@ -182,12 +182,12 @@ public sealed class AcquisitionServiceReloadTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ApplyAsync_TippingBucketMovedToAnotherLine_OldLineReleasedNewOneCounts()
     {
-        await StartAsync(Options(o => o.TippingBuckets.Add(new TippingBucketOptions { Id = "rain-gauge", Pin = 17, MmPerTip = 0.2 })));
+        await StartAsync(Options(o => o.TippingBuckets.Add(new TippingBucketOptions { Id = "rain-gauge", Pin = 17, Mode = PinMode.InputPullUp, MmPerTip = 0.2 })));
         var driver = _gpio.SimulatedDriver!;
         Tip(driver, 17);
         await _sinks.WaitAsync(() => _sinks.Of("rain-gauge").Count == 1);
 
-        await Service.ApplyAsync(Options(o => o.TippingBuckets.Add(new TippingBucketOptions { Id = "rain-gauge", Pin = 18, MmPerTip = 0.5 })));
+        await Service.ApplyAsync(Options(o => o.TippingBuckets.Add(new TippingBucketOptions { Id = "rain-gauge", Pin = 18, Mode = PinMode.InputPullUp, MmPerTip = 0.5 })));
 
         Assert.False(_gpio.Controller.IsPinOpen(17));
         Assert.True(_gpio.Controller.IsPinOpen(18));
@@ -200,7 +200,7 @@ public sealed class AcquisitionServiceReloadTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ApplyAsync_LineHeldByARelay_ThrowsAndTheOldSensorsRunOn()
     {
-        await StartAsync(Options(o => o.DigitalInputs.Add(new DigitalInputOptions { Id = "flood-switch", Pin = 27 })));
+        await StartAsync(Options(o => o.DigitalInputs.Add(new DigitalInputOptions { Id = "flood-switch", Pin = 27, Mode = PinMode.InputPullUp })));
         await _sinks.WaitAsync(() => _sinks.Of("level").Count == 1 && _sinks.Of("flood-switch").Count == 1);
         var before = Service.Options;
         var busA = Service.Bus("plc-a");
@@ -209,7 +209,7 @@ public sealed class AcquisitionServiceReloadTests : IAsyncLifetime, IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Service.ApplyAsync(Options(o =>
         {
             o.ModbusSensors[0] = Sensor("level", "plc-a", 1, 0) with { Scale = 0.01 };
-            o.DigitalInputs.Add(new DigitalInputOptions { Id = "door", Pin = 5 });
+            o.DigitalInputs.Add(new DigitalInputOptions { Id = "door", Pin = 5, Mode = PinMode.InputPullUp });
         })));
 
         Assert.Contains("GPIO line 5", error.Message, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class AcquisitionServiceTests : IDisposable
     {
         var options = new AcquisitionOptions
         {
-            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, MmPerTip = 0.5 } },
+            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, Mode = PinMode.InputPullUp, MmPerTip = 0.5 } },
             History = new HistoryOptions { Path = _dir.File("history.db") },
         };
 
@@ -64,7 +64,7 @@ public sealed class AcquisitionServiceTests : IDisposable
         var options = new AcquisitionOptions
         {
             Ina219Sensors = { new Ina219Options { Id = "battery", Bus = bus, Poll = TimeSpan.FromSeconds(60) } },
-            DigitalInputs = { new DigitalInputOptions { Id = "alarm-button", Pin = 22, ActiveLow = true } },
+            DigitalInputs = { new DigitalInputOptions { Id = "alarm-button", Pin = 22, Mode = PinMode.InputPullUp, ActiveLow = true } },
         };
         var sinks = new RecordingSinks();
         using var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(true), _time);
@@ -96,7 +96,7 @@ public sealed class AcquisitionServiceTests : IDisposable
                 new ModbusSensorOptions { Id = "river-level", Bus = "rs485", Slave = 1, Type = Modbus.RegisterType.Float32, Poll = TimeSpan.FromSeconds(5) },
                 new ModbusSensorOptions { Id = "ghost", Bus = "nowhere", Poll = TimeSpan.FromSeconds(5) },
             },
-            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, MmPerTip = 0.5 } },
+            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, Mode = PinMode.InputPullUp, MmPerTip = 0.5 } },
         };
         var sinks = new RecordingSinks();
         var loops = new RecordingLoops();
@@ -163,8 +163,8 @@ public sealed class AcquisitionServiceTests : IDisposable
     {
         var options = new AcquisitionOptions
         {
-            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17 } },
-            DigitalInputs = { new DigitalInputOptions { Id = "flood-switch", Pin = 27 } },
+            TippingBuckets = { new TippingBucketOptions { Id = "rain-gauge", Pin = 17, Mode = PinMode.InputPullUp } },
+            DigitalInputs = { new DigitalInputOptions { Id = "flood-switch", Pin = 27, Mode = PinMode.InputPullUp } },
         };
         var sinks = new RecordingSinks();
         using var service = new AcquisitionService(options, new AcquisitionDevices(), sinks, sinks, _time);

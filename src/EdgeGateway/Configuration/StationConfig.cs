@@ -202,19 +202,21 @@ public enum GpioPull
     Down,
 }
 
+/// <summary>A GPIO input as written: null where the file says nothing (the acquisition options hold the defaults).</summary>
 public sealed class GpioInputSection : Located
 {
     public int Pin { get; set; }
-    public GpioEdge Edge { get; set; } = GpioEdge.Falling;
-    public GpioPull Pull { get; set; } = GpioPull.None;
+    public GpioEdge? Edge { get; set; }
+    public GpioPull? Pull { get; set; }
     public bool ActiveLow { get; set; }
-    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan? Debounce { get; set; }
 }
 
+/// <summary>An INA219 as written: null where the file says nothing (the acquisition options hold the defaults).</summary>
 public sealed class Ina219Section : Located
 {
-    public int Bus { get; set; } = 1;
-    public int Address { get; set; } = 0x40;
+    public int? Bus { get; set; }
+    public int? Address { get; set; }
 }
 
 /// <summary>CAP 1.2 severity values.</summary>

@@ -335,10 +335,10 @@ public static class StationConfigLoader
         }
 
         g.Pin = m.Int("pin", required: true) ?? g.Pin;
-        g.Edge = m.Enum<GpioEdge>("edge") ?? g.Edge;
-        g.Pull = m.Enum<GpioPull>("pull") ?? g.Pull;
+        g.Edge = m.Enum<GpioEdge>("edge");
+        g.Pull = m.Enum<GpioPull>("pull");
         g.ActiveLow = m.Bool("activeLow") ?? g.ActiveLow;
-        g.Debounce = m.Duration("debounce") ?? g.Debounce;
+        g.Debounce = m.Duration("debounce");
         m.Done();
         return g;
     }
@@ -351,8 +351,8 @@ public static class StationConfigLoader
             return null;
         }
 
-        i.Bus = m.Int("bus") ?? i.Bus;
-        i.Address = m.Int("address") ?? i.Address;
+        i.Bus = m.Int("bus");
+        i.Address = m.Int("address");
         m.Done();
         return i;
     }

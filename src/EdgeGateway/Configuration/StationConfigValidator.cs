@@ -334,14 +334,14 @@ public static partial class StationConfigValidator
 
             if (s.Ina219 is { } ina)
             {
-                if (ina.IsSet("address") && ina.Address is < 0x40 or > 0x4F)
+                if (ina.IsSet("address") && ina.Address is { } address and (< 0x40 or > 0x4F))
                 {
-                    Error(ina, path + ".ina219", "address", $"0x{ina.Address:X2} is not an INA219 address (0x40-0x4F)");
+                    Error(ina, path + ".ina219", "address", $"0x{address:X2} is not an INA219 address (0x40-0x4F)");
                 }
 
-                if (ina.IsSet("bus") && ina.Bus < 0)
+                if (ina.IsSet("bus") && ina.Bus is { } bus and < 0)
                 {
-                    Error(ina, path + ".ina219", "bus", $"{ina.Bus} is not an I2C bus number");
+                    Error(ina, path + ".ina219", "bus", $"{bus} is not an I2C bus number");
                 }
             }
         }

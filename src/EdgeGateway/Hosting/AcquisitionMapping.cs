@@ -65,7 +65,7 @@ public static class AcquisitionMapping
             var valid = s.Valid is { } v ? new ValueRange(v.Min, v.Max) : (ValueRange?)null;
             if (s.Modbus is { } m)
             {
-                options.ModbusSensors.Add(new ModbusSensorOptions
+                var sensor = new ModbusSensorOptions
                 {
                     Id = s.Id,
                     Bus = m.Bus,
@@ -78,46 +78,28 @@ public static class AcquisitionMapping
                     Scale = s.Scale,
                     Offset = s.Offset,
                     Valid = valid,
-                    Poll = s.Poll ?? TimeSpan.FromSeconds(60),
-                });
+                };
+                options.ModbusSensors.Add(sensor with { Poll = s.Poll ?? sensor.Poll });
             }
             else if (s.Ina219 is { } ina)
             {
-                options.Ina219Sensors.Add(new Ina219Options
-                {
-                    Id = s.Id,
-                    Bus = ina.Bus,
-                    Address = ina.Address,
-                    Scale = s.Scale,
-                    Offset = s.Offset,
-                    Valid = valid,
-                    Poll = s.Poll ?? TimeSpan.FromSeconds(60),
-                });
+                var i = new Ina219Options { Id = s.Id, Scale = s.Scale, Offset = s.Offset, Valid = valid };
+                options.Ina219Sensors.Add(i with { Bus = ina.Bus ?? i.Bus, Address = ina.Address ?? i.Address, Poll = s.Poll ?? i.Poll });
             }
             else if (s.Gpio is { } g && s.Kind == SensorKind.RainPulse)
             {
-                options.TippingBuckets.Add(new TippingBucketOptions
+                var t = new TippingBucketOptions { Id = s.Id, Pin = g.Pin, MmPerTip = s.MmPerTip ?? 0, Valid = valid };
+                options.TippingBuckets.Add(t with
                 {
-                    Id = s.Id,
-                    Pin = g.Pin,
-                    Edge = Edge(g.Edge),
-                    Mode = Mode(g.Pull),
-                    Debounce = g.Debounce,
-                    MmPerTip = s.MmPerTip ?? 0,
-                    Valid = valid,
+                    Edge = g.Edge is { } edge ? Edge(edge) : t.Edge,
+                    Mode = g.Pull is { } pull ? Mode(pull) : t.Mode,
+                    Debounce = g.Debounce ?? t.Debounce,
                 });
             }
             else if (s.Gpio is { } d)
             {
-                options.DigitalInputs.Add(new DigitalInputOptions
-                {
-                    Id = s.Id,
-                    Pin = d.Pin,
-                    Mode = Mode(d.Pull),
-                    ActiveLow = d.ActiveLow,
-                    Debounce = d.Debounce,
-                    Valid = valid,
-                });
+                var i = new DigitalInputOptions { Id = s.Id, Pin = d.Pin, ActiveLow = d.ActiveLow, Valid = valid };
+                options.DigitalInputs.Add(i with { Mode = d.Pull is { } pull ? Mode(pull) : i.Mode, Debounce = d.Debounce ?? i.Debounce });
             }
         }
 

@@ -103,7 +103,7 @@ public sealed class TippingBucketInputTests : IDisposable
     {
         using var broken = GpioControllerFactory.Create(new GpioHardwareOptions(false, "gpiochip7"), _time);
         using var channel = new SensorChannel("rain-gauge-2", null, null, _sinks.Output(), _time, NullLogger.Instance);
-        using var gauge = new TippingBucketInput(new TippingBucketOptions { Id = "rain-gauge-2", Pin = 5 }, broken.Controller, channel, _time, NullLogger.Instance);
+        using var gauge = new TippingBucketInput(new TippingBucketOptions { Id = "rain-gauge-2", Pin = 5, Mode = PinMode.InputPullUp }, broken.Controller, channel, _time, NullLogger.Instance);
 
         gauge.Start();
 

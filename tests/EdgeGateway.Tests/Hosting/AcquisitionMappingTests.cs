@@ -13,6 +13,31 @@ namespace EdgeGateway.Tests.Hosting;
 public sealed class AcquisitionMappingTests
 {
     [Fact]
+    public void FromConfig_GpioAndIna219KeysLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
+    {
+        var text = ExampleConfig.Text
+            .Replace("gpio: { pin: 17, edge: falling, pull: up, debounce: 25ms }", "gpio: { pin: 17 }", StringComparison.Ordinal)
+            .Replace("gpio: { pin: 27, pull: up, activeLow: true, debounce: 200ms }", "gpio: { pin: 27, activeLow: true }", StringComparison.Ordinal)
+            .Replace("ina219: { bus: 1, address: 0x40 }", "ina219: { bus: 2 }", StringComparison.Ordinal);
+        var loaded = StationConfigLoader.Parse(text, "station.yaml");
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        var gauge = loaded.Config!.Sensors.Single(s => s.Id == "rain-gauge").Gpio!;
+        Assert.Null(gauge.Edge);
+        Assert.Null(gauge.Pull);
+        Assert.Null(gauge.Debounce);
+
+        var o = AcquisitionMapping.FromConfig(loaded.Config);
+
+        // The defaults a station has always run with: no bias, 25 ms, falling edge.
+        var bucket = Assert.Single(o.TippingBuckets);
+        Assert.Equal((PinEventTypes.Falling, PinMode.Input, TimeSpan.FromMilliseconds(25)), (bucket.Edge, bucket.Mode, bucket.Debounce));
+        var flood = o.DigitalInputs.Single(d => d.Id == "flood-switch");
+        Assert.Equal((PinMode.Input, TimeSpan.FromMilliseconds(25), true), (flood.Mode, flood.Debounce, flood.ActiveLow));
+        var battery = Assert.Single(o.Ina219Sensors);
+        Assert.Equal((2, 0x40), (battery.Bus, battery.Address));
+    }
+
+    [Fact]
     public void FromConfig_ContractExample_EverySensorOnItsSource()
     {
         var loaded = StationConfigLoader.Load(ExampleConfig.Path);
