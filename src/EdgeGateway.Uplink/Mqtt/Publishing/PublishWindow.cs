@@ -3,10 +3,9 @@ namespace EdgeGateway.Uplink.Mqtt.Publishing;
 /// <summary>
 /// The QoS 1 publishes one connection may have awaiting PUBACK. Only the pump takes slots; each finished
 /// publish (acknowledged, refused or failed) gives its slot back. A pump waiting for a slot is resumed on the
-/// thread that gave it back rather than queued to the thread pool: in a backlog drain that wait ends once per
-/// PUBACK, and on a loaded two-core station the extra thread switch each time cost about as much as the
-/// publish. (Waking the pump only once half the window was free, to refill in bursts, was tried: against
-/// mosquitto on loopback the drain was several times slower.)
+/// thread that gave it back rather than queued to the thread pool, which a SemaphoreSlim waiter always is:
+/// in a backlog drain that wait ends once per PUBACK. (Waking the pump only once half the window was free,
+/// to refill in bursts, was tried: against mosquitto on loopback the drain was several times slower.)
 /// </summary>
 internal sealed class PublishWindow
 {

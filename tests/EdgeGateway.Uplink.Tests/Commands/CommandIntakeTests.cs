@@ -1,13 +1,14 @@
 using System.Text.Json;
 using EdgeGateway.Uplink.Commands;
+using EdgeGateway.Uplink.Tests.Mqtt;
 
-namespace EdgeGateway.Uplink.Tests.Mqtt;
+namespace EdgeGateway.Uplink.Tests.Commands;
 
 /// <summary>
 /// How commands come in, against a real mosquitto: retained ones on both protocol versions, a queue that
 /// overflows, and a command whose judging throws.
 /// </summary>
-public sealed class UplinkCommandIntakeTests
+public sealed class CommandIntakeTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
