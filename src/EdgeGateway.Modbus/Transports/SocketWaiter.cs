@@ -9,8 +9,8 @@ namespace EdgeGateway.Modbus.Transports;
 /// <para>
 /// Why not the runtime's asynchronous socket calls: the first one registers the socket with the runtime's
 /// epoll thread for the rest of the socket's life, and from then on every packet that arrives wakes that
-/// thread, even when the answer is taken synchronously. On a loaded 2-core board that wake-up costs about as
-/// much as the transaction itself. Here the socket stays out of epoll; the thread starts on the first slow
+/// thread, even when the answer is taken synchronously: one more context switch per transaction on the
+/// caller's CPU. Here the socket stays out of epoll; the thread starts on the first slow
 /// wait, sleeps between waits, and costs nothing while answers come within the synchronous wait.
 /// </para>
 /// <para>

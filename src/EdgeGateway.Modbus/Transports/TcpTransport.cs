@@ -13,7 +13,7 @@ namespace EdgeGateway.Modbus.Transports;
 /// <see cref="DefaultSynchronousWait"/>, and only a longer wait moves to a <see cref="SocketWaiter"/> thread.
 /// The runtime's asynchronous socket calls are never used, not even to connect: they would register the
 /// socket with the runtime's epoll thread, which then wakes on every packet for the rest of the connection
-/// (one extra thread wake-up per transaction, measured as a third of the throughput on 2 cores).
+/// (one more thread wake-up per transaction, on the same CPU as the caller).
 /// Per transaction: a zero-timeout poll (stale input, closed peer), one send, one poll, one recv.
 /// </para>
 /// </summary>
