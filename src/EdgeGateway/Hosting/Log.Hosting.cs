@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway;
 
-// Hosting: watchdog (EventIds 800-819), configuration reload (820-839), health (840-859).
+// Hosting: watchdog (EventIds 800-819), configuration reload (820-839), health (840-859), start-up trim (870-879).
 internal static partial class Log
 {
     [LoggerMessage(800, LogLevel.Information, "systemd watchdog not requested (no WATCHDOG_USEC for this process); loop progress is still tracked for status")]
@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(825, LogLevel.Warning, "Configuration sections {Sections} changed and take effect at the next restart (systemctl restart edge-gateway)")]
     public static partial void ConfigRestartNeeded(ILogger logger, string sections);
+
+    [LoggerMessage(870, LogLevel.Debug, "Start-up trimmed: managed heap {HeapBeforeKb} kB -> {HeapAfterKb} kB, {PagedOutKb} kB of the executable's read-only pages returned to the page cache")]
+    public static partial void StartupTrimmed(ILogger logger, long heapBeforeKb, long heapAfterKb, long pagedOutKb);
+
+    [LoggerMessage(871, LogLevel.Debug, "Start-up trim: the executable's pages stay resident ({Reason})")]
+    public static partial void StartupTrimPageOutFailed(ILogger logger, string reason);
 }
