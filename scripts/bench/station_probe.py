@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Measures a running `edgegw run`: time to READY=1 on NOTIFY_SOCKET, then steady RSS and CPU.
 
-usage: station_probe.py --config FILE [--runs N] [--settle S] [--sample S] -- COMMAND...
-Prints one JSON object: {"ready_ms":[...], "rss_mb":..., "cpu_pct":..., "error":...}.
+usage: station_probe.py --config FILE [--runs N] [--settle S] [--sample S] [--breakdown] -- COMMAND...
+Prints one JSON object: {"ready_ms":[...], "rss_mb":..., "cpu_pct":..., "error":...}; with --breakdown also
+"breakdown": where the resident memory is at the end of the sample (scripts/bench/footprint.py).
 Traffic stays on this machine: the station's config must point only at 127.0.0.1.
 """
 import argparse, json, os, signal, socket, subprocess, sys, tempfile, time
@@ -60,6 +61,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--settle", type=float, default=20)
     parser.add_argument("--sample", type=float, default=30)
+    parser.add_argument("--breakdown", action="store_true")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
     result = {"ready_ms": [], "rss_mb": None, "cpu_pct": None, "error": None}
@@ -87,6 +89,10 @@ def main():
             c1, t1 = cpu_seconds(proc.pid), time.monotonic()
             result["rss_mb"] = round(max(rss), 1)
             result["cpu_pct"] = round((c1 - c0) / (t1 - t0) * 100, 2)
+            if args.breakdown:
+                sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+                import footprint
+                result["breakdown"] = footprint.breakdown(proc.pid)
         stop(proc)
     print(json.dumps(result))
 

@@ -9,9 +9,10 @@ namespace EdgeGateway;
 //   800-819  systemd watchdog
 //   820-839  configuration reload
 //   840-859  health
-//   860-869  broadcast host glue (Hosting/Log.Broadcast.cs)
+//   860-869  broadcast host glue (860 is the broadcast stage's own, logged by EdgeGateway.Broadcast)
+//   870-879  start-up trim
 //   900-919  control socket
-// Other assemblies keep their own Log class and range: Acquisition 100-209, Hardware (broadcast) 600-699,
+// Other assemblies keep their own Log class and range: Acquisition 100-209, Broadcast 600-699,
 // Uplink 7000-7199, Hub 9000-9099.
 internal static partial class Log
 {
@@ -120,4 +121,13 @@ internal static partial class Log
 
     [LoggerMessage(906, LogLevel.Warning, "Control socket full: {MaxClients} clients connected; a new one was turned away ({Suppressed} more turned away in the last minute not logged)")]
     public static partial void ControlTooManyClients(ILogger logger, int maxClients, long suppressed);
+
+    [LoggerMessage(870, LogLevel.Debug, "Start-up trimmed: managed heap {HeapBeforeKb} kB -> {HeapAfterKb} kB, {PagedOutKb} kB of the executable's read-only pages returned to the page cache")]
+    public static partial void StartupTrimmed(ILogger logger, long heapBeforeKb, long heapAfterKb, long pagedOutKb);
+
+    [LoggerMessage(871, LogLevel.Debug, "Start-up trim: the executable's pages stay resident ({Reason})")]
+    public static partial void StartupTrimPageOutFailed(ILogger logger, string reason);
+
+    [LoggerMessage(861, LogLevel.Information, "Operator action {Verb} by {Actor}: ok={Ok} {Outcome}")]
+    public static partial void BroadcastOperatorAction(ILogger logger, string verb, string actor, bool ok, string outcome);
 }

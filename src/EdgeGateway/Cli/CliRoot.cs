@@ -7,11 +7,23 @@ namespace EdgeGateway.Cli;
 /// <summary>Builds the <c>edgegw</c> command tree. Each verb group lives in its own *Commands class.</summary>
 public static class CliRoot
 {
-    public static RootCommand Build()
+    public static RootCommand Build() => Build(serviceOnly: false);
+
+    /// <param name="serviceOnly">
+    /// Only the <c>run</c> verb: what the service's command line needs. The station runs for years on a
+    /// small board; the other verbs' trees would only add code pages and objects it keeps resident.
+    /// </param>
+    internal static RootCommand Build(bool serviceOnly)
     {
         var root = new RootCommand("edgegw: the EdgeGateway flood-warning station service and its tools");
         // Verb groups, in the order --help lists them.
         root.Subcommands.Add(RunCommand.Build());
+        if (serviceOnly)
+        {
+            CliExamples.Install(root);
+            return root;
+        }
+
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(ReplayCommands.Build());
         root.Subcommands.Add(HistoryCommands.Build());
@@ -37,7 +49,7 @@ public static class CliRoot
         ArgumentNullException.ThrowIfNull(args);
 
         // A bare 'edgegw' is someone asking what it does: the help, as git and systemctl answer.
-        var parse = Build().Parse(args.Length == 0 ? ["--help"] : args);
+        var parse = Build(serviceOnly: args is ["run", ..]).Parse(args.Length == 0 ? ["--help"] : args);
         // --help wins over what else is wrong on the line (a verb's help without its arguments).
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction or null)
         {

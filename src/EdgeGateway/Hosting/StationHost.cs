@@ -3,6 +3,7 @@ using EdgeGateway.Configuration;
 using EdgeGateway.Control;
 using EdgeGateway.Broadcast;
 using EdgeGateway.Hosting.Events;
+using EdgeGateway.Hosting.Footprint;
 using EdgeGateway.Hosting.Health;
 using EdgeGateway.Hosting.Logging;
 using EdgeGateway.Hosting.Pipeline;
@@ -65,6 +66,7 @@ public static class StationHost
         builder.Services.AddSingleton(new StationConfigFile(configPath));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<StationLifecycleLog>();
+        builder.Services.AddHostedService<StartupTrim>();
 
         // The station: sensors -> pipeline (rules) -> broadcaster and uplink; the CLI through the socket.
         builder.Services.AddStationWatchdog();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EdgeGateway.Configuration;
 
 namespace EdgeGateway.Hosting.Reload;
@@ -78,7 +77,7 @@ public sealed class StationConfigMonitor : IStationConfigMonitor
     public IReadOnlyList<string> RestartNeededFor => Volatile.Read(ref _state).RestartNeeded;
 
     /// <summary>SHA-256 of <paramref name="bytes"/>, lowercase hex: what status shows as the config hash.</summary>
-    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(ConfigSha256.HashData(bytes));
 
     internal void Apply(StationConfig config, string hash, DateTimeOffset time, IReadOnlyList<string> restartNeededFor)
     {
