@@ -1,11 +1,34 @@
 using EdgeGateway.Configuration;
 using EdgeGateway.Hosting;
+using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink;
 
 namespace EdgeGateway.Tests.Hosting;
 
 public sealed class UplinkMappingTests
 {
+    [Fact]
+    public void FromConfig_MqttKeysLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
+    {
+        var text = ExampleConfig.Text
+            .Replace("    port: 8883\n", "", StringComparison.Ordinal)
+            .Replace("    prefix: ews\n", "", StringComparison.Ordinal)
+            .Replace("  telemetry: 60s ", "  # telemetry: 60s ", StringComparison.Ordinal);
+        var loaded = StationConfigLoader.Parse(text, "station.yaml");
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        var mqtt = loaded.Config!.Uplink!.Mqtt!;
+        Assert.Null(mqtt.Port);
+        Assert.Null(mqtt.Prefix);
+        Assert.Null(mqtt.Protocol);
+        Assert.Null(mqtt.KeepAlive);
+        Assert.Null(loaded.Config.Uplink.Telemetry);
+
+        var o = UplinkMapping.FromConfig(loaded.Config)!;
+
+        Assert.Equal((8883, "ews", MqttProtocol.V5, TimeSpan.FromSeconds(30)), (o.Mqtt.Port, o.Mqtt.Prefix, o.Mqtt.Protocol, o.Mqtt.KeepAlive));
+        Assert.Equal(TimeSpan.FromSeconds(60), o.TelemetryPeriod);
+    }
+
     [Fact]
     public void FromConfig_ContractExample_MapsEveryUplinkField()
     {
