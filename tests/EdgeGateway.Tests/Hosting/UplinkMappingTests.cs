@@ -10,20 +10,15 @@ public sealed class UplinkMappingTests
     [Fact]
     public void FromConfig_MqttKeysLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
     {
-        var text = ExampleConfig.Text
-            .Replace("    port: 8883\n", "", StringComparison.Ordinal)
-            .Replace("    prefix: ews\n", "", StringComparison.Ordinal)
-            .Replace("  telemetry: 60s ", "  # telemetry: 60s ", StringComparison.Ordinal);
-        var loaded = StationConfigLoader.Parse(text, "station.yaml");
-        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
-        var mqtt = loaded.Config!.Uplink!.Mqtt!;
+        var config = ExampleConfig.Valid(("    port: 8883\n", ""), ("    prefix: ews\n", ""), ("  telemetry: 60s ", "  # telemetry: 60s "));
+        var mqtt = config.Uplink!.Mqtt!;
         Assert.Null(mqtt.Port);
         Assert.Null(mqtt.Prefix);
         Assert.Null(mqtt.Protocol);
         Assert.Null(mqtt.KeepAlive);
-        Assert.Null(loaded.Config.Uplink.Telemetry);
+        Assert.Null(config.Uplink.Telemetry);
 
-        var o = UplinkMapping.FromConfig(loaded.Config)!;
+        var o = UplinkMapping.FromConfig(config)!;
 
         Assert.Equal((8883, "ews", MqttProtocol.V5, TimeSpan.FromSeconds(30)), (o.Mqtt.Port, o.Mqtt.Prefix, o.Mqtt.Protocol, o.Mqtt.KeepAlive));
         Assert.Equal(TimeSpan.FromSeconds(60), o.TelemetryPeriod);
