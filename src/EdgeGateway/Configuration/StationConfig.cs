@@ -356,25 +356,26 @@ public sealed class UplinkSection : Located
 {
     public MqttSection? Mqtt { get; set; }
     public Sl651Section? Sl651 { get; set; }
-    /// <summary>Reading batches and the status heartbeat; alerts and events go at once.</summary>
-    public TimeSpan Telemetry { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Reading batches and the status heartbeat; alerts and events go at once. Null: not given.</summary>
+    public TimeSpan? Telemetry { get; set; }
     /// <summary>ECDSA P-256 public key (PEM) that signs hub commands.</summary>
     public string? CommandKey { get; set; }
 }
 
+/// <summary><c>uplink.mqtt</c> as written: null where the file says nothing (the uplink options hold the defaults).</summary>
 public sealed class MqttSection : Located
 {
     public string Host { get; set; } = "";
-    public int Port { get; set; } = 8883;
+    public int? Port { get; set; }
     /// <summary>The brokers of one cluster ("host:port" each), tried in turn; instead of host/port.</summary>
     public List<MqttHostEntry>? Hosts { get; set; }
     public TlsConfig? Tls { get; set; }
     public string? Username { get; set; }
     public string? PasswordFile { get; set; }
-    public string Prefix { get; set; } = "ews";
+    public string? Prefix { get; set; }
     /// <summary>"3.1.1" or "5".</summary>
-    public string Protocol { get; set; } = "5";
-    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+    public string? Protocol { get; set; }
+    public TimeSpan? KeepAlive { get; set; }
 }
 
 /// <summary>One <c>uplink.mqtt.hosts</c> item.</summary>

@@ -689,7 +689,7 @@ public static class StationConfigLoader
 
         u.Mqtt = m.Child("mqtt", (n, p) => ReadMqtt(ctx, n, p));
         u.Sl651 = m.Child("sl651", (n, p) => ReadSl651(ctx, n, p));
-        u.Telemetry = m.Duration("telemetry") ?? u.Telemetry;
+        u.Telemetry = m.Duration("telemetry");
         u.CommandKey = m.Text("commandKey");
         m.Done();
         return u;
@@ -711,13 +711,13 @@ public static class StationConfigLoader
         }
 
         q.Host = m.Text("host", required: !q.Has("hosts")) ?? q.Host;
-        q.Port = m.Int("port") ?? q.Port;
+        q.Port = m.Int("port");
         q.Tls = m.Child("tls", (n, p) => ReadTls(ctx, n, p));
         q.Username = m.Text("username");
         q.PasswordFile = m.Text("passwordFile");
-        q.Prefix = m.Text("prefix") ?? q.Prefix;
-        q.Protocol = m.Text("protocol") ?? q.Protocol;
-        q.KeepAlive = m.Duration("keepAlive") ?? q.KeepAlive;
+        q.Prefix = m.Text("prefix");
+        q.Protocol = m.Text("protocol");
+        q.KeepAlive = m.Duration("keepAlive");
         m.Done();
         return q;
     }

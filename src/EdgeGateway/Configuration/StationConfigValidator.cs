@@ -734,15 +734,15 @@ public static partial class StationConfigValidator
                 }
             }
 
-            if (q.IsSet("port") && q.Port is < 1 or > 65535)
+            if (q.IsSet("port") && q.Port is { } port and (< 1 or > 65535))
             {
-                Error(q, Path, "port", $"{q.Port} is not a TCP port (1-65535)");
+                Error(q, Path, "port", $"{port} is not a TCP port (1-65535)");
             }
 
-            if (q.IsSet("prefix") && (q.Prefix.Length == 0 || q.Prefix.IndexOfAny(['+', '#', ' ']) >= 0
-                || q.Prefix.StartsWith('/') || q.Prefix.EndsWith('/')))
+            if (q.IsSet("prefix") && q.Prefix is { } prefix && (prefix.Length == 0 || prefix.IndexOfAny(['+', '#', ' ']) >= 0
+                || prefix.StartsWith('/') || prefix.EndsWith('/')))
             {
-                Error(q, Path, "prefix", $"'{q.Prefix}' is not a topic prefix: no '+', '#' or spaces, and no '/' at either end");
+                Error(q, Path, "prefix", $"'{prefix}' is not a topic prefix: no '+', '#' or spaces, and no '/' at either end");
             }
 
             if (q.IsSet("protocol") && q.Protocol is not ("3.1.1" or "5"))

@@ -36,17 +36,12 @@ public static class UplinkMapping
             StationName = config.Station.Name,
             StoragePath = config.Storage.Path,
             QueueLimit = config.Storage.QueueLimit,
-            TelemetryPeriod = config.Uplink.Telemetry,
             CommandKeyFile = config.Uplink.CommandKey,
             Language = config.Station.Language,
             AllClearCap = Texts(config.Alerting.AllClearCap),
             Mqtt = new MqttConnectionOptions
             {
                 Host = mqtt.Host,
-                Port = mqtt.Port,
-                Prefix = mqtt.Prefix,
-                Protocol = mqtt.Protocol == "3.1.1" ? MqttProtocol.V311 : MqttProtocol.V5,
-                KeepAlive = mqtt.KeepAlive,
                 Username = mqtt.Username,
                 PasswordFile = mqtt.PasswordFile,
                 Tls = mqtt.Tls is { } tls
@@ -54,6 +49,13 @@ public static class UplinkMapping
                     : null,
             },
         };
+        // What the file leaves out keeps the options' own default.
+        options.TelemetryPeriod = config.Uplink.Telemetry ?? options.TelemetryPeriod;
+        var connection = options.Mqtt;
+        connection.Port = mqtt.Port ?? connection.Port;
+        connection.Prefix = mqtt.Prefix ?? connection.Prefix;
+        connection.Protocol = mqtt.Protocol is { } protocol ? (protocol == "3.1.1" ? MqttProtocol.V311 : MqttProtocol.V5) : connection.Protocol;
+        connection.KeepAlive = mqtt.KeepAlive ?? connection.KeepAlive;
         foreach (var entry in mqtt.Hosts ?? [])
         {
             options.Mqtt.Hosts.Add(new MqttEndpoint(entry.Host, entry.Port));

@@ -15,18 +15,16 @@ public sealed class AcquisitionMappingTests
     [Fact]
     public void FromConfig_GpioAndIna219KeysLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
     {
-        var text = ExampleConfig.Text
-            .Replace("gpio: { pin: 17, edge: falling, pull: up, debounce: 25ms }", "gpio: { pin: 17 }", StringComparison.Ordinal)
-            .Replace("gpio: { pin: 27, pull: up, activeLow: true, debounce: 200ms }", "gpio: { pin: 27, activeLow: true }", StringComparison.Ordinal)
-            .Replace("ina219: { bus: 1, address: 0x40 }", "ina219: { bus: 2 }", StringComparison.Ordinal);
-        var loaded = StationConfigLoader.Parse(text, "station.yaml");
-        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
-        var gauge = loaded.Config!.Sensors.Single(s => s.Id == "rain-gauge").Gpio!;
+        var config = ExampleConfig.Valid(
+            ("gpio: { pin: 17, edge: falling, pull: up, debounce: 25ms }", "gpio: { pin: 17 }"),
+            ("gpio: { pin: 27, pull: up, activeLow: true, debounce: 200ms }", "gpio: { pin: 27, activeLow: true }"),
+            ("ina219: { bus: 1, address: 0x40 }", "ina219: { bus: 2 }"));
+        var gauge = config.Sensors.Single(s => s.Id == "rain-gauge").Gpio!;
         Assert.Null(gauge.Edge);
         Assert.Null(gauge.Pull);
         Assert.Null(gauge.Debounce);
 
-        var o = AcquisitionMapping.FromConfig(loaded.Config);
+        var o = AcquisitionMapping.FromConfig(config);
 
         // The defaults a station has always run with: no bias, 25 ms, falling edge.
         var bucket = Assert.Single(o.TippingBuckets);

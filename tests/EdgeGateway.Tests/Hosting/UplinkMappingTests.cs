@@ -1,11 +1,29 @@
 using EdgeGateway.Configuration;
 using EdgeGateway.Hosting;
+using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink;
 
 namespace EdgeGateway.Tests.Hosting;
 
 public sealed class UplinkMappingTests
 {
+    [Fact]
+    public void FromConfig_MqttKeysLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
+    {
+        var config = ExampleConfig.Valid(("    port: 8883\n", ""), ("    prefix: ews\n", ""), ("  telemetry: 60s ", "  # telemetry: 60s "));
+        var mqtt = config.Uplink!.Mqtt!;
+        Assert.Null(mqtt.Port);
+        Assert.Null(mqtt.Prefix);
+        Assert.Null(mqtt.Protocol);
+        Assert.Null(mqtt.KeepAlive);
+        Assert.Null(config.Uplink.Telemetry);
+
+        var o = UplinkMapping.FromConfig(config)!;
+
+        Assert.Equal((8883, "ews", MqttProtocol.V5, TimeSpan.FromSeconds(30)), (o.Mqtt.Port, o.Mqtt.Prefix, o.Mqtt.Protocol, o.Mqtt.KeepAlive));
+        Assert.Equal(TimeSpan.FromSeconds(60), o.TelemetryPeriod);
+    }
+
     [Fact]
     public void FromConfig_ContractExample_MapsEveryUplinkField()
     {
