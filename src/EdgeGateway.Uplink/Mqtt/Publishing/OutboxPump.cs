@@ -1,3 +1,4 @@
+using EdgeGateway.Core.Threading;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Internal;
 using EdgeGateway.Uplink.Outbox;
@@ -21,7 +22,7 @@ internal sealed class OutboxPump
     private readonly Outbox.Outbox _outbox;
     private readonly LaneCursor[] _lanes = [new(Lane.Urgent), new(Lane.Telemetry)];
     private readonly Lock _laneLock = new();
-    private readonly AsyncSignal _work = new();
+    private readonly WakeSignal _work = new();
     private readonly InFlightPublishes _publishing;
 
     public OutboxPump(UplinkContext context, Outbox.Outbox outbox)
