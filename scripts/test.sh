@@ -13,8 +13,8 @@ packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox esp
 packages+=(qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fsprogs jq)
 # The fleet (scripts/fleet-cluster.sh, tests/EdgeGateway.Hub.Tests): RabbitMQ with its MQTT plugin, and
 # PostgreSQL for the hub receiver. The tests start their own instances in temporary directories on
-# 127.0.0.1; the Debian system services are never started.
-packages+=(rabbitmq-server postgresql-15)
+# 127.0.0.1; the Debian system services are never started. scripts/bench-fleet.sh also needs python3 (free ports, figures).
+packages+=(rabbitmq-server postgresql-15 python3)
 bash scripts/apt-install.sh "${packages[@]}"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -1,6 +1,7 @@
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Hub.Tests.Fixtures;
 using EdgeGateway.Tests.EndToEnd;
+using EdgeGateway.Tests.Shared;
 
 namespace EdgeGateway.Hub.Tests.EndToEnd;
 
@@ -45,6 +46,58 @@ public sealed class MqttReceiverTests(Postgres postgres)
         Assert.Equal(2, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM alerts"));
         Assert.Equal(1, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM stations WHERE state = 'online'"));
         Assert.Equal(0, await FleetTests.ScalarAsync(connection, "SELECT count(*) FROM rejected"));
+    }
+
+    // hub.mqtt.tls: the broker's chain is checked against the given CA (a private one) and the name connected to.
+    // The station publishes on the broker's plain listener, the receiver consumes on its TLS one.
+    [Fact]
+    public async Task Tls_PrivateCa_ReceiverConsumesOverTls_OtherCaNeverSubscribes()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgegw-hub-tls-").FullName;
+        try
+        {
+            TestCertificates.Write(dir);
+
+            // mosquitto started as root reads its certificates after dropping to its own user.
+            File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            foreach (var file in Directory.GetFiles(dir))
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            var (ca, other) = (Path.Combine(dir, "ca.crt"), Path.Combine(dir, "other-ca.crt"));
+            var tlsPort = EdgeGateway.Demo.EmbeddedBroker.FreeTcpPort();
+            await using var broker = await MosquittoBroker.StartAsync(Long,
+                $"listener {tlsPort} 127.0.0.1\ncafile {ca}\ncertfile {Path.Combine(dir, "server.crt")}\nkeyfile {Path.Combine(dir, "server.key")}\n");
+            var connection = await postgres.CreateDatabaseAsync();
+            HubOptions Options(string caFile, string clientId) => new()
+            {
+                Prefix = "ews",
+                Postgres = connection,
+                Mqtt = new HubMqttOptions { Host = "127.0.0.1", Port = tlsPort, TlsCa = caFile, ClientId = clientId, ReconnectDelay = TimeSpan.FromMilliseconds(200) },
+            };
+
+            var refused = Assert.ThrowsAsync<TimeoutException>(() => Receiver.StartAsync(Options(other, "edge-hub-test-tls-other"), TimeSpan.FromSeconds(5)));
+            await using (var receiver = await Receiver.StartAsync(Options(ca, "edge-hub-test-tls")))
+            {
+                await using var station = new Station("mqtt-tls-01", broker.Port);
+                await station.StartAsync();
+                for (var i = 0; i < 20; i++)
+                {
+                    station.Event(i);
+                }
+
+                await WaitDrainedAsync(station);
+                await AssertStoredOnceAsync(connection, station, "mqtt-tls-01", events: 20);
+            }
+
+            await refused;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

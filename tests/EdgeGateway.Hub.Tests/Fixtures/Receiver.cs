@@ -12,7 +12,10 @@ internal sealed class Receiver : IAsyncDisposable
 
     private Receiver(IHost host) => _host = host;
 
-    public static async Task<Receiver> StartAsync(HubOptions options)
+    public static Task<Receiver> StartAsync(HubOptions options) => StartAsync(options, TimeSpan.FromSeconds(60));
+
+    /// <summary>Started and consuming within <paramref name="timeout"/>; otherwise stopped, and <see cref="TimeoutException"/>.</summary>
+    public static async Task<Receiver> StartAsync(HubOptions options, TimeSpan timeout)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddHub(options);
@@ -21,7 +24,16 @@ internal sealed class Receiver : IAsyncDisposable
         var consuming = options.Amqp is not null
             ? receiver._host.Services.GetRequiredService<AmqpReceiver>().Consuming
             : receiver._host.Services.GetRequiredService<MqttReceiver>().Consuming;
-        await consuming.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await consuming.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            await receiver.DisposeAsync();
+            throw;
+        }
+
         return receiver;
     }
 

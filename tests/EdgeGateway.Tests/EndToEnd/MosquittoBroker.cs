@@ -22,12 +22,15 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>The broker's process, e.g. to freeze it with SIGSTOP (a broker that accepts but never answers).</summary>
     public int ProcessId => _process.Id;
 
-    public static async Task<MosquittoBroker> StartAsync(TimeSpan timeout)
+    public static Task<MosquittoBroker> StartAsync(TimeSpan timeout) => StartAsync(timeout, "");
+
+    /// <param name="extraConfig">Appended to the configuration, e.g. a second (TLS) listener; the first one is plain.</param>
+    public static async Task<MosquittoBroker> StartAsync(TimeSpan timeout, string extraConfig)
     {
         var dir = Directory.CreateTempSubdirectory("edgegw-e2e-mosquitto-").FullName;
         var port = EmbeddedBroker.FreeTcpPort();
         var conf = Path.Combine(dir, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n{extraConfig}");
         var info = new ProcessStartInfo("mosquitto") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(conf);

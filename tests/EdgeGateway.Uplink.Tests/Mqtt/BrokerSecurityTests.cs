@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using EdgeGateway.Tests.Shared;
 using MQTTnet;
 
 namespace EdgeGateway.Uplink.Tests.Mqtt;
@@ -113,25 +114,7 @@ public sealed class BrokerSecurityTests
     public async Task Tls_PrivateCa_ConnectsAndOtherCaIsRefused()
     {
         using var dir = new TempDir();
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caReq = new CertificateRequest("CN=Test hub CA", caKey, HashAlgorithmName.SHA256);
-        caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var now = DateTimeOffset.UtcNow;
-        using var ca = caReq.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
-        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var req = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        req.CertificateExtensions.Add(san.Build());
-        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var server = req.Create(ca, now.AddDays(-1), now.AddYears(1), [1, 2, 3, 4]);
-        File.WriteAllText(dir.File("ca.crt"), ca.ExportCertificatePem());
-        File.WriteAllText(dir.File("server.crt"), server.ExportCertificatePem());
-        File.WriteAllText(dir.File("server.key"), serverKey.ExportPkcs8PrivateKeyPem());
-        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var other = new CertificateRequest("CN=Someone else", otherKey, HashAlgorithmName.SHA256).CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
-        File.WriteAllText(dir.File("other-ca.crt"), other.ExportCertificatePem());
+        TestCertificates.Write(dir.Path);
 
         using var broker = new Mosquitto($"allow_anonymous true\ncafile {dir.File("ca.crt")}\ncertfile {dir.File("server.crt")}\nkeyfile {dir.File("server.key")}\n");
         await using (var good = new UplinkHarness(broker.Port, o => o.Mqtt.Tls = new TlsOptions { CaFile = dir.File("ca.crt"), ServerName = "localhost" }))
