@@ -97,7 +97,6 @@ internal static class SimFleetCommand
             return await RunAsync(config, run, parse.InvocationConfiguration.Output, error, stop.Token).ConfigureAwait(false);
         });
         return command.WithExamples(
-            "edgegw sim fleet --stations 3 --template station.yaml",
             "edgegw sim fleet --stations 500 --template station.yaml --telemetry 1s --alert-every 60s --json",
             "edgegw sim fleet --stations 50 --template station.yaml --duration 2m --summary fleet-summary.json");
     }
