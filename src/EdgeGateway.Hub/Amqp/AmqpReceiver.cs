@@ -11,13 +11,19 @@ namespace EdgeGateway.Hub.Amqp;
 /// <summary>
 /// Consumes every station's uplink from a quorum queue bound to <c>amq.topic</c> with the routing key
 /// <c>PREFIX.#</c> (RabbitMQ's MQTT plugin turns the topic's <c>/</c> into <c>.</c>). Several receivers
-/// share the queue. What arrives is written in batches (whatever is waiting, up to the batch size) and
+/// share the queue. Beside it, an urgent lane: a second quorum queue (<see cref="UrgentQueueOf"/>) gets a copy of
+/// every alert, CAP document, event and command result, and is written by its own loop, so an alert does not
+/// wait behind the telemetry a storm's stations send with it. Whichever lane writes a message first stores
+/// it; the writer keeps each <c>(station, seq)</c> once, so the copy in the other lane changes nothing. What arrives is written in batches (whatever is waiting, up to the batch size) and
 /// acknowledged, with one multiple ack, only after the transaction committed: a receiver that dies
 /// between the two leaves its deliveries to be redelivered, and the writer keeps them once. A lost
 /// connection is followed by one to the next node of the list.
 /// </summary>
 public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvider time, ILogger<AmqpReceiver> logger) : BackgroundService
 {
+    // Topic suffixes (after PREFIX.STATION.) of what a person waits for; telemetry and status are the bulk.
+    private static readonly string[] UrgentKinds = ["alert", "alert.cap", "event", "cmd.result"];
+
     private readonly AmqpOptions _amqp = options.Amqp ?? throw new ArgumentException("hub.amqp is not configured", nameof(options));
     private int _next;
 
@@ -61,7 +67,6 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
             RequestedHeartbeat = TimeSpan.FromSeconds(10),
             ClientProvidedName = "edge-hub",
         };
-        var deliveries = Channel.CreateBounded<BasicDeliverEventArgsCopy>(new BoundedChannelOptions(_amqp.Prefetch + 1) { SingleReader = true });
         try
         {
             await using var connection = await factory.CreateConnectionAsync(endpoints, ct).ConfigureAwait(false);
@@ -69,33 +74,18 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
             connection.ConnectionShutdownAsync += (_, e) =>
             {
                 lost.TrySetResult(e.ReplyText);
-                deliveries.Writer.TryComplete();
                 return Task.CompletedTask;
             };
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: ct).ConfigureAwait(false);
-            channel.ChannelShutdownAsync += (_, e) =>
-            {
-                lost.TrySetResult(e.ReplyText);
-                deliveries.Writer.TryComplete();
-                return Task.CompletedTask;
-            };
-            await channel.BasicQosAsync(0, _amqp.Prefetch, false, ct).ConfigureAwait(false);
-            await channel.QueueDeclareAsync(_amqp.Queue, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?>(StringComparer.Ordinal) { ["x-queue-type"] = "quorum" }, cancellationToken: ct).ConfigureAwait(false);
-            await channel.QueueBindAsync(_amqp.Queue, "amq.topic", options.Prefix.Replace('/', '.') + ".#", cancellationToken: ct).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += async (_, e) =>
-            {
-                // The body belongs to the client only for the duration of this handler.
-                var copy = new BasicDeliverEventArgsCopy(e.DeliveryTag, MessageParser.TopicOfRoutingKey(e.RoutingKey), e.Body.ToArray());
-                await deliveries.Writer.WriteAsync(copy, ct).ConfigureAwait(false);
-            };
-            await channel.BasicConsumeAsync(_amqp.Queue, autoAck: false, consumer, ct).ConfigureAwait(false);
-            var node = connection.Endpoint.ToString();
-            Log.Consuming(logger, _amqp.Queue, _amqp.Prefetch, node);
+            var prefix = options.Prefix.Replace('/', '.');
+            await using var all = await OpenLaneAsync(connection, _amqp.Queue, [prefix + ".#"], lost, ct).ConfigureAwait(false);
+            await using var urgent = await OpenLaneAsync(connection, UrgentQueueOf(_amqp.Queue), [.. UrgentKinds.Select(k => prefix + ".*." + k)], lost, ct)
+                .ConfigureAwait(false);
             Consuming.TrySetResult();
 
-            await ProcessAsync(channel, deliveries.Reader, ct).ConfigureAwait(false);
+            // Each lane writes and acknowledges on its own; the first to end (a lost connection ends both)
+            // ends the other, and the connection is made again.
+            using var lanes = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            await Task.WhenAll(RunLaneAsync(all, lanes), RunLaneAsync(urgent, lanes)).ConfigureAwait(false);
             return lost.Task.IsCompleted ? lost.Task.Result : "consumer stopped";
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -105,6 +95,60 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return e.Message;
+        }
+    }
+
+    /// <summary>
+    /// The queue of the urgent lane beside <paramref name="queue"/>: alerts, CAP documents, events and
+    /// command results, which the main queue also gets.
+    /// </summary>
+    public static string UrgentQueueOf(string queue) => queue + ".urgent";
+
+    private async Task<Lane> OpenLaneAsync(IConnection connection, string queue, string[] bindings, TaskCompletionSource<string> lost, CancellationToken ct)
+    {
+        var deliveries = Channel.CreateBounded<BasicDeliverEventArgsCopy>(new BoundedChannelOptions(_amqp.Prefetch + 1) { SingleReader = true });
+        connection.ConnectionShutdownAsync += (_, _) =>
+        {
+            deliveries.Writer.TryComplete();
+            return Task.CompletedTask;
+        };
+        var channel = await connection.CreateChannelAsync(cancellationToken: ct).ConfigureAwait(false);
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            lost.TrySetResult(e.ReplyText);
+            deliveries.Writer.TryComplete();
+            return Task.CompletedTask;
+        };
+        await channel.BasicQosAsync(0, _amqp.Prefetch, false, ct).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?>(StringComparer.Ordinal) { ["x-queue-type"] = "quorum" }, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var key in bindings)
+        {
+            await channel.QueueBindAsync(queue, "amq.topic", key, cancellationToken: ct).ConfigureAwait(false);
+        }
+
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, e) =>
+        {
+            // The body belongs to the client only for the duration of this handler.
+            var copy = new BasicDeliverEventArgsCopy(e.DeliveryTag, MessageParser.TopicOfRoutingKey(e.RoutingKey), e.Body.ToArray());
+            await deliveries.Writer.WriteAsync(copy, ct).ConfigureAwait(false);
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer, ct).ConfigureAwait(false);
+        var node = connection.Endpoint.ToString();
+        Log.Consuming(logger, queue, _amqp.Prefetch, node);
+        return new Lane(channel, deliveries.Reader);
+    }
+
+    private async Task RunLaneAsync(Lane lane, CancellationTokenSource lanes)
+    {
+        try
+        {
+            await ProcessAsync(lane.Channel, lane.Deliveries, lanes.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await lanes.CancelAsync().ConfigureAwait(false);
         }
     }
 
@@ -132,4 +176,9 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
     }
 
     private sealed record BasicDeliverEventArgsCopy(ulong DeliveryTag, string Topic, byte[] Body);
+
+    private sealed record Lane(IChannel Channel, ChannelReader<BasicDeliverEventArgsCopy> Deliveries) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Channel.DisposeAsync();
+    }
 }

@@ -48,10 +48,15 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
     private async Task EnsureReadingDaysAsync(IReadOnlyList<HubMessage> messages, DateTimeOffset now, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var missing = messages.SelectMany(m => m.Readings).Select(r => DateOnly.FromDateTime(r.Time.UtcDateTime))
-            // Further out, a station's clock is wrong: the default partition takes it rather than a table a day.
-            .Where(d => d >= today.AddDays(-31) && d <= today.AddDays(2) && !_partitions.Contains(d))
-            .Distinct().ToList();
+        List<DateOnly> missing;
+        lock (_partitions)
+        {
+            missing = messages.SelectMany(m => m.Readings).Select(r => DateOnly.FromDateTime(r.Time.UtcDateTime))
+                // Further out, a station's clock is wrong: the default partition takes it rather than a table a day.
+                .Where(d => d >= today.AddDays(-31) && d <= today.AddDays(2) && !_partitions.Contains(d))
+                .Distinct().ToList();
+        }
+
         if (missing.Count > 0)
         {
             await EnsurePartitionsAsync(missing, ct).ConfigureAwait(false);
@@ -60,9 +65,18 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
 
     private async Task EnsurePartitionsAsync(IEnumerable<DateOnly> days, CancellationToken ct)
     {
-        var list = days.Where(d => !_partitions.Contains(d)).ToList();
+        List<DateOnly> list;
+        lock (_partitions)
+        {
+            list = days.Where(d => !_partitions.Contains(d)).ToList();
+        }
+
+        // Two lanes may create the same day at once: the schema's statements are idempotent.
         await HubSchema.EnsureReadingPartitionsAsync(db, list, ct).ConfigureAwait(false);
-        _partitions.UnionWith(list);
+        lock (_partitions)
+        {
+            _partitions.UnionWith(list);
+        }
     }
 
     private static async Task<Dictionary<string, long>> LockStationsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] stations, CancellationToken ct)

@@ -74,6 +74,36 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
     }
 
     [Fact]
+    public async Task AlertBehindATelemetryBacklog_UrgentLane_StoredBeforeTheBacklogIsDrained()
+    {
+        var hub = await HubAsync("edge-hub-urgent");
+        await (await Receiver.StartAsync(hub)).DisposeAsync(); // declares both queues and their bindings
+        const int backlog = 3000;
+        var factory = new RabbitMQ.Client.ConnectionFactory { Port = rabbit.AmqpPort(1), UserName = "guest", Password = "guest" };
+        await using (var connection = await factory.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync(new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            var persistent = new RabbitMQ.Client.BasicProperties { Persistent = true };
+            for (var seq = 1; seq <= backlog + 1; seq++)
+            {
+                var message = seq <= backlog ? Payloads.Telemetry("urgent-01", seq) : Payloads.Alert("urgent-01", seq);
+                await channel.BasicPublishAsync("amq.topic", message.Topic.Replace('/', '.'), mandatory: false, persistent, message.Body);
+            }
+        }
+
+        await using var receiver = await Receiver.StartAsync(hub);
+        await WaitStoredAsync(hub.Postgres, "urgent-01", backlog + 1);
+
+        // In one first-in-first-out queue the alert would be in the last batch written; its lane wrote it
+        // while the telemetry before it was still being drained.
+        var alertStored = await ScalarAsync(hub.Postgres, "SELECT (extract(epoch FROM received) * 1000000)::bigint FROM alerts");
+        var lastTelemetry = await ScalarAsync(hub.Postgres, "SELECT (extract(epoch FROM max(received)) * 1000000)::bigint FROM messages WHERE kind = 'telemetry'");
+        Assert.True(alertStored < lastTelemetry, $"alert stored at {alertStored}, last telemetry at {lastTelemetry} (µs)");
+        await AssertEverySeqOnceAsync(hub.Postgres, "urgent-01", backlog + 1);
+        Assert.Equal(1, await ScalarAsync(hub.Postgres, "SELECT count(*) FROM alerts"));
+    }
+
+    [Fact]
     public async Task StationThroughRabbitMqtt_TwoReceiversSharingTheQueue_EverySeqOnce()
     {
         var hub = await HubAsync("edge-hub-share");
