@@ -72,7 +72,7 @@ public sealed class Arm64Tests
         var files = Directory.GetFiles(publish).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain("libcoreclr.so", files);
         Assert.DoesNotContain(files, f => f!.EndsWith(".dll", StringComparison.Ordinal));
-        // SQLite (outbox, history) is the one native library loaded from beside the executable.
+        // SQLite (outbox, history) is a native library beside the executable, built for the same machine.
         Assert.Equal(183, await PublishedBuilds.ElfMachineAsync(Path.Combine(publish, "libe_sqlite3.so")));
     }
 
