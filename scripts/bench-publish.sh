@@ -31,4 +31,4 @@ aot=$(timed native-aot -p:PublishAot=true)
 echo "machine: $(nproc) cores, dotnet $(dotnet --version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %6s s   %s\n' "trimmed ReadyToRun publish ($rid)" "$r2r" "$(du -sh "$work/out-trimmed-r2r" | cut -f1) published"
 printf '%-34s %6s s   %s\n' "Native AOT publish ($rid)" "$aot" "$(du -sh "$work/out-native-aot" | cut -f1) published"
-awk -v a="$aot" -v r="$r2r" 'BEGIN { printf "ratio: Native AOT takes %.2fx the trimmed ReadyToRun publish (+%d s)\n", a / r, a - r }'
+awk -v a="$aot" -v r="$r2r" 'BEGIN { printf "ratio: Native AOT takes %.2fx the trimmed ReadyToRun publish (%+d s)\n", a / r, a - r }'
