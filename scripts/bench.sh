@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the station and writes docs/performance.md: our figures beside the peers' in one run.
 #   scripts/bench.sh [--quick] [--no-aot] [--no-peers]
-# Builds the framework-dependent, self-contained trimmed (what the .deb ships) and Native AOT variants of
+# Builds the framework-dependent, self-contained trimmed and Native AOT (what the .deb ships) variants of
 # edgegw (each where it builds), checks that each one works (smoke: `config validate` of the example
 # station.yaml, `modbus read` against the Modbus simulator, the bench station reaching READY, and an alarm
 # raised through the composed station), runs the other bench scripts (scripts/bench-*.sh) that are present,
@@ -45,7 +45,9 @@ build() { # name, publish args...
 echo "building variants (this takes a few minutes)..." >&2
 build framework-dependent
 build self-contained-trimmed -r "$rid" --self-contained -p:PublishTrimmed=true
+# The .deb's build: published with the same command as scripts/build-deb.sh.
 ((aot)) && build native-aot -r "$rid" -p:PublishAot=true || note[native-aot]="${note[native-aot]:-skipped (--no-aot)}"
+[ -z "${cmd[native-aot]:-}" ] || note[native-aot]+=" (the .deb's build; executable $(du -h "$work/pub-native-aot/edgegw" | cut -f1))"
 
 # ---- peers the station talks to --------------------------------------------------------------------
 modbus_port=$(free_port); mqtt_port=$(free_port)

@@ -3,11 +3,13 @@
 # Usage: scripts/build-deb.sh arm64|amd64 [OUTPUT_DIR]        (default OUTPUT_DIR: artifacts/deb)
 #   arm64: 64-bit Raspberry Pi OS; amd64: PCs, VMs, CI.
 # Environment:
-#   PUBLISH_DIR  use this self-contained publish output of src/EdgeGateway for that architecture
+#   PUBLISH_DIR  use this Native AOT publish output of src/EdgeGateway for that architecture
 #                instead of publishing (tests publish once and reuse it)
 #   DEB_COMPRESSION  dpkg-deb compressor: xz (default, smallest), gzip, zstd or none
 #   DEB_COMPRESSION_LEVEL  its level (default: dpkg-deb's)
-# Prints the path of the .deb on the last line of stdout.
+# Writes the binary's debug symbols beside the .deb (edge-gateway_VERSION_ARCH.dbg: for gdb and core dumps;
+# the package leaves them out). Prints the path of the .deb on the last line of stdout.
+# arm64 is cross-compiled on an x64 machine with clang, lld and Debian's arm64 C library: see eng/NativeAot.props.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,11 +38,15 @@ umask 022
 publish=${PUBLISH_DIR:-}
 if [ -z "$publish" ]; then
   publish=$work/publish
-  # Self-contained (the station needs no .NET runtime), trimmed, ReadyToRun: see docs/operations.md.
-  dotnet publish src/EdgeGateway -c Release -r "$rid" --self-contained -p:PublishTrimmed=true \
-    -p:InvariantGlobalization=true -o "$publish" >&2
+  # Native AOT: one native executable, no .NET runtime on the station (docs/performance.md,
+  # "Build and runtime settings").
+  dotnet publish src/EdgeGateway -c Release -r "$rid" -p:PublishAot=true -o "$publish" >&2
 fi
 [ -x "$publish/edgegw" ] || { echo "build-deb: no edgegw executable in $publish" >&2; exit 1; }
+# A runtime beside the executable means a JIT build: the package is the Native AOT one only.
+if [ -e "$publish/libcoreclr.so" ] || [ -e "$publish/System.Private.CoreLib.dll" ]; then
+  echo "build-deb: $publish is not a Native AOT publish (it has the .NET runtime)" >&2; exit 1
+fi
 
 root=$work/root
 lib=$root/usr/lib/edge-gateway
@@ -50,12 +56,15 @@ install -d "$lib" "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/edge-gat
   "$root/lib/udev/rules.d" "$root/usr/lib/systemd/journald.conf.d" \
   "$share/firmware-config" "$doc" "$root/DEBIAN"
 
-# The application. Debug symbols (.pdb) stay: stack traces with line numbers in the journal.
+# The application: the executable and the native libraries it loads (SQLite's libe_sqlite3.so, the serial
+# port's). Not the split-off debug symbols (edgegw.dbg, twice the executable: they go beside the package;
+# stack traces in the journal name the methods without them), nor the libraries' .pdb and .xml files that
+# publishing copies though the executable has the code compiled in.
 cp -R "$publish"/. "$lib"/
+rm -f "$lib"/*.dbg "$lib"/*.pdb "$lib"/*.xml
 chmod -R u=rwX,go=rX "$lib"
 find "$lib" -type f -name '*.so' -exec chmod 0644 {} +
 chmod 0755 "$lib/edgegw"
-[ ! -e "$lib/createdump" ] || chmod 0755 "$lib/createdump"
 ln -s ../lib/edge-gateway/edgegw "$root/usr/bin/edgegw"
 
 install -m 0644 systemd/edge-gateway.service "$root/lib/systemd/system/edge-gateway.service"
@@ -87,4 +96,5 @@ deb="$out/edge-gateway_${version}_${arch}.deb"
 level=()
 [ -z "${DEB_COMPRESSION_LEVEL:-}" ] || level=("-z${DEB_COMPRESSION_LEVEL}")
 dpkg-deb --root-owner-group "-Z${DEB_COMPRESSION:-xz}" "${level[@]}" --build "$root" "$deb" >&2
+[ ! -f "$publish/edgegw.dbg" ] || install -m 0644 "$publish/edgegw.dbg" "$out/edge-gateway_${version}_${arch}.dbg"
 echo "$deb"

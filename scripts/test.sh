@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 # libraries (the Raspberry Pi build run under emulation; OpenSSL for it below), dpkg-dev (the .deb), systemd (unit checks).
 packages=(mosquitto mosquitto-clients libmodbus-dev pkg-config gcc socat sox espeak-ng alsa-utils
           qemu-user libc6-arm64-cross libstdc++6-arm64-cross dpkg-dev systemd)
+# The Native AOT builds the .deb ships (eng/NativeAot.props): clang links both; the arm64 one is
+# cross-linked with lld against Debian's arm64 C library and libgcc, and llvm-objcopy splits its symbols.
+packages+=(clang lld llvm libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
 # scripts/powercut.sh (the power-cut fault test): a Debian guest under qemu, judged with jq.
 packages+=(qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fsprogs jq)
 # The fleet (scripts/fleet-cluster.sh, tests/EdgeGateway.Hub.Tests): RabbitMQ with its MQTT plugin, and

@@ -1,17 +1,20 @@
 namespace EdgeGateway.Tests.Packaging;
 
-/// <summary>Builds the amd64 package with scripts/build-deb.sh once and inspects it with dpkg-deb.</summary>
-public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package>
+/// <summary>
+/// Builds the packages with scripts/build-deb.sh once each, from the shared Native AOT publishes, and
+/// inspects them with dpkg-deb.
+/// </summary>
+public sealed class DebPackageTests : IClassFixture<DebPackageTests.Packages>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
-    private readonly Amd64Package _package;
+    private readonly Packages _packages;
 
-    public DebPackageTests(Amd64Package package) => _package = package;
+    public DebPackageTests(Packages packages) => _packages = packages;
 
     [Fact]
     public async Task Info_ControlFields_NameVersionArchitectureDependsAndMaintainerScripts()
     {
-        var deb = await _package.GetAsync();
+        var deb = await _packages.GetAsync("amd64");
 
         var info = await DpkgDeb("--info", deb);
 
@@ -29,7 +32,7 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
     [Fact]
     public async Task Contents_StationFiles_InPlaceOwnedByRootWithModes()
     {
-        var deb = await _package.GetAsync();
+        var deb = await _packages.GetAsync("amd64");
 
         var contents = (await DpkgDeb("--contents", deb)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
@@ -47,8 +50,15 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
             AssertEntry(contents, "-rw-r--r--", $"./usr/share/edge-gateway/audio/{clip}.wav");
         }
 
-        // Self-contained: the runtime travels with the app.
-        AssertEntry(contents, "-rw-r--r--", "./usr/lib/edge-gateway/libcoreclr.so");
+        // Native AOT: the executable and the native libraries it loads; no .NET runtime, no assemblies,
+        // no symbols.
+        AssertEntry(contents, "-rw-r--r--", "./usr/lib/edge-gateway/libe_sqlite3.so");
+        Assert.DoesNotContain(contents, line => line.EndsWith("/libcoreclr.so", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            contents,
+            line => line.Contains("./usr/lib/edge-gateway/", StringComparison.Ordinal)
+                && (line.EndsWith(".dll", StringComparison.Ordinal) || line.EndsWith(".pdb", StringComparison.Ordinal)
+                    || line.EndsWith(".dbg", StringComparison.Ordinal) || line.EndsWith(".xml", StringComparison.Ordinal)));
         // Nothing in /var/lib: the station's data is created on the station and never shipped.
         Assert.DoesNotContain(contents, line => line.Contains("./var/", StringComparison.Ordinal));
     }
@@ -56,7 +66,7 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
     [Fact]
     public async Task Conffiles_OnlyTheStationConfiguration_ShippedAsTheExample()
     {
-        var deb = await _package.GetAsync();
+        var deb = await _packages.GetAsync("amd64");
         using var dir = new TempDirectory("edgegw-deb-");
 
         await DpkgDeb("--control", deb, dir.File("DEBIAN"));
@@ -74,7 +84,7 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
     [Fact]
     public async Task MaintainerScripts_Shell_ParseAndKeepStationData()
     {
-        var deb = await _package.GetAsync();
+        var deb = await _packages.GetAsync("amd64");
         using var dir = new TempDirectory("edgegw-deb-");
         await DpkgDeb("--control", deb, dir.Path);
 
@@ -95,7 +105,7 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
     [Fact]
     public async Task PackagedBinary_Version_RunsFromTheExtractedTree()
     {
-        var deb = await _package.GetAsync();
+        var deb = await _packages.GetAsync("amd64");
         using var dir = new TempDirectory("edgegw-deb-");
         await DpkgDeb("--extract", deb, dir.Path);
 
@@ -108,7 +118,7 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
     [Fact]
     public async Task PackagedBinary_ConfigValidate_AcceptsThePackagedStationYaml()
     {
-        var deb = await _package.GetAsync();
+        var deb = await _packages.GetAsync("amd64");
         using var dir = new TempDirectory("edgegw-deb-");
         await DpkgDeb("--extract", deb, dir.Path);
 
@@ -116,6 +126,42 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
             dir.File("usr/lib/edge-gateway/edgegw"), ["config", "validate", dir.File("etc/edge-gateway/station.yaml")], Timeout);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("amd64", 62)]
+    [InlineData("arm64", 183)]
+    public async Task PackagedBinary_IsTheNativeAotExecutableForTheArchitecture(string architecture, int elfMachine)
+    {
+        var deb = await _packages.GetAsync(architecture);
+        using var dir = new TempDirectory("edgegw-deb-");
+        await DpkgDeb("--extract", deb, dir.Path);
+
+        Assert.Equal($"{architecture}\n", await DpkgDeb("--field", deb, "Architecture"));
+        Assert.Equal(elfMachine, await PublishedBuilds.ElfMachineAsync(dir.File("usr/lib/edge-gateway/edgegw")));
+        Assert.Equal(elfMachine, await PublishedBuilds.ElfMachineAsync(dir.File("usr/lib/edge-gateway/libe_sqlite3.so")));
+        Assert.False(File.Exists(dir.File("usr/lib/edge-gateway/System.Private.CoreLib.dll")), "the package carries the .NET runtime");
+        // The symbols stay beside the package for gdb.
+        Assert.True(File.Exists(Path.ChangeExtension(deb, ".dbg")), "no symbols beside " + deb);
+    }
+
+    [Fact]
+    public async Task BuildDeb_PublishWithTheRuntime_IsRefused()
+    {
+        using var dir = new TempDirectory("edgegw-jit-");
+        await File.WriteAllTextAsync(dir.File("edgegw"), "#!/bin/sh\n");
+        File.SetUnixFileMode(dir.File("edgegw"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        await File.WriteAllTextAsync(dir.File("libcoreclr.so"), "");
+
+        var result = await ScriptRunner.RunAsync(
+            "bash",
+            [Path.Combine(ScriptRunner.RepoRoot, "scripts/build-deb.sh"), "amd64", dir.File("out")],
+            Timeout,
+            new Dictionary<string, string> { ["PUBLISH_DIR"] = dir.Path });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a Native AOT publish", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")), "a package was written");
     }
 
     [Fact]
@@ -139,24 +185,28 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
         return result.Stdout;
     }
 
-    /// <summary>The .deb, built once for the class by scripts/build-deb.sh from the shared publish.</summary>
-    public sealed class Amd64Package : IDisposable
+    /// <summary>The .debs, built once each for the class by scripts/build-deb.sh from the shared publishes.</summary>
+    public sealed class Packages : IDisposable
     {
         private readonly TempDirectory _output = new("edgegw-debs-");
-        private readonly Lazy<Task<string>> _deb;
+        private readonly Dictionary<string, Lazy<Task<string>>> _debs;
 
-        public Amd64Package() => _deb = new Lazy<Task<string>>(BuildAsync);
+        public Packages() => _debs = new(StringComparer.Ordinal)
+        {
+            ["amd64"] = new(() => BuildAsync("amd64", "linux-x64")),
+            ["arm64"] = new(() => BuildAsync("arm64", "linux-arm64")),
+        };
 
-        public Task<string> GetAsync() => _deb.Value;
+        public Task<string> GetAsync(string architecture) => _debs[architecture].Value;
 
         public void Dispose() => _output.Dispose();
 
-        private async Task<string> BuildAsync()
+        private async Task<string> BuildAsync(string architecture, string runtime)
         {
-            var publish = await PublishedBuilds.GetAsync("linux-x64");
+            var publish = await PublishedBuilds.GetAsync(runtime);
             var result = await ScriptRunner.RunAsync(
                 "bash",
-                [Path.Combine(ScriptRunner.RepoRoot, "scripts/build-deb.sh"), "amd64", _output.Path],
+                [Path.Combine(ScriptRunner.RepoRoot, "scripts/build-deb.sh"), architecture, _output.Path],
                 TimeSpan.FromMinutes(10),
                 // Fast compression: the tests look at what is inside, the size is measured by hand.
                 new Dictionary<string, string>
@@ -171,7 +221,7 @@ public sealed class DebPackageTests : IClassFixture<DebPackageTests.Amd64Package
             }
 
             var deb = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-            Assert.Equal(Path.Combine(_output.Path, $"edge-gateway_{PublishedBuilds.ProductVersion}_amd64.deb"), deb);
+            Assert.Equal(Path.Combine(_output.Path, $"edge-gateway_{PublishedBuilds.ProductVersion}_{architecture}.deb"), deb);
             return deb;
         }
     }
