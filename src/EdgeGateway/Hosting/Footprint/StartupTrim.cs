@@ -11,7 +11,8 @@ namespace EdgeGateway.Hosting.Footprint;
 /// parsing, composition, the first connects: about 10 MB of a Native AOT build), and leaves that work's
 /// garbage on the managed heap. The executable's clean, read-only pages go back to the page cache
 /// (<c>madvise(MADV_PAGEOUT)</c>): the kernel would drop them under memory pressure anyway, and what the
-/// station keeps using faults back in from the page cache at its next use (a minor fault, microseconds).
+/// station keeps using is read back at its next use (from the page cache while the kernel still holds it,
+/// otherwise from the disk). Nothing here may stop the station: any failure leaves the pages resident.
 /// One compacting collection returns the start's garbage and the free regions to the system.
 /// See docs/performance.md, "Where the memory goes".
 /// </summary>
@@ -49,7 +50,18 @@ internal sealed class StartupTrim : BackgroundService
         var heapBefore = GC.GetGCMemoryInfo().HeapSizeBytes;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var heapAfter = GC.GetGCMemoryInfo().HeapSizeBytes;
-        var pagedOut = PageOutExecutable(out var failure);
+        long pagedOut;
+        string? failure;
+        try
+        {
+            pagedOut = PageOutExecutable(out failure);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A memory saving must never stop the station: an unhandled exception here would stop the host.
+            (pagedOut, failure) = (0, e.Message);
+        }
+
         if (failure is not null)
         {
             Log.StartupTrimPageOutFailed(_logger, failure);
