@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 if [ "$(nproc --all)" -lt 2 ]; then echo "needs 2 CPUs to pin server and client apart" >&2; exit 1; fi
 
-gcc -O2 -o "$work/modbus_peer" tests/EdgeGateway.Modbus.Tests/Peers/modbus_peer.c $(pkg-config --cflags --libs libmodbus)
+gcc -O2 -o "$work/modbus_peer" tests/EdgeGateway.TestSupport/Modbus/modbus_peer.c $(pkg-config --cflags --libs libmodbus)
 gcc -O2 -o "$work/modbus_bench_client" bench/modbus_bench_client.c $(pkg-config --cflags --libs libmodbus)
 echo "building the bench harness and edgegw..." >&2
 dotnet build bench/EdgeGateway.Benchmarks -c Release -o "$work/dotnet" -v quiet -nologo >&2

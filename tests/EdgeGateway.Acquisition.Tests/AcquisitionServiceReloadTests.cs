@@ -3,7 +3,6 @@ using System.Net;
 using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.Tests.Buses;
 using EdgeGateway.Acquisition.Tests.Power;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;

@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.History;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;

@@ -16,7 +16,7 @@ public sealed class BroadcastControllerForcedClearTests
         await rig.RunUntilIdleAsync();
 
         Assert.Null(queued);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.Equal(["evacuate"], finished.Select(e => e.Source));
         Assert.DoesNotContain(rig.Sounds(), s => Math.Abs(s.FrequencyHz - BroadcastRig.AllClearHz) < 5);
     }

@@ -56,7 +56,7 @@ public sealed class BroadcastControllerReconfigureTests
         rig.Controller.OnStationLevelChanged("watch", "prepare");
         await rig.RunUntilIdleAsync();
 
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.Equal([3, 2], finished.Select(e => (int)e.Data!["repeatsPlayed"]!));
         Assert.All(finished, e => Assert.Equal(true, e.Data!["completed"]));
 

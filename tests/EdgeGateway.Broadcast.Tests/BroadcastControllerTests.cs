@@ -69,9 +69,9 @@ public sealed class BroadcastControllerTests
         Assert.InRange(segments[^1].Length, AudioClip.TimeToSamples(BroadcastRig.Tail), AudioClip.TimeToSamples(BroadcastRig.Tail) + 2);
         var total = WavFile.Read(rig.TimelinePath, "t").Samples.Length;
         Assert.Equal(AudioClip.TimeToSamples(S(10.5 + 1)), total);
-        var started = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastStarted));
+        var started = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastStarted));
         Assert.Equal("prepare", started.Source);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal(true, finished.Data!["completed"]);
         Assert.Equal(3, finished.Data["repeatsPlayed"]);
         Assert.Equal(0, rig.Events.Count(StationEventTypes.BroadcastFailed));
@@ -92,13 +92,13 @@ public sealed class BroadcastControllerTests
 
         Assert.NotNull(result);
         Assert.True(result.Preempting);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.Equal(["prepare", "evacuate"], finished.Select(e => e.Source));
         Assert.Equal("preempted", finished[0].Data!["outcome"]);
         Assert.Equal(false, finished[0].Data!["completed"]);
         Assert.Equal(1, finished[0].Data!["repeatsPlayed"]);
         Assert.Equal(true, finished[1].Data!["completed"]);
-        var evacuateStarted = rig.Events.OfType(StationEventTypes.BroadcastStarted)[1];
+        var evacuateStarted = rig.Events.EventsOf(StationEventTypes.BroadcastStarted)[1];
         Assert.Equal(S(7.25), evacuateStarted.Time - TestClock.Epoch);
 
         // Relays: on once, off once. Evacuate: 5 x 2 s + 4 x 3 s = 22 s from 7.25 s, then the tail.
@@ -130,12 +130,12 @@ public sealed class BroadcastControllerTests
         Assert.NotNull(evacuate);
         Assert.False(evacuate.Preempting);
         Assert.False(test.Preempting);
-        var started = rig.Events.OfType(StationEventTypes.BroadcastStarted);
+        var started = rig.Events.EventsOf(StationEventTypes.BroadcastStarted);
         Assert.Equal(["hub", "evacuate", "test"], started.Select(e => e.Source));
         // hub ends at 3 s, a 3 s gap, evacuate (22 s) ends at 28 s, a gap, the test.
         Assert.Equal(S(6), started[1].Time - TestClock.Epoch);
         Assert.Equal(S(31), started[2].Time - TestClock.Epoch);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.All(finished, e => Assert.Equal(true, e.Data!["completed"]));
         var sounds = rig.Sounds();
         Assert.Equal(1 + 5 + 1, sounds.Count);
@@ -154,7 +154,7 @@ public sealed class BroadcastControllerTests
         await rig.RunUntilIdleAsync();
 
         Assert.True(hub.Preempting);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.Equal(["evacuate", "hub", "evacuate"], finished.Select(e => e.Source));
         Assert.Equal("preempted", finished[0].Data!["outcome"]);
         Assert.Equal("completed", finished[2].Data!["outcome"]);
@@ -174,8 +174,8 @@ public sealed class BroadcastControllerTests
 
         Assert.NotNull(automatic);
         Assert.False(automatic.Preempting);
-        Assert.Equal(["prepare", "evacuate"], rig.Events.OfType(StationEventTypes.BroadcastFinished).Select(e => e.Source));
-        Assert.All(rig.Events.OfType(StationEventTypes.BroadcastFinished), e => Assert.Equal(true, e.Data!["completed"]));
+        Assert.Equal(["prepare", "evacuate"], rig.Events.EventsOf(StationEventTypes.BroadcastFinished).Select(e => e.Source));
+        Assert.All(rig.Events.EventsOf(StationEventTypes.BroadcastFinished), e => Assert.Equal(true, e.Data!["completed"]));
     }
 
     [Fact]
@@ -193,9 +193,9 @@ public sealed class BroadcastControllerTests
         Assert.Null(down);
         Assert.NotNull(again);
         Assert.False(again.Accepted);
-        Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastStarted));
+        Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastStarted));
         Assert.Equal(3, rig.Sounds().Count);
-        Assert.Equal(true, Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished)).Data!["completed"]);
+        Assert.Equal(true, Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished)).Data!["completed"]);
     }
 
     [Fact]
@@ -213,10 +213,10 @@ public sealed class BroadcastControllerTests
         Assert.Equal("prepare", stopped?.Message);
         Assert.Equal(1, dropped);
         Assert.Equal((Pin5, false, S(4)), rig.RelayChanges()[^1]);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal("stopped", finished.Data!["outcome"]);
         Assert.Equal(false, finished.Data["completed"]);
-        Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastStarted));
+        Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastStarted));
         Assert.Empty(rig.Controller.State.Queue);
     }
 
@@ -232,7 +232,7 @@ public sealed class BroadcastControllerTests
         await rig.RunUntilIdleAsync();
 
         Assert.NotNull(allClear);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.Equal(["evacuate", "all-clear"], finished.Select(e => e.Source));
         Assert.Equal("superseded", finished[0].Data!["outcome"]);
         Assert.Equal(true, finished[1].Data!["completed"]);
@@ -252,11 +252,11 @@ public sealed class BroadcastControllerTests
         rig.Controller.OnStationLevelChanged("none", "prepare");
         await rig.RunUntilIdleAsync();
 
-        var failed = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFailed));
+        var failed = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFailed));
         Assert.Equal("clip-unavailable", failed.Data!["reason"]);
         Assert.Equal("siren", failed.Data["fallback"]);
         Assert.Contains("file not found", (string)failed.Data["error"]!, StringComparison.Ordinal);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal(false, finished.Data!["completed"]);
         Assert.Equal("fallback", finished.Data["outcome"]);
         Assert.Equal(3, finished.Data["repeatsPlayed"]);
@@ -279,10 +279,10 @@ public sealed class BroadcastControllerTests
         rig.Controller.OnStationLevelChanged("none", "prepare");
         await rig.RunUntilIdleAsync();
 
-        var failed = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFailed));
+        var failed = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFailed));
         Assert.Equal("audio-device", failed.Data!["reason"]);
         Assert.Equal("siren", failed.Data["fallback"]);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal("fallback", finished.Data!["outcome"]);
         var sounds = rig.Sounds();
         Assert.Equal(3, sounds.Count);
@@ -299,10 +299,10 @@ public sealed class BroadcastControllerTests
         rig.Controller.Enqueue(BroadcastRequest.ForMessage("hub", 2));
         await rig.RunUntilIdleAsync();
 
-        var failed = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFailed));
+        var failed = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFailed));
         Assert.Equal("audio-device", failed.Data!["reason"]);
         Assert.Equal("none", failed.Data["fallback"]);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal("failed", finished.Data!["outcome"]);
         Assert.Equal(false, finished.Data["owed"]);
         Assert.Empty(rig.Sounds());
@@ -321,7 +321,7 @@ public sealed class BroadcastControllerTests
 
         Assert.False(rig.AmplifierOn);
         Assert.False(rig.AnyZoneOn);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal("shutdown", finished.Data!["outcome"]);
         Assert.Equal(false, finished.Data["completed"]);
     }
@@ -354,10 +354,10 @@ public sealed class BroadcastControllerTests
         }
 
         Assert.Empty(rig.Sounds());
-        var report = Assert.Single(rig.Events.OfType(StationEventTypes.SelfTest));
+        var report = Assert.Single(rig.Events.EventsOf(StationEventTypes.SelfTest));
         Assert.Equal(true, report.Data!["silent"]);
         Assert.Equal("passed", report.Data["outcome"]);
-        Assert.Empty(rig.Events.OfType(StationEventTypes.BroadcastStarted));
+        Assert.Empty(rig.Events.EventsOf(StationEventTypes.BroadcastStarted));
         Assert.Equal("passed", rig.Controller.State.LastSelfTest?.Outcome);
     }
 
@@ -375,7 +375,7 @@ public sealed class BroadcastControllerTests
         await rig.Clock.RunUntilAsync(() => rig.Clock.Elapsed >= TimeSpan.FromDays(7), TimeSpan.FromDays(8), "a week");
         await rig.RunUntilAsync(() => rig.Events.Count(StationEventTypes.SelfTest) == 2, "weekly self-test");
 
-        var report = rig.Events.OfType(StationEventTypes.SelfTest)[1];
+        var report = rig.Events.EventsOf(StationEventTypes.SelfTest)[1];
         Assert.Equal(TimeSpan.FromDays(7), report.Time - TestClock.Epoch - TimeSpan.FromSeconds(4.1));
         Assert.Equal("failed", report.Data!["outcome"]);
         Assert.Contains("all-clear", string.Join(";", (IEnumerable<string>)report.Data["problems"]!), StringComparison.Ordinal);
@@ -393,8 +393,8 @@ public sealed class BroadcastControllerTests
         await rig.RunUntilIdleAsync();
 
         Assert.True(alarm!.Preempting);
-        Assert.Equal("interrupted", Assert.Single(rig.Events.OfType(StationEventTypes.SelfTest)).Data!["outcome"]);
-        Assert.Equal(true, Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished)).Data!["completed"]);
+        Assert.Equal("interrupted", Assert.Single(rig.Events.EventsOf(StationEventTypes.SelfTest)).Data!["outcome"]);
+        Assert.Equal(true, Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished)).Data!["completed"]);
         Assert.Equal(3, rig.Sounds().Count);
     }
 
@@ -408,10 +408,10 @@ public sealed class BroadcastControllerTests
 
         var sound = Assert.Single(rig.Sounds());
         Assert.InRange(sound.FrequencyHz, BroadcastRig.TestHz - 5, BroadcastRig.TestHz + 5);
-        var report = Assert.Single(rig.Events.OfType(StationEventTypes.SelfTest));
+        var report = Assert.Single(rig.Events.EventsOf(StationEventTypes.SelfTest));
         Assert.Equal(false, report.Data!["silent"]);
         Assert.Equal("passed", report.Data["outcome"]);
-        Assert.Equal("test", Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastStarted)).Data!["origin"]);
+        Assert.Equal("test", Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastStarted)).Data!["origin"]);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class BroadcastObligationTests
         await rig.RunUntilIdleAsync();
 
         Assert.True(hub.Preempting);
-        var started = rig.Events.OfType(StationEventTypes.BroadcastStarted);
+        var started = rig.Events.EventsOf(StationEventTypes.BroadcastStarted);
         Assert.Equal(["evacuate", "hub", "evacuate"], started.Select(e => e.Source));
         Assert.Equal([false, false, true], started.Select(e => (bool)e.Data!["resumed"]!));
         Assert.Equal([true, false, true], started.Select(e => (bool)e.Data!["owed"]!));
@@ -35,7 +35,7 @@ public sealed class BroadcastObligationTests
         // again after it and a gap, with the 4 repeats it had not finished.
         Assert.Equal([S(0), S(8), S(12)], started.Select(e => e.Time - TestClock.Epoch));
         Assert.Equal(4, started[2].Data!["repeat"]);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.Equal(["preempted", "completed", "completed"], finished.Select(e => (string)e.Data!["outcome"]!));
         Assert.Equal(true, finished[2].Data!["resumed"]);
         Assert.Equal(4, finished[2].Data!["repeatsPlayed"]);
@@ -65,7 +65,7 @@ public sealed class BroadcastObligationTests
         rig.Controller.Enqueue(BroadcastRequest.ForMessage("hub", 1, BroadcastOrigin.Hub) with { Rank = 5 });
         await rig.RunUntilIdleAsync();
 
-        Assert.Equal(["prepare", "hub"], rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => e.Source));
+        Assert.Equal(["prepare", "hub"], rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => e.Source));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class BroadcastObligationTests
         Assert.Equal("level:evacuate", rig.Controller.Current?.Key);
         await rig.RunUntilIdleAsync();
 
-        Assert.Equal(["prepare", "evacuate"], rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => e.Source));
+        Assert.Equal(["prepare", "evacuate"], rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => e.Source));
         Assert.Null(rig.Controller.Current);
     }
 
@@ -97,10 +97,10 @@ public sealed class BroadcastObligationTests
         await rig.StartAsync();
         await rig.RunUntilIdleAsync();
 
-        var started = rig.Events.OfType(StationEventTypes.BroadcastStarted);
+        var started = rig.Events.EventsOf(StationEventTypes.BroadcastStarted);
         Assert.Equal(["evacuate", "test"], started.Select(e => e.Source));
         Assert.Equal(true, started[0].Data!["resumed"]);
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished)[0];
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished)[0];
         Assert.Equal("completed", finished.Data!["outcome"]);
         Assert.Equal(true, finished.Data["resumed"]);
         Assert.Equal(2, finished.Data["repeatsPlayed"]);
@@ -135,7 +135,7 @@ public sealed class BroadcastObligationTests
         await rig.RunUntilIdleAsync();
 
         Assert.Null(rig.Controller.Current);
-        Assert.Equal(["prepare", "all-clear"], rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => e.Source));
+        Assert.Equal(["prepare", "all-clear"], rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => e.Source));
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class BroadcastObligationTests
 
         Assert.Null(result);
         Assert.Null(rig.Controller.Current);
-        Assert.DoesNotContain("all-clear", rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => e.Source));
+        Assert.DoesNotContain("all-clear", rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => e.Source));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class BroadcastObligationTests
         Assert.Null(down);
         Assert.Null(rig.Controller.Current);
         await rig.RunUntilIdleAsync();
-        Assert.Equal(["evacuate"], rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => e.Source));
+        Assert.Equal(["evacuate"], rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => e.Source));
     }
 
     [Fact]
@@ -183,10 +183,10 @@ public sealed class BroadcastObligationTests
         Assert.Null(rig.Controller.Current);
         Assert.Equal(1, changed);
         // Evacuate may have begun before the hub's message preempted it; either way it never plays again.
-        var started = rig.Events.OfType(StationEventTypes.BroadcastStarted);
+        var started = rig.Events.EventsOf(StationEventTypes.BroadcastStarted);
         Assert.Equal("hub", started[^1].Source);
         Assert.DoesNotContain(started, e => (bool)e.Data!["resumed"]!);
-        Assert.Equal("stopped", rig.Events.OfType(StationEventTypes.BroadcastFinished)[^1].Data!["outcome"]);
+        Assert.Equal("stopped", rig.Events.EventsOf(StationEventTypes.BroadcastFinished)[^1].Data!["outcome"]);
     }
 
     [Fact]
@@ -197,10 +197,10 @@ public sealed class BroadcastObligationTests
         rig.Controller.OnStationLevelChanged("none", "evacuate");
         await rig.RunUntilAsync(() => rig.Events.Count(StationEventTypes.BroadcastFinished) == 3, "three attempts");
 
-        var finished = rig.Events.OfType(StationEventTypes.BroadcastFinished);
+        var finished = rig.Events.EventsOf(StationEventTypes.BroadcastFinished);
         Assert.All(finished, e => Assert.Equal("failed", e.Data!["outcome"]));
-        var started = rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => e.Time - TestClock.Epoch).ToList();
-        Assert.Equal([false, true, true], rig.Events.OfType(StationEventTypes.BroadcastStarted).Select(e => (bool)e.Data!["resumed"]!));
+        var started = rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => e.Time - TestClock.Epoch).ToList();
+        Assert.Equal([false, true, true], rig.Events.EventsOf(StationEventTypes.BroadcastStarted).Select(e => (bool)e.Data!["resumed"]!));
         // Each attempt fails at once (after the warm-up); the next waits 30 s, then 60 s, plus the next session's warm-up.
         Assert.Equal([S(0), S(2 + 30), S(2 + 30 + 2 + 60)], started.Select(t => t - started[0]));
         Assert.Equal("level:evacuate", rig.Controller.Current?.Key);
@@ -217,10 +217,10 @@ public sealed class BroadcastObligationTests
         rig.Controller.Enqueue(BroadcastRequest.ForText("testing the microphone"));
         await rig.RunUntilIdleAsync();
 
-        var failed = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFailed));
+        var failed = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFailed));
         Assert.Equal("clip-unavailable", failed.Data!["reason"]);
         Assert.Equal("none", failed.Data["fallback"]);
-        var finished = Assert.Single(rig.Events.OfType(StationEventTypes.BroadcastFinished));
+        var finished = Assert.Single(rig.Events.EventsOf(StationEventTypes.BroadcastFinished));
         Assert.Equal("failed", finished.Data!["outcome"]);
         Assert.Empty(rig.Sounds());
     }
@@ -231,11 +231,11 @@ public sealed class BroadcastObligationTests
         await using var rig = await new BroadcastRig(o => o.Messages.Remove("test"), speechExecutable: "/nonexistent/espeak-ng").StartAsync();
 
         rig.Controller.Test(silent: false);
-        await rig.RunUntilAsync(() => rig.Events.OfType(StationEventTypes.SelfTest).Any(e => e.Data!["silent"] is false), "audible test report");
+        await rig.RunUntilAsync(() => rig.Events.EventsOf(StationEventTypes.SelfTest).Any(e => e.Data!["silent"] is false), "audible test report");
         await rig.RunUntilIdleAsync();
 
-        Assert.Equal("failed", rig.Events.OfType(StationEventTypes.BroadcastFinished).Single().Data!["outcome"]);
-        Assert.Equal("failed", rig.Events.OfType(StationEventTypes.SelfTest).Single(e => e.Data!["silent"] is false).Data!["outcome"]);
+        Assert.Equal("failed", rig.Events.EventsOf(StationEventTypes.BroadcastFinished).Single().Data!["outcome"]);
+        Assert.Equal("failed", rig.Events.EventsOf(StationEventTypes.SelfTest).Single(e => e.Data!["silent"] is false).Data!["outcome"]);
         Assert.Empty(rig.Sounds());
     }
 

@@ -6,7 +6,7 @@ namespace EdgeGateway.Broadcast.Tests;
 /// <summary>The one check every broadcast asked for by a person or the hub passes, with real espeak-ng.</summary>
 public sealed class BroadcastValidatorTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -9,7 +9,7 @@ public sealed class SpeechCacheTests
     [Fact]
     public async Task RenderOnceAsync_OperatorText_SpokenAndNothingLeftOnDisk()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var speech = new SpeechRenderer(dir.Path);
 
         var clip = await speech.RenderOnceAsync("say", "Testing one two three.", "en", CancellationToken.None);
@@ -22,7 +22,7 @@ public sealed class SpeechCacheTests
     [Fact]
     public async Task LoadAsync_SayRequest_NotCachedConfiguredTextCached()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var options = new BroadcastOptions { SpeechCacheDirectory = dir.Path };
         options.Messages["evacuate"] = new MessageOptions(null, "Leave now.", "en");
         var library = new MessageLibrary(options, new SpeechRenderer(dir.Path));
@@ -37,7 +37,7 @@ public sealed class SpeechCacheTests
     [Fact]
     public async Task RenderAsync_CacheOverItsCap_OldestEvictedNewestKept()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var first = await new SpeechRenderer(dir.Path).RenderAsync("One.", "en", CancellationToken.None);
         var size = new FileInfo(first).Length;
         File.SetLastWriteTimeUtc(first, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));

@@ -1,71 +1,119 @@
-using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
-using EdgeGateway.Demo;
 
-namespace EdgeGateway.Tests.EndToEnd;
+namespace EdgeGateway.TestSupport;
 
-/// <summary>A real mosquitto on 127.0.0.1 and a free port, anonymous, without persistence; stopped on dispose.</summary>
-internal sealed class MosquittoBroker : IAsyncDisposable
+/// <summary>
+/// A real mosquitto on 127.0.0.1 at a free port with a configuration of its own (no persistence, logging to
+/// stderr), started and awaited until it accepts connections. It can be killed (-9) and started again on the
+/// same port, as a hub outage would be; its log is in the exception when it fails to start.
+/// </summary>
+public sealed class MosquittoBroker : IAsyncDisposable, IDisposable
 {
-    private readonly Process _process;
-    private readonly string _dir;
+    public static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(20);
 
-    private MosquittoBroker(Process process, string dir, int port)
+    private readonly TempDirectory _dir = new("egw-mosquitto-");
+    private readonly TimeSpan _timeout;
+    private TestProcess? _process;
+
+    private MosquittoBroker(string extraConfig, TimeSpan timeout)
     {
-        _process = process;
-        _dir = dir;
-        Port = port;
+        _timeout = timeout;
+        Port = FreePort();
+        // Anonymous unless the extra configuration says otherwise (a password file, an ACL).
+        var anonymous = extraConfig.Contains("allow_anonymous", StringComparison.Ordinal) ? "" : "allow_anonymous true\n";
+        File.WriteAllText(ConfigPath,
+            $"listener {Port} 127.0.0.1\npersistence false\nlog_dest stderr\nmax_queued_messages 100000\n{anonymous}{extraConfig}\n");
     }
 
     public int Port { get; }
 
+    public string Dir => _dir.Path;
+
+    public string ConfigPath => _dir.File("mosquitto.conf");
+
     /// <summary>The broker's process, e.g. to freeze it with SIGSTOP (a broker that accepts but never answers).</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("mosquitto is stopped");
+
+    /// <summary>What mosquitto has logged since it was last started.</summary>
+    public string Log => _process?.StandardError ?? "";
+
+    public static Task<MosquittoBroker> StartAsync() => StartAsync(DefaultStartTimeout, "");
+
+    public static Task<MosquittoBroker> StartAsync(string extraConfig) => StartAsync(DefaultStartTimeout, extraConfig);
 
     public static Task<MosquittoBroker> StartAsync(TimeSpan timeout) => StartAsync(timeout, "");
 
-    /// <param name="extraConfig">Appended to the configuration, e.g. a second (TLS) listener; the first one is plain.</param>
+    /// <param name="extraConfig">Appended to the configuration, e.g. a second (TLS) listener or a password file; the first listener is plain.</param>
     public static async Task<MosquittoBroker> StartAsync(TimeSpan timeout, string extraConfig)
     {
-        var dir = Directory.CreateTempSubdirectory("edgegw-e2e-mosquitto-").FullName;
-        var port = EmbeddedBroker.FreeTcpPort();
-        var conf = Path.Combine(dir, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n{extraConfig}");
-        var info = new ProcessStartInfo("mosquitto") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(conf);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto did not start");
-        var broker = new MosquittoBroker(process, dir, port);
-        using var cts = new CancellationTokenSource(timeout);
+        var broker = new MosquittoBroker(extraConfig, timeout);
+        try
+        {
+            await broker.RestartAsync();
+            return broker;
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A free loopback TCP port (bound, then released).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts the broker again (same port, same configuration) after <see cref="Stop"/>, and waits until it accepts.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("mosquitto is running");
+        }
+
+        _process = TestProcess.Start("mosquitto", "-c", ConfigPath);
+        using var cts = new CancellationTokenSource(_timeout);
         while (true)
         {
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port, cts.Token);
-                return broker;
+                await probe.ConnectAsync(IPAddress.Loopback, Port, cts.Token);
+                return;
             }
-            catch (SocketException) when (!process.HasExited)
+            catch (SocketException) when (!_process.HasExited)
             {
+                // Not listening yet: mosquitto binds within milliseconds of starting; no event to wait on.
                 await Task.Delay(50, cts.Token);
             }
-            catch (Exception) when (process.HasExited || cts.IsCancellationRequested)
+            catch (Exception e) when (_process.HasExited || cts.IsCancellationRequested)
             {
-                await broker.DisposeAsync();
-                throw new InvalidOperationException($"mosquitto did not listen on 127.0.0.1:{port}: {await process.StandardError.ReadToEndAsync()}");
+                throw new InvalidOperationException($"mosquitto did not listen on 127.0.0.1:{Port} within {_timeout}; config {ConfigPath}; log:\n{Log}", e);
             }
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>kill -9: the broker goes away without a word, as a hub outage would.</summary>
+    public void Stop()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
+        _process?.Dispose();
+        _process = null;
+    }
 
-        _process.Dispose();
-        Directory.Delete(_dir, recursive: true);
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _dir.Dispose();
     }
 }

@@ -1,11 +1,10 @@
-using EdgeGateway.Acquisition.Internal;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
 
-namespace EdgeGateway.Acquisition.Tests.Support;
+namespace EdgeGateway.TestSupport;
 
-/// <summary>Stands in for the station pipeline: keeps every reading and event, and lets a test wait for one.</summary>
-internal sealed class RecordingSinks : IReadingSink, IStationEventSink
+/// <summary>Stands in for the station pipeline: keeps every reading and event in order, and lets a test wait for one.</summary>
+public sealed class RecordingSinks : IReadingSink, IStationEventSink
 {
     private readonly Lock _gate = new();
     private readonly List<Reading> _readings = [];
@@ -34,11 +33,11 @@ internal sealed class RecordingSinks : IReadingSink, IStationEventSink
         }
     }
 
-    public ReadingOutput Output(IReadingRecorder? history = null) => new(this, this, history);
-
     public IReadOnlyList<Reading> Of(string sensor) => [.. Readings.Where(r => r.SensorId == sensor)];
 
     public IReadOnlyList<StationEvent> EventsOf(string type) => [.. Events.Where(e => e.Type == type)];
+
+    public int Count(string type) => Events.Count(e => e.Type == type);
 
     public void Publish(Reading reading)
     {

@@ -1,16 +1,25 @@
-namespace EdgeGateway.Acquisition.Tests.Support;
+namespace EdgeGateway.TestSupport;
 
-/// <summary>A directory of its own for one test, removed afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
+/// <summary>A directory of its own for one test under the system temp dir, removed with everything in it afterwards.</summary>
+public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory()
+    /// <param name="prefix">Short by default: a unix socket path inside must stay under 108 bytes.</param>
+    public TempDirectory(string prefix = "egw-")
     {
-        Path = Directory.CreateTempSubdirectory("edgegw-acq-").FullName;
+        Path = Directory.CreateTempSubdirectory(prefix).FullName;
     }
 
     public string Path { get; }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="name"/> in the directory and returns its path.</summary>
+    public string Write(string name, string text)
+    {
+        var path = File(name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
 
     public void Dispose()
     {
@@ -20,6 +29,7 @@ internal sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
+            // A process a failed test left behind may still hold a file; the OS cleans temp dirs.
         }
     }
 }

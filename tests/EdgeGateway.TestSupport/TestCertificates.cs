@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace EdgeGateway.Tests.Shared;
+namespace EdgeGateway.TestSupport;
 
 /// <summary>PEM files for a broker with a TLS listener: a private CA, a server certificate it signed, and an unrelated CA.</summary>
-internal static class TestCertificates
+public static class TestCertificates
 {
     /// <summary>
     /// Writes <c>ca.crt</c>, <c>server.crt</c> and <c>server.key</c> (valid for the name <c>localhost</c> and the

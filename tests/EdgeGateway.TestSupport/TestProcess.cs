@@ -1,65 +1,48 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
-namespace EdgeGateway.Tests.TestSupport;
+namespace EdgeGateway.TestSupport;
 
 /// <summary>
-/// The built <c>edgegw</c> run as its own process, as a technician or systemd would run it, with its
-/// output captured. Disposing asynchronously sends SIGTERM and waits, then kills it if it did not stop.
+/// A child process with its output captured line by line: wait for a line (past or to come) with a timeout,
+/// send it a signal, collect what it printed. Disposing asynchronously sends SIGTERM and waits, then kills
+/// it if it did not stop; disposing synchronously kills it.
 /// </summary>
-internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
+public sealed class TestProcess : IDisposable, IAsyncDisposable
 {
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
-    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _lineWaits = [];
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, string What, TaskCompletionSource<string> Seen)> _waits = [];
     private readonly Lock _gate = new();
+    private bool _exited;
 
-    private EdgegwProcess(IEnumerable<string> args, string? shell, IReadOnlyDictionary<string, string>? environment = null)
+    private TestProcess(ProcessStartInfo start)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "edgegw.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var psi = new ProcessStartInfo(shell ?? dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (shell is not null)
-        {
-            // edgegw as a child of the shell; SIGTERM to the shell is passed on and edgegw's exit code returned.
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("\"$@\" & child=$!; trap 'kill -TERM $child' TERM; wait $child; wait $child");
-            psi.ArgumentList.Add("edgegw");
-            psi.ArgumentList.Add(dotnet);
-        }
-
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        // Not under systemd: plain console lines, whatever the test runner's environment says.
-        psi.Environment.Remove("INVOCATION_ID");
-        psi.Environment.Remove("NOTIFY_SOCKET");
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            psi.Environment[key] = value;
-        }
-
-        _process = new Process { StartInfo = psi };
-        _process.EnableRaisingEvents = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.Exited += (_, _) => OnExited();
         _process.OutputDataReceived += (_, e) => OnLine(_stdout, e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(_stderr, e.Data);
         _process.Start();
+        if (start.RedirectStandardInput)
+        {
+            _process.StandardInput.Close();
+        }
+
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
     public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public string StandardOutput
     {
@@ -83,88 +66,103 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
         }
     }
 
-    public static EdgegwProcess Start(params string[] args) => new(args, shell: null);
-
-    /// <summary>Starts edgegw with extra environment variables (e.g. a NOTIFY_SOCKET to report READY=1 to).</summary>
-    public static EdgegwProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) => new(args, shell: null, environment);
-
-    /// <summary>
-    /// Starts edgegw as the child of <paramref name="shell"/> (a bash), which forwards SIGTERM. A copy
-    /// of bash named <c>systemd</c> makes edgegw see what it sees when systemd starts it.
-    /// </summary>
-    public static EdgegwProcess StartUnder(string shell, params string[] args) => new(args, shell);
-
-    /// <summary>Runs to completion and returns the exit code.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    /// <summary>Every line so far, stdout and stderr, in the order they were read.</summary>
+    public IReadOnlyList<string> Lines
     {
-        return await RunAsync(args, TimeSpan.FromSeconds(60));
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
     }
 
-    /// <summary>Runs to completion within <paramref name="timeout"/> and returns the exit code.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, TimeSpan timeout)
+    private string Name => Path.GetFileName(_process.StartInfo.FileName) + " " + string.Join(' ', _process.StartInfo.ArgumentList);
+
+    /// <param name="environment">Added to (or, with a null value, removed from) the test's environment.</param>
+    /// <param name="closeInput">Gives the process an empty stdin instead of the test runner's.</param>
+    public static TestProcess Start(
+        string fileName,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        string? workingDirectory = null,
+        bool closeInput = false)
     {
-        using var p = new EdgegwProcess(args, shell: null);
-        var code = await p.WaitForExitAsync(timeout);
-        return (code, p.StandardOutput, p.StandardError);
+        var start = new ProcessStartInfo(fileName) { RedirectStandardInput = closeInput };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        return new TestProcess(start);
     }
+
+    public static TestProcess Start(string fileName, params string[] arguments) => Start(fileName, (IEnumerable<string>)arguments);
+
+    /// <summary>Runs to completion within <paramref name="timeout"/> (killed, and a <see cref="TimeoutException"/>, if not).</summary>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        TimeSpan timeout,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        string? workingDirectory = null)
+    {
+        using var process = Start(fileName, arguments, environment, workingDirectory, closeInput: true);
+        var code = await process.WaitForExitAsync(timeout);
+        return new ProcessResult(code, process.StandardOutput, process.StandardError);
+    }
+
+    public static Task<ProcessResult> RunAsync(string fileName, params string[] arguments) =>
+        RunAsync(fileName, arguments, TimeSpan.FromSeconds(60));
 
     /// <summary>Completes when a line containing <paramref name="text"/> appears on stdout or stderr.</summary>
-    public Task WaitForLineAsync(string text, TimeSpan timeout)
-    {
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            if (_stdout.ToString().Contains(text, StringComparison.Ordinal) || _stderr.ToString().Contains(text, StringComparison.Ordinal))
-            {
-                return Task.CompletedTask;
-            }
-
-            _waits.Add((text, seen));
-        }
-
-        return seen.Task.WaitAsync(timeout);
-    }
+    public Task WaitForLineAsync(string text, TimeSpan timeout) =>
+        WaitForLineAsync(line => line.Contains(text, StringComparison.Ordinal), timeout, $"'{text}'");
 
     /// <summary>The first line on stdout or stderr that <paramref name="match"/> accepts, past or to come.</summary>
-    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
-    {
-        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            var line = (_stdout + "\n" + _stderr).Split('\n').FirstOrDefault(match);
-            if (line is not null)
-            {
-                return Task.FromResult(line);
-            }
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) =>
+        WaitForLineAsync(match, timeout, "the line awaited");
 
-            _lineWaits.Add((match, seen));
-        }
-
-        return seen.Task.WaitAsync(timeout);
-    }
-
+    /// <summary>Waits for the process to end (a <see cref="TimeoutException"/> if it does not) and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
+            // Returns once the output streams are drained as well.
             await _process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"edgegw did not exit within {timeout}; stderr:\n{StandardError}");
+            throw new TimeoutException($"{Name} did not exit within {timeout}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
         }
 
         return _process.ExitCode;
     }
 
+    /// <summary>Sends a signal by name (TERM, INT, HUP, KILL, STOP, CONT) with kill(1).</summary>
+    public Task SignalAsync(string signal) => Signals.SendAsync(_process.Id, signal);
+
     /// <summary>Sends SIGTERM, as systemd does on <c>systemctl stop</c>.</summary>
-    public async Task TerminateAsync()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    public Task TerminateAsync() => SignalAsync("TERM");
 
     /// <summary>Sends SIGTERM and returns the exit code once the process has stopped.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
@@ -177,16 +175,35 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
         return await WaitForExitAsync(timeout);
     }
 
+    /// <summary>kill -9 of the process and its children, and waits until it is gone.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             try
             {
-                await TerminateAsync(TimeSpan.FromSeconds(30));
+                await TerminateAsync(StopGrace);
             }
             catch (TimeoutException)
             {
+                // Killed by the wait; the test that cared has failed already.
             }
         }
 
@@ -195,12 +212,44 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
+        Kill();
+        _process.Dispose();
+    }
+
+    public override string ToString() => $"{Name}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}";
+
+    private async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
         {
-            _process.Kill(entireProcessTree: true);
+            var line = _lines.FirstOrDefault(match);
+            if (line is not null)
+            {
+                return line;
+            }
+
+            if (_exited)
+            {
+                throw Ended(what);
+            }
+
+            _waits.Add((match, what, seen));
         }
 
-        _process.Dispose();
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+            {
+                _waits.RemoveAll(w => w.Seen == seen);
+            }
+
+            throw new TimeoutException($"{Name}: {what} not seen within {timeout}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
+        }
     }
 
     // A line that has not come by the time the process ends never will: fail the waits at once.
@@ -210,15 +259,18 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
         _process.WaitForExit();
         lock (_gate)
         {
-            foreach (var (text, seen) in _waits)
+            _exited = true;
+            foreach (var (_, what, seen) in _waits)
             {
-                seen.TrySetException(new InvalidOperationException(
-                    $"edgegw exited ({_process.ExitCode}) before printing '{text}'\nstdout:\n{_stdout}\nstderr:\n{_stderr}"));
+                seen.TrySetException(Ended(what));
             }
 
             _waits.Clear();
         }
     }
+
+    private InvalidOperationException Ended(string what) =>
+        new($"{Name} exited ({_process.ExitCode}) before printing {what}\nstdout:\n{_stdout}\nstderr:\n{_stderr}");
 
     private void OnLine(StringBuilder into, string? line)
     {
@@ -230,17 +282,32 @@ internal sealed class EdgegwProcess : IDisposable, IAsyncDisposable
         lock (_gate)
         {
             into.AppendLine(line);
-            foreach (var w in _waits.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
-            {
-                w.Seen.TrySetResult();
-                _waits.Remove(w);
-            }
-
-            foreach (var w in _lineWaits.Where(w => w.Match(line)).ToList())
+            _lines.Add(line);
+            foreach (var w in _waits.Where(w => w.Match(line)).ToList())
             {
                 w.Seen.TrySetResult(line);
-                _lineWaits.Remove(w);
+                _waits.Remove(w);
             }
+        }
+    }
+}
+
+/// <summary>How a process that ran to completion ended.</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+}
+
+/// <summary>Signals by name to any process (a test's child, a broker to freeze, the test host itself).</summary>
+public static class Signals
+{
+    public static async Task SendAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed ({kill.ExitCode})");
         }
     }
 }

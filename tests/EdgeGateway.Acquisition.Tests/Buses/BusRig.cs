@@ -1,7 +1,6 @@
 using System.Net;
 using EdgeGateway.Acquisition.Buses;
 using EdgeGateway.Acquisition.Sensors;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Modbus.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using EdgeGateway.Acquisition.Gpio;
 using EdgeGateway.Acquisition.Sensors;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Hardware.Gpio;

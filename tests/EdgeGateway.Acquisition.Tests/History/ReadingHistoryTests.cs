@@ -1,5 +1,4 @@
 using EdgeGateway.Acquisition.History;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Core.Readings;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,3 @@
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Storage;
 using Microsoft.Data.Sqlite;
 

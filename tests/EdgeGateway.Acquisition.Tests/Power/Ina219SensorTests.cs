@@ -1,6 +1,5 @@
 using EdgeGateway.Acquisition.Power;
 using EdgeGateway.Acquisition.Sensors;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,4 @@
 using EdgeGateway.Acquisition.Sensors;
-using EdgeGateway.Acquisition.Tests.Support;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -68,7 +68,7 @@ internal sealed class BroadcastRig : IAsyncDisposable
         TimelinePath = Path.Combine(Directory, "timeline.wav");
         FileSink = new FileAudioSink(TimelinePath, Time);
         Sink = wrapSink?.Invoke(FileSink) ?? FileSink;
-        Events = new RecordingEventSink();
+        Events = new RecordingSinks();
         Controller = new BroadcastController(
             Options,
             Gpio,
@@ -97,7 +97,7 @@ internal sealed class BroadcastRig : IAsyncDisposable
 
     public IAudioSink Sink { get; }
 
-    public RecordingEventSink Events { get; }
+    public RecordingSinks Events { get; }
 
     public BroadcastController Controller { get; }
 

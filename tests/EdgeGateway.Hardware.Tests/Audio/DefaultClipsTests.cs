@@ -9,10 +9,10 @@ public sealed class DefaultClipsTests
     [Fact]
     public async Task MakeClips_IntoDirectory_WritesFourSpokenClipsTheGatewayCanPlay()
     {
-        using var dir = new TempDir();
-        var root = Tools.RepositoryRoot();
+        using var dir = new TempDirectory();
+        var root = RepositoryRoot.Path;
 
-        var (code, stdout, error) = await Tools.RunAsync(Path.Combine(root, "scripts", "make-clips.sh"), dir.Path);
+        var (code, stdout, error) = await TestProcess.RunAsync(Path.Combine(root, "scripts", "make-clips.sh"), dir.Path);
 
         Assert.True(code == 0, error);
         Assert.Equal(4, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
@@ -30,7 +30,7 @@ public sealed class DefaultClipsTests
     [Fact]
     public async Task MakeClips_NoArguments_ExitsWithUsage()
     {
-        var (code, _, error) = await Tools.RunAsync(Path.Combine(Tools.RepositoryRoot(), "scripts", "make-clips.sh"));
+        var (code, _, error) = await TestProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "scripts", "make-clips.sh"));
 
         Assert.Equal(2, code);
         Assert.Contains("usage:", error, StringComparison.Ordinal);

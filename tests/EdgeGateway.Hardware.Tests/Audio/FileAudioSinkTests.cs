@@ -9,7 +9,7 @@ public sealed class FileAudioSinkTests
     [Fact]
     public async Task PlayAsync_EachAppend_LeavesAValidWavThatSoxReads()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var clock = new TestClock();
         var sink = new FileAudioSink(dir.File("timeline.wav"), clock);
         var clip = Tones.Sine(440, TimeSpan.FromSeconds(1));
@@ -27,7 +27,7 @@ public sealed class FileAudioSinkTests
             await clock.RunUntilAsync(() => play.IsCompleted, what: "play");
             await play;
 
-            var (code, stdout, error) = await Tools.RunAsync("soxi", "-D", sink.Path);
+            var (code, stdout, error) = await TestProcess.RunAsync("soxi", "-D", sink.Path);
             Assert.True(code == 0, error);
             Assert.Equal(expected[i], double.Parse(stdout, CultureInfo.InvariantCulture), 3);
         }
@@ -36,7 +36,7 @@ public sealed class FileAudioSinkTests
     [Fact]
     public async Task PlayAsync_Cancelled_WritesOnlyWhatWasPlayed()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var clock = new TestClock();
         var sink = new FileAudioSink(dir.File("timeline.wav"), clock);
         using var cancel = new CancellationTokenSource();
@@ -52,7 +52,7 @@ public sealed class FileAudioSinkTests
     [Fact]
     public async Task PlayAsync_Muted_TakesTheTimeButWritesNothing()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var clock = new TestClock();
         var sink = new FileAudioSink(dir.File("timeline.wav"), clock);
 
@@ -66,7 +66,7 @@ public sealed class FileAudioSinkTests
     [Fact]
     public async Task PlayAsync_ExistingFileNotOurs_FailsAsDeviceErrorWithoutTouchingIt()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("notes.wav");
         await File.WriteAllTextAsync(path, "a technician's notes, not audio");
         var sink = new FileAudioSink(path, new TestClock());
@@ -80,7 +80,7 @@ public sealed class FileAudioSinkTests
     [Fact]
     public async Task PlayAsync_TimelineCrossCheckedWithSoxStat_LengthAndSilentGap()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var clock = new TestClock();
         var sink = new FileAudioSink(dir.File("timeline.wav"), clock);
         var clip = Tones.Sine(1000, TimeSpan.FromSeconds(1.5), amplitude: 0.5);
@@ -96,9 +96,9 @@ public sealed class FileAudioSinkTests
             await task;
         }
 
-        var whole = Stat(await Tools.RunAsync("sox", sink.Path, "-n", "stat"));
-        var gap = Stat(await Tools.RunAsync("sox", sink.Path, "-n", "trim", "1.5", "3", "stat"));
-        var second = Stat(await Tools.RunAsync("sox", sink.Path, "-n", "trim", "4.5", "1.5", "stat"));
+        var whole = Stat(await TestProcess.RunAsync("sox", sink.Path, "-n", "stat"));
+        var gap = Stat(await TestProcess.RunAsync("sox", sink.Path, "-n", "trim", "1.5", "3", "stat"));
+        var second = Stat(await TestProcess.RunAsync("sox", sink.Path, "-n", "trim", "4.5", "1.5", "stat"));
 
         Assert.Equal(6.0, whole["Length (seconds)"], 3);
         Assert.Equal(0.5, whole["Maximum amplitude"], 2);
@@ -108,7 +108,7 @@ public sealed class FileAudioSinkTests
     }
 
     /// <summary>Parses <c>sox ... stat</c> output (written to stderr) into name/value pairs.</summary>
-    private static Dictionary<string, double> Stat((int ExitCode, string Stdout, string Stderr) run)
+    private static Dictionary<string, double> Stat(ProcessResult run)
     {
         Assert.True(run.ExitCode == 0, run.Stderr);
         var result = new Dictionary<string, double>(StringComparer.Ordinal);

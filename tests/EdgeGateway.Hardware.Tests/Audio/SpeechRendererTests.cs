@@ -9,7 +9,7 @@ public sealed class SpeechRendererTests
     [Fact]
     public async Task RenderAsync_MandarinText_ProducesSpeechAndCachesIt()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var speech = new SpeechRenderer(dir.Path);
 
         var path = await speech.RenderAsync("请注意，这是一次应急广播测试。", "cmn", CancellationToken.None);
@@ -31,7 +31,7 @@ public sealed class SpeechRendererTests
         Assert.Equal("en-us", SpeechRenderer.EspeakVoice("en-us"));
 
         // What the gateway asks espeak-ng for says 这是 as zhe4 shi4, with Mandarin tone marks, not in English.
-        var (code, phonemes, error) = await Tools.RunAsync("espeak-ng", "-q", "-x", "-v", SpeechRenderer.EspeakVoice("cmn"), "这是一次应急广播测试");
+        var (code, phonemes, error) = await TestProcess.RunAsync("espeak-ng", "-q", "-x", "-v", SpeechRenderer.EspeakVoice("cmn"), "这是一次应急广播测试");
         Assert.True(code == 0, error);
         Assert.DoesNotContain("(en)", phonemes, StringComparison.Ordinal);
         Assert.StartsWith("ts.'o-51_| s.'i.51_|", phonemes.Trim(), StringComparison.Ordinal);
@@ -40,7 +40,7 @@ public sealed class SpeechRendererTests
     [Fact]
     public async Task RenderAsync_TextLooksLikeAnOption_IsSpokenNotParsed()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var speech = new SpeechRenderer(dir.Path);
 
         var path = await speech.RenderAsync("--help", null, CancellationToken.None);
@@ -54,7 +54,7 @@ public sealed class SpeechRendererTests
     [InlineData("cmn;rm")]
     public async Task RenderAsync_BadVoiceName_Refused(string voice)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
 
         await Assert.ThrowsAsync<ClipUnavailableException>(() => new SpeechRenderer(dir.Path).RenderAsync("测试", voice, CancellationToken.None));
     }
@@ -62,7 +62,7 @@ public sealed class SpeechRendererTests
     [Fact]
     public async Task RenderAsync_UnknownVoice_FailsWithEspeaksMessageAndLeavesNoFile()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
 
         var ex = await Assert.ThrowsAsync<ClipUnavailableException>(() => new SpeechRenderer(dir.Path).RenderAsync("测试", "xx-nonexistent", CancellationToken.None));
 

@@ -14,12 +14,12 @@ public sealed class WavFileTests
     [InlineData(16000, 6, "-b", "16", "")]
     public async Task Read_SoxMadeFile_NormalisesTo16kMonoKeepingDurationAndPitch(int rate, int channels, string bitsFlag, string bits, string encoding)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("tone.wav");
         var args = new List<string> { "-n", "-r", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", channels.ToString(System.Globalization.CultureInfo.InvariantCulture), bitsFlag, bits };
         args.AddRange(encoding.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         args.AddRange([path, "synth", "1.25", "sine", "500", "vol", "0.5"]);
-        var (code, _, error) = await Tools.RunAsync("sox", [.. args]);
+        var (code, _, error) = await TestProcess.RunAsync("sox", [.. args]);
         Assert.True(code == 0, error);
 
         var clip = WavFile.Read(path, "tone");
@@ -71,9 +71,9 @@ public sealed class WavFileTests
     [Fact]
     public async Task Decode_AdpcmEncoding_ThrowsNamingTheFormat()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("adpcm.wav");
-        var (code, _, error) = await Tools.RunAsync("sox", "-n", "-r", "8000", "-c", "1", "-e", "ima-adpcm", path, "synth", "0.2", "sine", "440");
+        var (code, _, error) = await TestProcess.RunAsync("sox", "-n", "-r", "8000", "-c", "1", "-e", "ima-adpcm", path, "synth", "0.2", "sine", "440");
         Assert.True(code == 0, error);
 
         var ex = Assert.Throws<InvalidDataException>(() => WavFile.Read(path, "adpcm"));
@@ -85,12 +85,12 @@ public sealed class WavFileTests
     [InlineData("-b 32 -e floating-point", "format tag 3")]
     public async Task Read_EncodingOtherThan8Or16BitPcm_RefusedNamingIt(string encoding, string named)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("wide.wav");
         var args = new List<string> { "-n", "-r", "16000", "-c", "1" };
         args.AddRange(encoding.Split(' '));
         args.AddRange([path, "synth", "0.2", "sine", "440"]);
-        var (code, _, error) = await Tools.RunAsync("sox", [.. args]);
+        var (code, _, error) = await TestProcess.RunAsync("sox", [.. args]);
         Assert.True(code == 0, error);
 
         var ex = Assert.Throws<InvalidDataException>(() => WavFile.Read(path, "wide"));

@@ -1,7 +1,5 @@
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Hub.Tests.Fixtures;
-using EdgeGateway.Tests.EndToEnd;
-using EdgeGateway.Tests.Shared;
 
 namespace EdgeGateway.Hub.Tests.EndToEnd;
 

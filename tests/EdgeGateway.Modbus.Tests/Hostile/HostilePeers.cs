@@ -1,7 +1,6 @@
 using System.IO.Ports;
 using System.Net;
 using System.Net.Sockets;
-using EdgeGateway.Modbus.Tests.Peers;
 
 namespace EdgeGateway.Modbus.Tests.Hostile;
 

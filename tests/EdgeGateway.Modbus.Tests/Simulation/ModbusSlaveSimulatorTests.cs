@@ -1,6 +1,5 @@
 using System.Net;
 using EdgeGateway.Modbus.Simulation;
-using EdgeGateway.Modbus.Tests.Peers;
 using EdgeGateway.Modbus.Transports;
 
 namespace EdgeGateway.Modbus.Tests.Simulation;

@@ -1,22 +1,22 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace EdgeGateway.Modbus.Tests.Peers;
+namespace EdgeGateway.TestSupport.Modbus;
 
 /// <summary>
-/// The libmodbus slave of Peers/modbus_peer.c, compiled with gcc and pkg-config on first use (once per source
-/// content, in the temp directory) and run as a child process.
+/// The libmodbus slave of modbus_peer.c (embedded in this assembly), compiled with gcc and pkg-config on first
+/// use (once per source content, in the temp directory) and run as a child process: a TCP slave on a free
+/// port, or an RTU slave on a serial device such as one end of a <see cref="SocatPtyPair"/>.
 /// </summary>
-internal sealed class LibModbusPeer : IAsyncDisposable
+public sealed class LibModbusPeer : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly Lazy<Task<string>> s_binary = new(CompileAsync);
 
-    private readonly ExternalProcess _process;
+    private readonly TestProcess _process;
 
-    private LibModbusPeer(ExternalProcess process, int port)
+    private LibModbusPeer(TestProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -35,15 +35,15 @@ internal sealed class LibModbusPeer : IAsyncDisposable
             args.AddRange(["--silent", unit.ToString(CultureInfo.InvariantCulture)]);
         }
 
-        var process = ExternalProcess.Start(await BinaryAsync(), [.. args]);
+        var process = TestProcess.Start(await BinaryAsync(), args);
         try
         {
-            var line = await process.WaitForStdoutAsync(l => l.StartsWith("PORT ", StringComparison.Ordinal), StartTimeout);
+            var line = await process.WaitForLineAsync(l => l.StartsWith("PORT ", StringComparison.Ordinal), StartTimeout);
             return new LibModbusPeer(process, int.Parse(line.AsSpan(5), CultureInfo.InvariantCulture));
         }
         catch
         {
-            await process.DisposeAsync();
+            process.Dispose();
             throw;
         }
     }
@@ -51,52 +51,73 @@ internal sealed class LibModbusPeer : IAsyncDisposable
     /// <summary>An RTU slave with address <paramref name="slave"/> on a serial device.</summary>
     public static async Task<LibModbusPeer> StartRtuAsync(string device, int baud, byte slave)
     {
-        var process = ExternalProcess.Start(await BinaryAsync(), "rtu", device,
+        var process = TestProcess.Start(await BinaryAsync(), "rtu", device,
             baud.ToString(CultureInfo.InvariantCulture), slave.ToString(CultureInfo.InvariantCulture));
         try
         {
-            await process.WaitForStdoutAsync(l => l == "READY", StartTimeout);
+            await process.WaitForLineAsync(l => l == "READY", StartTimeout);
             return new LibModbusPeer(process, 0);
         }
         catch
         {
-            await process.DisposeAsync();
+            process.Dispose();
             throw;
         }
     }
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    /// <summary>An RTU slave on one end of a fresh socat pty pair; the master opens <see cref="SocatPtyPair.Second"/>.</summary>
+    public static async Task<(SocatPtyPair Pty, LibModbusPeer Peer)> StartRtuOnPtyAsync(int baud, byte slave)
+    {
+        var pty = await SocatPtyPair.StartAsync();
+        try
+        {
+            return (pty, await StartRtuAsync(pty.First, baud, slave));
+        }
+        catch
+        {
+            await pty.DisposeAsync();
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private static async Task<string> CompileAsync()
     {
-        var source = Path.Combine(AppContext.BaseDirectory, "Peers", "modbus_peer.c");
-        var hash = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(source)))[..16];
+        byte[] code;
+        await using (var resource = typeof(LibModbusPeer).Assembly.GetManifestResourceStream("modbus_peer.c")
+            ?? throw new InvalidOperationException("modbus_peer.c is not embedded"))
+        using (var buffer = new MemoryStream())
+        {
+            await resource.CopyToAsync(buffer);
+            code = buffer.ToArray();
+        }
+
+        var hash = Convert.ToHexString(SHA256.HashData(code))[..16];
         var binary = Path.Combine(Path.GetTempPath(), $"edgegw-modbus-peer-{hash}");
         if (File.Exists(binary))
         {
             return binary;
         }
 
+        var source = $"{binary}.{Environment.ProcessId}.c";
+        await File.WriteAllBytesAsync(source, code);
+
         // Built under a unique name and renamed, so parallel test runs never see a half-written binary.
         var temporary = $"{binary}.{Environment.ProcessId}.tmp";
-        var info = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("gcc -O2 -Wall -o \"$1\" \"$2\" $(pkg-config --cflags --libs libmodbus)");
-        info.ArgumentList.Add("sh");
-        info.ArgumentList.Add(temporary);
-        info.ArgumentList.Add(source);
-        using var gcc = Process.Start(info) ?? throw new InvalidOperationException("cannot run gcc");
-        var errors = await gcc.StandardError.ReadToEndAsync();
-        await gcc.WaitForExitAsync();
+        var gcc = await TestProcess.RunAsync("/bin/sh",
+            ["-c", "gcc -O2 -Wall -o \"$1\" \"$2\" $(pkg-config --cflags --libs libmodbus)", "sh", temporary, source],
+            TimeSpan.FromMinutes(2));
         if (gcc.ExitCode != 0)
         {
-            throw new InvalidOperationException($"compiling {source} failed (libmodbus-dev, pkg-config and gcc are needed): {errors}");
+            throw new InvalidOperationException($"compiling modbus_peer.c failed (libmodbus-dev, pkg-config and gcc are needed): {gcc.Stderr}");
         }
 
+        File.Delete(source);
         File.Move(temporary, binary, overwrite: true);
         return binary;
     }

@@ -1,6 +1,5 @@
 using EdgeGateway.Cli;
 using EdgeGateway.Hosting;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
 

@@ -21,7 +21,7 @@ public sealed class ConfigCommandsTests
     [Fact]
     public async Task Validate_TenPlantedMistakes_PrintsTenLocatedErrorsAndExitsTwo()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.Write("station.yaml", ExampleConfig.With(
             ("id: wz-oh-lilong-01 ", "id: WZ_01 "),                   // station id pattern
             ("queueLimit: 256MB", "queueLimit: 256 megs"),           // size
@@ -60,7 +60,7 @@ public sealed class ConfigCommandsTests
     [Fact]
     public async Task Validate_JsonOnAnInvalidFile_PrintsEveryErrorAndExitsTwo()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.Write("station.yaml", ExampleConfig.With(("slave: 1,", "slave: 0,")));
 
         var (code, stdout, stderr) = await InvokeAsync("config", "validate", path, "--json");
@@ -92,7 +92,7 @@ public sealed class ConfigCommandsTests
     [Fact]
     public async Task Validate_MissingFile_SaysSoAndExitsTwo()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("nope.yaml");
 
         var (code, stdout, stderr) = await InvokeAsync("config", "validate", path);

@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
 
 /// <summary><c>edgegw relays off</c>, as the unit's ExecStopPost= runs it.</summary>
 public sealed class RelaysCommandsTests
 {
-    private static string Config(TempDir dir, string driver) => $$"""
+    private static string Config(TempDirectory dir, string driver) => $$"""
         station: { id: relay-01 }
         hardware:
           gpio: { driver: {{driver}}, chip: gpiochip99 }
@@ -28,7 +27,7 @@ public sealed class RelaysCommandsTests
     [Fact]
     public async Task Off_SimulatedDriver_NothingDrivenAndSaysSo()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", Config(dir, "simulated"));
 
         var (exit, output, error) = await CliRunner.RunAsync("relays", "off", "--config", config, "--json");
@@ -43,7 +42,7 @@ public sealed class RelaysCommandsTests
     [Fact]
     public async Task Off_ChipCannotBeOpened_ExitsOneNamingTheFault()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", Config(dir, "libgpiod"));
 
         var (exit, _, error) = await CliRunner.RunAsync("relays", "off", "--config", config);
@@ -55,7 +54,7 @@ public sealed class RelaysCommandsTests
     [Fact]
     public async Task Off_InvalidConfiguration_ExitsTwoRelaysUntouched()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", "station: { id: x }\n");
 
         var (exit, _, error) = await CliRunner.RunAsync("relays", "off", "--config", config);
@@ -67,7 +66,7 @@ public sealed class RelaysCommandsTests
     [Fact]
     public async Task Off_RealProcessSimulatedDriver_ExitsZero()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", Config(dir, "simulated"));
 
         var (exit, output, error) = await EdgegwProcess.RunAsync("relays", "off", "--config", config);

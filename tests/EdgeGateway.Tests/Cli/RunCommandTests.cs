@@ -21,7 +21,7 @@ public sealed class RunCommandTests
     public async Task Run_UnderSystemd_LogsInJournaldFormatAndExitsZeroOnSigterm()
     {
         // The host decides it runs under systemd when its parent process is named systemd.
-        using var bin = new TempDir();
+        using var bin = new TempDirectory();
         var systemd = bin.File("systemd");
         File.Copy("/bin/bash", systemd);
 
@@ -37,7 +37,7 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Run_InvalidConfig_PrintsLocatedErrorsAndExitsTwo()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
 
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("run", "--config", config);
@@ -50,7 +50,7 @@ public sealed class RunCommandTests
     /// <summary>Runs the bench station until it logs "started", sends SIGTERM and asserts exit code 0.</summary>
     private static async Task<(string Stdout, string Stderr)> RunUntilSigtermAsync(string? shell)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         using var edgegw = shell is null
             ? EdgegwProcess.Start("run", "--config", config)

@@ -2,7 +2,6 @@ using EdgeGateway.Acquisition;
 using EdgeGateway.Acquisition.History;
 using EdgeGateway.Cli;
 using EdgeGateway.Core.Readings;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
 
@@ -13,7 +12,7 @@ public sealed class SimGpioCommandTests
     [Fact]
     public async Task SimGpio_PulsesIntoRunningStation_TipsCountedAndKeptInHistory()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.File("data"));
         var config = dir.Write("station.yaml", $$"""
             station: { id: bench-02 }
@@ -58,7 +57,7 @@ public sealed class SimGpioCommandTests
     [Fact]
     public async Task SimGpio_ServiceNotRunning_ExitsOne()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
 
         var (code, _, stderr) = await EdgegwProcess.RunAsync("sim", "gpio", "17", "low", "--socket", dir.File("absent.sock"));
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using EdgeGateway.Sl651;
 using EdgeGateway.Sl651.Tests.Testing;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
 
@@ -107,7 +106,7 @@ public sealed partial class SimSl651CentreCommandTests
         Assert.Contains("--address 'centre.local' is not an IP address", stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<int> ListeningPortAsync(EdgegwProcess centre, Regex listening)
+    private static async Task<int> ListeningPortAsync(TestProcess centre, Regex listening)
     {
         await centre.WaitForLineAsync("127.0.0.1:", Wait);
         var match = listening.Match(centre.StandardOutput);

@@ -1,4 +1,3 @@
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
 

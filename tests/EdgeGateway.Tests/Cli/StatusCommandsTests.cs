@@ -14,7 +14,7 @@ public sealed class StatusCommandsTests
     [Fact]
     public async Task Status_RunningStation_ShowsStateThenARefusedReloadWithTheOldConfigInForce()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         var socket = dir.File("control.sock");
         using var edgegw = EdgegwProcess.Start("run", "--config", config);
@@ -58,7 +58,7 @@ public sealed class StatusCommandsTests
     [Fact]
     public async Task Status_NoService_ExitsOne()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
 
         var (code, _, stderr) = await EdgegwProcess.RunAsync("status", "--socket", dir.File("control.sock"));
 

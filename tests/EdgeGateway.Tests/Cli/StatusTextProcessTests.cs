@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeGateway.Cli;
 using EdgeGateway.Demo;
-using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
@@ -19,7 +18,7 @@ public sealed partial class StatusTextProcessTests
     [Fact]
     public async Task Status_BenchStation_SaysWhyEachRuleIsWhereItIs_InEightyColumns_AndFloat32ReadsAsWrittenEverywhere()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var broker = await MosquittoBroker.StartAsync(Patience);
         var modbusPort = EmbeddedBroker.FreeTcpPort();
         var scenario = dir.Write("gauges.csv", """
@@ -132,7 +131,7 @@ public sealed partial class StatusTextProcessTests
     [Fact]
     public async Task Run_LogLevelWarningUnderTheJournal_WritesOnlyAlarmsWithTheirPriorityAndShortCategories()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()) + """
 
             logging: { level: debug }
@@ -159,7 +158,7 @@ public sealed partial class StatusTextProcessTests
     [Fact]
     public async Task StatusWatch_ServiceDownThenUp_SaysNotRunningKeepsTryingThenShowsTheStation_CtrlCExitsZero()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var socket = dir.File("control.sock");
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         await using var watch = EdgegwProcess.Start("status", "--watch", "--socket", socket);

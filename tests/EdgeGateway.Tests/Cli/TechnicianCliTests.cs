@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EdgeGateway.Cli;
 using EdgeGateway.Demo;
-using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
@@ -83,7 +82,7 @@ public sealed class TechnicianCliTests
     [Fact]
     public async Task ClientVerbs_ConfigSavedBroken_WarnAndStillReachTheService()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = BroadcastStation.Write(dir, "tech-01", "evacuate", TimeSpan.FromSeconds(1), "selfTest: 0s");
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Control socket listening", Patience);
@@ -119,7 +118,7 @@ public sealed class TechnicianCliTests
     [Fact]
     public async Task ClientVerbs_NoService_SayWhichSocketAndWhy()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var missing = dir.File("control.sock");
         var stale = dir.File("stale.sock");
         // What a killed service leaves behind: a file at the socket's path with nobody listening (connect(2)
@@ -139,7 +138,7 @@ public sealed class TechnicianCliTests
     [Fact]
     public async Task ModbusRead_MissingRtuDevice_SaysNoSuchDevice()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var device = dir.File("ttyNOPE");
 
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("modbus", "read", "--rtu", device, "--slave", "1", "--table", "holding", "--address", "0");
@@ -152,9 +151,9 @@ public sealed class TechnicianCliTests
     [Fact]
     public async Task ModbusRead_PortTheUserMayNotOpen_SaysPermissionDenied_AndAFileIsNotASerialPort()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var port = dir.Write("ttyLOCKED", "");
-        File.SetUnixFileMode(dir.DirPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         File.SetUnixFileMode(port, UnixFileMode.None);
         string[] read = ["modbus", "read", "--slave", "1", "--table", "holding", "--address", "0", "--rtu"];
@@ -173,7 +172,7 @@ public sealed class TechnicianCliTests
     [Fact]
     public async Task Station_MissingRtuDevice_UplinksASensorFaultThatSaysNoSuchDevice()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var broker = await MosquittoBroker.StartAsync(Patience);
         var device = dir.File("ttyNOPE");
         var config = dir.Write("station.yaml", $$"""
@@ -212,28 +211,11 @@ public sealed class TechnicianCliTests
         Assert.DoesNotContain("denied", fault, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsNobodyAsync(string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("runuser")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string[] command = ["-u", "nobody", "--", Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "edgegw.dll"), .. args];
-        foreach (var a in command)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["HOME"] = Path.GetTempPath();
-        psi.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Patience);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<ProcessResult> RunAsNobodyAsync(string[] args) =>
+        TestProcess.RunAsync("runuser",
+            ["-u", "nobody", "--", Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "edgegw.dll"), .. args],
+            Patience,
+            new Dictionary<string, string?> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() });
 
     private static bool IsSensorFault(HubMessage m) =>
         m.Kind == HubMessageKind.Event && m.Json?["type"]?.GetValue<string>() == "sensor-fault";

@@ -2,7 +2,6 @@ using System.Text;
 using EdgeGateway.Configuration;
 using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Tests.Limits;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Configuration;
 
@@ -47,7 +46,7 @@ public sealed class ConfigLimitsTests
     [Fact]
     public void Load_FileOverOneMebibyte_RefusedNamingTheFile()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.Write("big.yaml", "station: { id: big }\n# " + new string('x', StationConfigLoader.MaxFileBytes) + "\n");
 
         var result = StationConfigLoader.Load(path);
@@ -59,7 +58,7 @@ public sealed class ConfigLimitsTests
     [Fact]
     public void Load_FileOfExactlyTheLimit_IsParsed()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var head = "station: { id: edge }\n# ";
         var path = dir.Write("edge.yaml", head + new string('x', StationConfigLoader.MaxFileBytes - head.Length - 1) + "\n");
         Assert.Equal(StationConfigLoader.MaxFileBytes, new FileInfo(path).Length);

@@ -177,7 +177,7 @@ public sealed class StationConfigValidatorTests
     [Fact]
     public void Load_MissingFile_IsOneErrorNamingTheFile()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("absent.yaml");
 
         var error = Assert.Single(StationConfigLoader.Load(path).Errors);

@@ -1,6 +1,5 @@
 using EdgeGateway.Demo;
 using EdgeGateway.Hosting.Logging;
-using EdgeGateway.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +11,7 @@ public sealed class DemoLogFileTests
     [Fact]
     public void Log_UnderTheLiveView_WritesTheConsolesLineToTheFileAndNothingElse()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.File("station.log");
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 3, 0, 0, 250, TimeSpan.Zero));
         using var formatter = new StationConsoleFormatter(new FixedOptions(new StationConsoleFormatterOptions { UseUtcTimestamp = true, TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ " }), clock);

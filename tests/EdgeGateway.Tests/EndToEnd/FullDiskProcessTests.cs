@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Audio;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.EndToEnd;
 
@@ -17,7 +16,7 @@ public sealed class FullDiskProcessTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private const string StationId = "tmpfs-01";
 
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly string _storage;
     private bool _mounted;
 
@@ -183,7 +182,7 @@ public sealed class FullDiskProcessTests : IDisposable
     }
 
     // The manual alarm button; a failure says what the station printed.
-    private static async Task Press(EdgegwProcess edgegw, string config)
+    private static async Task Press(TestProcess edgegw, string config)
     {
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync(["sim", "gpio", "22", "low", "--config", config], Patience);
         var output = edgegw.StandardOutput + edgegw.StandardError;
@@ -198,7 +197,7 @@ public sealed class FullDiskProcessTests : IDisposable
     }
 
     // Waits on the hub; a timeout says what the station printed.
-    private static async Task Until(HubMonitor hub, EdgegwProcess edgegw, Func<IReadOnlyList<HubMessage>, bool> condition, TimeSpan timeout, CancellationToken ct)
+    private static async Task Until(HubMonitor hub, TestProcess edgegw, Func<IReadOnlyList<HubMessage>, bool> condition, TimeSpan timeout, CancellationToken ct)
     {
         try
         {

@@ -13,7 +13,7 @@ public sealed class SimFleetProcessTests : IDisposable
     private const string Prefix = "ews";
     private static readonly string[] Ids = ["fleet-0001", "fleet-0002", "fleet-0003"];
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

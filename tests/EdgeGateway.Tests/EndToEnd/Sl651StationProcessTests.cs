@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EdgeGateway.Modbus.Tests.Peers;
+using EdgeGateway.TestSupport.Modbus;
 using EdgeGateway.Sl651;
 using EdgeGateway.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -20,7 +20,7 @@ public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposab
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private static readonly TimeZoneInfo Beijing = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly ITestOutputHelper _output;
     private LibModbusPeer? _peer;
     private Sl651TestCentre? _centre;

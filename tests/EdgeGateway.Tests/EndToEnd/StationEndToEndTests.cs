@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Schema;
 using EdgeGateway.Demo;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.EndToEnd;
 

@@ -12,8 +12,8 @@ namespace EdgeGateway.Tests.Hosting;
 /// <summary>The acquisition applier behind the reloader, on the example station file.</summary>
 public sealed class AcquisitionApplierTests : IDisposable
 {
-    private readonly TempDir _dir = new();
-    private readonly ListSink _sink = new();
+    private readonly TempDirectory _dir = new();
+    private readonly RecordingSinks _sink = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -20,7 +20,7 @@ public sealed class BroadcastConfigApplierTests : IDisposable
     {
         var options = BroadcastMapping.FromConfig(_config)!;
         _controller = new BroadcastController(options, _gpio.Controller, new NullAudioSink(TimeProvider.System),
-            new MessageLibrary(options, new SpeechRenderer(options.SpeechCacheDirectory)), new ListSink(), TimeProvider.System,
+            new MessageLibrary(options, new SpeechRenderer(options.SpeechCacheDirectory)), new RecordingSinks(), TimeProvider.System,
             NullLogger<BroadcastController>.Instance);
         _applier = new BroadcastConfigApplier(_controller, _config);
     }

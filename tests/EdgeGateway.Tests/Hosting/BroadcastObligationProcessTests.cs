@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Control;
 using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Tests.Testing;
-using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 using Xunit.Abstractions;
 
@@ -21,7 +20,7 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
     private const string Prefix = "ews";
     private const int FloodLine = 27;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -185,7 +184,7 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         Assert.NotNull(reply);
     }
 
-    private static void Kill(EdgegwProcess station)
+    private static void Kill(TestProcess station)
     {
         using var kill = Process.Start("kill", ["-KILL", station.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();

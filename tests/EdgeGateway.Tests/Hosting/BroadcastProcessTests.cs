@@ -19,7 +19,7 @@ public sealed class BroadcastProcessTests
     [Fact]
     public async Task Run_SigtermMidBroadcast_AmplifierReadsLowAndBroadcastReportedAsShutdown()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var socket = dir.File("control.sock");
         using var edgegw = EdgegwProcess.Start("run", "--config", WriteStation(dir));
         await edgegw.WaitForLineAsync("Control socket listening", Patience);
@@ -45,7 +45,7 @@ public sealed class BroadcastProcessTests
     [Fact]
     public async Task Cli_PlayStopAndRefusals_ExitCodesAndAnswers()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var socket = dir.File("control.sock");
         var config = WriteStation(dir);
         using var edgegw = EdgegwProcess.Start("run", "--config", config);
@@ -99,6 +99,6 @@ public sealed class BroadcastProcessTests
     }
 
     // Simulated GPIO, the timeline WAV and storage in the test's directory; a 30 s clip so SIGTERM lands mid-broadcast.
-    private static string WriteStation(TempDir dir) =>
+    private static string WriteStation(TempDirectory dir) =>
         BroadcastStation.Write(dir, "broadcast-01", "long", TimeSpan.FromSeconds(30), "gap: 1s");
 }

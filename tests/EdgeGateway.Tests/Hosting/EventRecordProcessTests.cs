@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Tests.Testing;
-using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Hosting;
@@ -18,7 +17,7 @@ public sealed class EventRecordProcessTests : IDisposable
     private const string Prefix = "ews";
     private const int AlarmLine = 22;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -128,7 +127,7 @@ public sealed class EventRecordProcessTests : IDisposable
         var config = WriteStation(mqttPort: null, commandKey: null);
         var socket = _dir.File("control.sock");
         var first = EdgegwProcess.Start("run", "--config", config);
-        (int ExitCode, string Stdout, string Stderr) text, json;
+        ProcessResult text, json;
         await using (first)
         {
             await first.WaitForLineAsync("Control socket listening", Patience);

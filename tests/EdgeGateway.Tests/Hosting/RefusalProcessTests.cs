@@ -5,7 +5,6 @@ using EdgeGateway.Control;
 using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast;
-using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink.Commands;
 using MQTTnet;
@@ -27,7 +26,7 @@ public sealed class RefusalProcessTests
     [Fact]
     public async Task UnplayableBroadcastsAndUnforcedClear_RefusedThroughCliAndHub_NoRelayNoSound()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var rig = await Rig.StartAsync(dir, new Dictionary<string, string>());
         var (socket, hub, hubKey) = (dir.File("control.sock"), rig.Hub, rig.HubKey);
 
@@ -77,7 +76,7 @@ public sealed class RefusalProcessTests
     [Fact]
     public async Task SpeechUnavailable_AudibleTestAndSayRefusedThroughCliAndHub_NoRelayNoSound()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         // No espeak-ng on this station's PATH: nothing can be spoken (the test message is text).
         await using var rig = await Rig.StartAsync(dir, new Dictionary<string, string> { ["PATH"] = dir.File("no-bin") });
         var (socket, hub, hubKey) = (dir.File("control.sock"), rig.Hub, rig.HubKey);
@@ -106,7 +105,7 @@ public sealed class RefusalProcessTests
     [Fact]
     public async Task ClearOfRuleOnFaultySensor_RefusedThroughCliAndHubUnlessForced_ForcedClearPlaysNoAllClear()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var modbusPort = EmbeddedBroker.FreeTcpPort();
         var scenario = dir.Write("river.csv", "time,slave,table,address,type,order,value\n0s,1,holding,0,float32,ABCD,5\n");
         await using var sim = EdgegwProcess.Start("sim", "modbus", "--tcp", $"127.0.0.1:{modbusPort}", "--scenario", scenario);
@@ -165,7 +164,7 @@ public sealed class RefusalProcessTests
             .Select(m => m.Json!["to"]!.GetValue<string>()).LastOrDefault();
 
     // The startup writes (every relay driven low) are allowed; a single high write is a relay that closed.
-    private static void AssertSilent(JsonNode? writes, TempDir dir)
+    private static void AssertSilent(JsonNode? writes, TempDirectory dir)
     {
         var all = writes!["writes"]!.AsArray();
         Assert.NotEmpty(all);
@@ -191,7 +190,7 @@ public sealed class RefusalProcessTests
     /// <summary>A running station with speakers and an uplink to a real mosquitto, the hub watching, the hub's key.</summary>
     private sealed class Rig : IAsyncDisposable
     {
-        private Rig(MosquittoBroker broker, HubMonitor hub, EdgegwProcess edgegw, ECDsa hubKey)
+        private Rig(MosquittoBroker broker, HubMonitor hub, TestProcess edgegw, ECDsa hubKey)
         {
             Broker = broker;
             Hub = hub;
@@ -203,12 +202,12 @@ public sealed class RefusalProcessTests
 
         public HubMonitor Hub { get; }
 
-        public EdgegwProcess Edgegw { get; }
+        public TestProcess Edgegw { get; }
 
         public ECDsa HubKey { get; }
 
         // No scheduled self-test: it closes relays, and these tests prove none closes.
-        public static async Task<Rig> StartAsync(TempDir dir, IReadOnlyDictionary<string, string> environment, string? inputs = null)
+        public static async Task<Rig> StartAsync(TempDirectory dir, IReadOnlyDictionary<string, string> environment, string? inputs = null)
         {
             var hubKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             File.WriteAllText(dir.File("hub-command.pub"), hubKey.ExportSubjectPublicKeyInfoPem());

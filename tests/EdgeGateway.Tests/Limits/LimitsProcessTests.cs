@@ -21,7 +21,7 @@ public sealed class LimitsProcessTests
     [Fact]
     public async Task ControlSocket_200IdleConnections_17thOnRefusedStatusStillAnswersMemoryAndLogBounded()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
@@ -43,7 +43,7 @@ public sealed class LimitsProcessTests
     [Fact]
     public async Task ControlSocket_OutOfFileDescriptors_AcceptBacksOffOneLogLineStatusAnswersAfterwards()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
@@ -71,7 +71,7 @@ public sealed class LimitsProcessTests
     [Fact]
     public async Task WavBomb_ConfiguredAsMessage_ValidateFlagsItsLineRunKeepsRunningMessageUnavailable()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await File.WriteAllBytesAsync(dir.File("bomb.wav"), WavBomb());
         var config = dir.Write("station.yaml", BroadcastStation(dir, dir.File("bomb.wav")));
         var fileLine = File.ReadAllLines(config).ToList().FindIndex(l => l.Contains("bomb.wav", StringComparison.Ordinal)) + 1;
@@ -96,7 +96,7 @@ public sealed class LimitsProcessTests
     [Fact]
     public async Task YamlBomb_Validate_RefusedFastBoundedErrorsSmallPeak()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var bomb = dir.Write("bomb.yaml", BillionLaughs());
         Assert.InRange(new FileInfo(bomb).Length, 30_000, 40_000);
 
@@ -112,7 +112,7 @@ public sealed class LimitsProcessTests
     [Fact]
     public async Task YamlBomb_WrittenWhileRunning_ReloadRefusesItStationKeepsItsConfiguration()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()));
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Station bench-01 started", Patience);
@@ -130,7 +130,7 @@ public sealed class LimitsProcessTests
         Assert.True(PeakMemory.OfRunning(edgegw.Id) < PeakLimitMiB, $"peak RSS {PeakMemory.OfRunning(edgegw.Id):0} MiB");
     }
 
-    private static int LinesWith(EdgegwProcess edgegw, string text) =>
+    private static int LinesWith(TestProcess edgegw, string text) =>
         edgegw.StandardOutput.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     // The soft limit only: the hard one may not be raised again without CAP_SYS_RESOURCE.
@@ -181,7 +181,7 @@ public sealed class LimitsProcessTests
         return yaml.ToString();
     }
 
-    private static string BroadcastStation(TempDir dir, string clip) => $$"""
+    private static string BroadcastStation(TempDirectory dir, string clip) => $$"""
         station: { id: bench-04 }
         hardware:
           gpio: { driver: simulated }
@@ -206,7 +206,7 @@ public sealed class LimitsProcessTests
         """;
 
     // By socket, not --config: the file may be the bomb the station refused.
-    private static async Task<JsonObject> StatusWhenServedAsync(TempDir dir)
+    private static async Task<JsonObject> StatusWhenServedAsync(TempDirectory dir)
     {
         var deadline = DateTimeOffset.UtcNow + Patience;
         while (true)
@@ -253,7 +253,7 @@ public sealed class LimitsProcessTests
     {
         public List<Socket> Sockets { get; } = [];
 
-        public static async Task<IdleClients> ConnectAsync(TempDir dir, int count)
+        public static async Task<IdleClients> ConnectAsync(TempDirectory dir, int count)
         {
             var clients = new IdleClients();
             for (var i = 0; i < count; i++)

@@ -42,7 +42,7 @@ public sealed class ReplayCommandsTests
     [Fact]
     public async Task Replay_AsAProcess_BadRowExits2WithFileAndLine()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = dir.Write("typhoon.csv", "time,sensor,value\n2026-07-01T00:00:00Z,river-level,3.9\n2026-07-01T00:01:00Z,rain-gauge,lots\n");
 
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("replay", "--config", ExampleConfig.Path, "--readings", csv);
@@ -65,7 +65,7 @@ public sealed class ReplayCommandsTests
     [Fact]
     public void Replay_InvalidConfig_Exits2WithTheConfigErrors()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = dir.Write("station.yaml", ExampleConfig.With(("hysteresis: 0.05", "hysteresis: -0.05")));
 
         var (code, output, errors) = Invoke("replay", "--config", config, "--readings", StormCsv);

@@ -25,7 +25,7 @@ public sealed class ReplayDecisionTests
     [Fact]
     public async Task Summary_Hydrograph_HighestMeasureTimeAtLevelsAndBroadcasts()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = dir.Write("river.csv", Hydrograph);
 
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("replay", "--config", ExampleConfig.Path, "--readings", csv, "--summary");
@@ -48,7 +48,7 @@ public sealed class ReplayDecisionTests
     [Fact]
     public async Task SummaryJson_Hydrograph_SecondsAtEachLevel()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = dir.Write("river.csv", Hydrograph);
 
         var (code, stdout, stderr) = await EdgegwProcess.RunAsync("replay", "--config", ExampleConfig.Path, "--readings", csv, "--summary", "--json");
@@ -68,7 +68,7 @@ public sealed class ReplayDecisionTests
     [Fact]
     public async Task Compare_LowerPrepareThreshold_ShowsTheLeadTimeGainedInSeconds()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = dir.Write("river.csv", Hydrograph);
         var proposed = dir.Write("proposed.yaml", ExampleConfig.With(("prepare: 3.2", "prepare: 3.0")));
 
@@ -92,7 +92,7 @@ public sealed class ReplayDecisionTests
     [Fact]
     public async Task Replay_NoTransitions_SaysSoInsteadOfSilence()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = dir.Write("calm.csv", "time,sensor,value\n2026-07-01T00:00:00Z,river-level,2.0\n2026-07-01T06:00:00Z,river-level,2.1\n");
 
         var plain = await EdgegwProcess.RunAsync("replay", "--config", ExampleConfig.Path, "--readings", csv);

@@ -10,7 +10,7 @@ namespace EdgeGateway.Tests.TestSupport;
 /// </summary>
 internal static class BroadcastStation
 {
-    public static string Write(TempDir dir, string stationId, string message, TimeSpan clip, string broadcastExtra, string tail = "", string? inputs = null)
+    public static string Write(TempDirectory dir, string stationId, string message, TimeSpan clip, string broadcastExtra, string tail = "", string? inputs = null)
     {
         var samples = new short[(int)(AudioClip.SampleRate * clip.TotalSeconds)];
         for (var i = 0; i < samples.Length; i++)

@@ -10,7 +10,7 @@ internal static class QuietStation
     /// A station with nothing to touch on this machine: simulated GPIO, files under the test's own
     /// directory, and an uplink aimed at a loopback port (nobody listens there unless the test does).
     /// </summary>
-    public static string Yaml(TempDir dir, int mqttPort) => $$"""
+    public static string Yaml(TempDirectory dir, int mqttPort) => $$"""
         station: { id: bench-01 }
         hardware:
           gpio: { driver: simulated }

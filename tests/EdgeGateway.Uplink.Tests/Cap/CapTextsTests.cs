@@ -106,7 +106,7 @@ public sealed class CapTextsTests
     [Fact]
     public async Task Uplink_ChineseStation_PublishesItsCapThroughTheBrokerInUtf8()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port, o =>
         {
             o.Language = "zh-CN";

@@ -8,7 +8,7 @@ public sealed class CommandGateTests : IDisposable
 {
     private static readonly DateTimeOffset Build = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Now = new(2026, 7, 1, 3, 0, 0, TimeSpan.Zero);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly Keys _keys = new();
     private readonly FakeTimeProvider _time = new(Now);
 

@@ -15,7 +15,7 @@ public sealed class CommandIntakeTests
     [Fact]
     public async Task RetainedWhileConnected_Mqtt5_RefusedAsRetainedNeverExecuted()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port, o => o.Mqtt.Protocol = MqttProtocol.V5);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("cmd/result"));
         await uplink.StartAsync();
@@ -33,7 +33,7 @@ public sealed class CommandIntakeTests
     [Fact]
     public async Task RetainedWhileConnected_Mqtt311_ExecutedLiveThenRefusedWhenReplayedOnResubscribe()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port, o => o.Mqtt.Protocol = MqttProtocol.V311);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("cmd/result"));
         var connects = 0;
@@ -69,7 +69,7 @@ public sealed class CommandIntakeTests
     [Fact]
     public async Task QueueOverflow_OldestWaitingAnsweredOverloaded_EveryCommandAnsweredOnce()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         uplink.Handler!.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("cmd/result"));
@@ -98,7 +98,7 @@ public sealed class CommandIntakeTests
     [Fact]
     public async Task GateThrows_CommandAnsweredFailed_NextCommandStillCarriedOut()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("cmd/result"));
         await uplink.StartAsync();
@@ -124,9 +124,9 @@ public sealed class CommandIntakeTests
     [Fact]
     public async Task CommandKeyOnAnotherCurve_FaultInStatusAndEvent_CommandsRefused()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         using var k1 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.CreateFromFriendlyName("secp256k1"));
-        using var keyDir = new TempDir();
+        using var keyDir = new TempDirectory();
         var keyFile = keyDir.File("hub-command.pub");
         File.WriteAllText(keyFile, k1.ExportSubjectPublicKeyInfoPem());
         await using var uplink = new UplinkHarness(broker.Port, o => o.CommandKeyFile = keyFile);

@@ -7,7 +7,7 @@ public sealed class KernelClockSyncTests
     [Fact]
     public void IsSynchronized_TimesyncdFlagPresent_True()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var flag = dir.File("synchronized");
         File.WriteAllText(flag, "");
 

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using EdgeGateway.Tests.Shared;
 using MQTTnet;
 
 namespace EdgeGateway.Uplink.Tests.Mqtt;
@@ -11,59 +9,19 @@ public sealed class BrokerSecurityTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
-    private static string RepoFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException(relative);
-    }
-
     [Fact]
     public async Task Will_AfterGatewayKilledWithSignal9_IsRetainedOffline()
     {
-        using var broker = new Mosquitto();
-        using var data = new TempDir();
-        var psi = new ProcessStartInfo("dotnet", [typeof(UplinkHostProgram).Assembly.Location, "uplink-host",
-            broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), data.Path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var gateway = Process.Start(psi)!;
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        gateway.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data == "connected")
-            {
-                connected.TrySetResult();
-            }
-        };
-        gateway.BeginOutputReadLine();
-        gateway.BeginErrorReadLine();
-        try
-        {
-            await connected.Task.WaitAsync(Long);
-            await using var hub = await Subscriber.ConnectAsync(broker.Port, $"ews/{UplinkHarness.Station}/status");
-            await hub.WaitUntilAsync(m => m.Any(x => x.Payload.Contains("\"online\"", StringComparison.Ordinal)), Long, "birth");
+        await using var broker = await MosquittoBroker.StartAsync();
+        using var data = new TempDirectory();
+        using var gateway = TestProcess.Start("dotnet", typeof(UplinkHostProgram).Assembly.Location, "uplink-host",
+            broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), data.Path);
+        await gateway.WaitForLineAsync(l => l == "connected", Long);
+        await using var hub = await Subscriber.ConnectAsync(broker.Port, $"ews/{UplinkHarness.Station}/status");
+        await hub.WaitUntilAsync(m => m.Any(x => x.Payload.Contains("\"online\"", StringComparison.Ordinal)), Long, "birth");
 
-            gateway.Kill(); // SIGKILL: no DISCONNECT, the broker must publish the will.
-            await gateway.WaitForExitAsync();
-            await hub.WaitUntilAsync(m => m.Any(x => x.Payload.Contains("\"offline\"", StringComparison.Ordinal)), Long, "the will");
-        }
-        finally
-        {
-            if (!gateway.HasExited)
-            {
-                gateway.Kill();
-            }
-        }
+        gateway.Kill(); // SIGKILL: no DISCONNECT, the broker must publish the will.
+        await hub.WaitUntilAsync(m => m.Any(x => x.Payload.Contains("\"offline\"", StringComparison.Ordinal)), Long, "the will");
 
         // A hub connecting later finds the station offline (retained).
         await using var late = await Subscriber.ConnectAsync(broker.Port, $"ews/{UplinkHarness.Station}/status");
@@ -78,12 +36,12 @@ public sealed class BrokerSecurityTests
     [Fact]
     public async Task Acl_StationA_CannotPublishOrReadStationBTopics()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var passwd = dir.File("passwd");
-        UplinkServiceTests.RunTool("mosquitto_passwd", "-b", "-c", passwd, "hub", "hub-pw");
-        UplinkServiceTests.RunTool("mosquitto_passwd", "-b", passwd, "station-a", "a-pw");
-        UplinkServiceTests.RunTool("mosquitto_passwd", "-b", passwd, "station-b", "b-pw");
-        using var broker = new Mosquitto($"allow_anonymous false\npassword_file {passwd}\nacl_file {RepoFile("firmware-config/mosquitto/edge-gateway.acl")}\n");
+        await UplinkServiceTests.RunToolAsync("mosquitto_passwd", "-b", "-c", passwd, "hub", "hub-pw");
+        await UplinkServiceTests.RunToolAsync("mosquitto_passwd", "-b", passwd, "station-a", "a-pw");
+        await UplinkServiceTests.RunToolAsync("mosquitto_passwd", "-b", passwd, "station-b", "b-pw");
+        await using var broker = await MosquittoBroker.StartAsync($"allow_anonymous false\npassword_file {passwd}\nacl_file {RepositoryRoot.File("firmware-config/mosquitto/edge-gateway.acl")}\n");
 
         await using var hub = await Subscriber.ConnectAsync(broker.Port, "ews/#", "hub", "hub-pw");
         await using var a = await Subscriber.ConnectAsync(broker.Port, "ews/station-b/cmd", "station-a", "a-pw");
@@ -113,10 +71,10 @@ public sealed class BrokerSecurityTests
     [Fact]
     public async Task Tls_PrivateCa_ConnectsAndOtherCaIsRefused()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         TestCertificates.Write(dir.Path);
 
-        using var broker = new Mosquitto($"allow_anonymous true\ncafile {dir.File("ca.crt")}\ncertfile {dir.File("server.crt")}\nkeyfile {dir.File("server.key")}\n");
+        await using var broker = await MosquittoBroker.StartAsync($"allow_anonymous true\ncafile {dir.File("ca.crt")}\ncertfile {dir.File("server.crt")}\nkeyfile {dir.File("server.key")}\n");
         await using (var good = new UplinkHarness(broker.Port, o => o.Mqtt.Tls = new TlsOptions { CaFile = dir.File("ca.crt"), ServerName = "localhost" }))
         {
             await good.StartAsync();

@@ -13,8 +13,8 @@ public sealed class UplinkClusterTests
     [InlineData(MqttProtocol.V5)]
     public async Task FirstBrokerKilled_StationMovesToSecond_SeqContinuesWithoutGap_AnyResendIsTheSameMessage(MqttProtocol protocol)
     {
-        using var first = new Mosquitto();
-        using var second = new Mosquitto();
+        await using var first = await MosquittoBroker.StartAsync();
+        await using var second = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(0, o =>
         {
             o.Mqtt.Protocol = protocol;

@@ -45,7 +45,7 @@ internal sealed class UplinkHarness : IAsyncDisposable
 {
     public const string Station = "wz-oh-lilong-01";
 
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly CancellationTokenSource _run = new();
     private bool _started;
 

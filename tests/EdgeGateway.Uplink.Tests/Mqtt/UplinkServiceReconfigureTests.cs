@@ -11,8 +11,8 @@ public sealed class UplinkServiceReconfigureTests
     [Fact]
     public async Task Reconfigure_BrokerMovedDuringOutage_QueuedMessagesReachTheNewBrokerInSeqOrder()
     {
-        using var first = new Mosquitto();
-        using var second = new Mosquitto();
+        await using var first = await MosquittoBroker.StartAsync();
+        await using var second = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(first.Port);
         await using var hubFirst = await Subscriber.ConnectAsync(first.Port, uplink.Topic("event"));
         await using var hubSecond = await Subscriber.ConnectAsync(second.Port, uplink.Topic("#"));
@@ -45,8 +45,8 @@ public sealed class UplinkServiceReconfigureTests
     [Fact]
     public async Task Reconfigure_BrokerMovedWhileConnected_OldBrokerSaysOfflineNewSaysOnline()
     {
-        using var first = new Mosquitto();
-        using var second = new Mosquitto();
+        await using var first = await MosquittoBroker.StartAsync();
+        await using var second = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(first.Port);
         await using var hubSecond = await Subscriber.ConnectAsync(second.Port, uplink.Topic("#"));
         await uplink.StartAsync();
@@ -66,7 +66,7 @@ public sealed class UplinkServiceReconfigureTests
     [Fact]
     public async Task Reconfigure_TelemetryPeriodOnly_KeepsTheConnection()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await uplink.StartAsync();
         await uplink.WaitConnectedAsync();

@@ -18,7 +18,7 @@ public sealed class UplinkServiceTests
     [InlineData(MqttProtocol.V311)]
     public async Task Connect_PublishesRetainedBirthWithHealth(MqttProtocol protocol)
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port, o => o.Mqtt.Protocol = protocol);
         uplink.Service.SetHealthProvider(() => new Dictionary<string, object?> { ["version"] = "0.1.0", ["stationLevel"] = "none" });
         await uplink.StartAsync();
@@ -40,7 +40,7 @@ public sealed class UplinkServiceTests
     [Fact]
     public async Task BrokerDownTwoMinutesUnder1HzTelemetry_EveryMessageDeliveredOncePerIdInSeqOrder()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("#"));
         var sensorValue = 2.0;
@@ -73,7 +73,7 @@ public sealed class UplinkServiceTests
         Assert.True(uplink.Service.Status.QueueDepth >= 100, $"queue {uplink.Service.Status.QueueDepth}");
 
         // The hub is back (listening first), then the station's backoff runs out and it reconnects.
-        broker.Start();
+        await broker.RestartAsync();
         await using var hub2 = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("#"));
         uplink.Clock.OnSecond = null;
         uplink.Clock.Resume();
@@ -106,7 +106,7 @@ public sealed class UplinkServiceTests
     [Fact]
     public async Task Backlog_TenThousandMessages_DrainsCompletelyInOrder()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await uplink.Clock.PauseAsync();
         var t0 = uplink.Time.GetUtcNow();
@@ -128,7 +128,7 @@ public sealed class UplinkServiceTests
     [Fact]
     public async Task Commands_ForgedExpiredReplayedWrongAudienceAlgNoneAndRetained_RefusedWithResults()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("#"));
         // A retained command waits on the broker before the station connects.
@@ -187,7 +187,7 @@ public sealed class UplinkServiceTests
     [Fact]
     public async Task Commands_SignedBroadcastOnAllTopic_IsDispatchedToTheHandler()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("cmd/result"));
         await uplink.StartAsync();
@@ -207,10 +207,10 @@ public sealed class UplinkServiceTests
     [Fact]
     public async Task Connect_WrongPassword_ReportsAuthFailedAndKeepsQueueing()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var pw = dir.File("passwd");
-        RunTool("mosquitto_passwd", "-b", "-c", pw, UplinkHarness.Station, "right-password");
-        using var authBroker = new Mosquitto($"allow_anonymous false\npassword_file {pw}\n");
+        await RunToolAsync("mosquitto_passwd", "-b", "-c", pw, UplinkHarness.Station, "right-password");
+        await using var authBroker = await MosquittoBroker.StartAsync($"allow_anonymous false\npassword_file {pw}\n");
         var pwFile = dir.File("station.password");
         File.WriteAllText(pwFile, "wrong-password\n");
         await using var uplink = new UplinkHarness(authBroker.Port, o =>
@@ -233,7 +233,7 @@ public sealed class UplinkServiceTests
     [Fact]
     public async Task Connect_MissingPasswordFile_IsALocalFaultNotACrash()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port, o =>
         {
             o.Mqtt.Username = UplinkHarness.Station;
@@ -244,31 +244,11 @@ public sealed class UplinkServiceTests
         Assert.Contains("/nonexistent/mqtt.password", uplink.Service.Status.LastError, StringComparison.Ordinal);
     }
 
-    internal static void RunTool(string file, params string[] args)
+    internal static async Task RunToolAsync(string file, params string[] args)
     {
-        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} failed: {stderr}");
+        var result = await TestProcess.RunAsync(file, args);
+        Assert.True(result.ExitCode == 0, $"{file} failed: {result.Stderr}");
     }
 
-    internal static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Long);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"timed out waiting for {what}");
-            }
-        }
-    }
+    internal static Task WaitForAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, Long, what);
 }

@@ -18,7 +18,7 @@ public sealed class UplinkStorageFaultTests
     [Fact]
     public async Task DiskFull_AlertsGoOutFromMemoryAndTelemetryResumesWhenSpaceReturns_EverySeqOnce()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("#"));
         // Thirty gauges: each telemetry message is bigger than a page, so no write of one fits in space left on a
@@ -102,9 +102,9 @@ public sealed class UplinkStorageFaultTests
     [Fact]
     public async Task Restart_AfterUncleanStop_AnnouncesSkippedSeqsAndContinuesAboveThem()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var hub = await Subscriber.ConnectAsync(broker.Port, "ews/#");
-        var dir = new TempDir();
+        var dir = new TempDirectory();
         try
         {
             long lastGiven;

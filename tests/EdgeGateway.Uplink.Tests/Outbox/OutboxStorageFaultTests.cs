@@ -13,7 +13,7 @@ public sealed class OutboxStorageFaultTests : IDisposable
     // Over a 1 KiB page: every message needs new (overflow) pages, so none fits in free space left on a page.
     private const int Big = 2000;
 
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 1, 3, 0, 0, TimeSpan.Zero));
     private readonly OutboxTuning _tuning = new() { TelemetryFlushCount = 4 };
 

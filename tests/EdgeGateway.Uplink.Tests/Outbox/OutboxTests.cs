@@ -6,7 +6,7 @@ namespace EdgeGateway.Uplink.Tests.Outbox;
 
 public sealed class OutboxTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 1, 3, 0, 0, TimeSpan.Zero));
 
     private Uplink.Outbox.Outbox Open(long limit = 1 << 30, OutboxTuning? tuning = null) =>

@@ -11,7 +11,7 @@ namespace EdgeGateway.Uplink.Tests.Record;
 public sealed class StandaloneRecordTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 7, 1, 3, 0, 0, TimeSpan.Zero);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(Now);
 
     public void Dispose() => _dir.Dispose();

@@ -7,7 +7,7 @@ public sealed class Sl651ReportQueueTests : IDisposable
 {
     private static readonly Dictionary<string, string> NoValues = [];
 
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     private string File => _dir.File(Sl651ReportQueue.FileName);
 

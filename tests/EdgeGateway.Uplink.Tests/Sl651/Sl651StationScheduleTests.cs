@@ -20,7 +20,7 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
 
     // 09:59:00 in Beijing.
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 1, 1, 59, 0, TimeSpan.Zero));
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly Sl651Station _station;
     private readonly List<(Sl651Function Function, ushort Serial)> _queued = [];
     private readonly SemaphoreSlim _made = new(0);

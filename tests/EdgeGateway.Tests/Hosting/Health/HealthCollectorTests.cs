@@ -1,12 +1,11 @@
 using EdgeGateway.Hosting.Health;
-using EdgeGateway.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeGateway.Tests.Hosting.Health;
 
 public sealed class HealthCollectorTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -23,7 +22,7 @@ public sealed class HealthCollectorTests : IDisposable
             TimeSyncFlag = _dir.Write("synchronized", ""),
             UseAdjtimex = false,
         };
-        var health = new HealthCollector(time, _dir.DirPath, () => 12.6, sources);
+        var health = new HealthCollector(time, _dir.Path, () => 12.6, sources);
         time.Advance(TimeSpan.FromMinutes(90));
 
         var figures = health.Collect();
@@ -67,7 +66,7 @@ public sealed class HealthCollectorTests : IDisposable
     public void Collect_AdjtimexOnThisMachine_AnswersWithoutThrowing()
     {
         var missing = _dir.File("absent");
-        var health = new HealthCollector(new FakeTimeProvider(), _dir.DirPath, sources: new HealthSources { TimeSyncFlag = missing });
+        var health = new HealthCollector(new FakeTimeProvider(), _dir.Path, sources: new HealthSources { TimeSyncFlag = missing });
 
         var synchronized = health.Collect()["clockSynchronized"];
 

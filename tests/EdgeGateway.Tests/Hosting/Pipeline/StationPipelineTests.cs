@@ -15,7 +15,7 @@ namespace EdgeGateway.Tests.Hosting.Pipeline;
 public sealed class StationPipelineTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 1, 3, 0, 0, TimeSpan.Zero));
     private readonly StationConfig _config;
 

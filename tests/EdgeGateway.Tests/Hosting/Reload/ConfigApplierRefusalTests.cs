@@ -9,7 +9,7 @@ namespace EdgeGateway.Tests.Hosting.Reload;
 /// <summary>A part that refuses a reloaded change keeps its settings, and status says its section waits for a restart.</summary>
 public sealed class ConfigApplierRefusalTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -19,7 +19,7 @@ public sealed class ConfigApplierRefusalTests : IDisposable
         var path = _dir.Write("station.yaml", ExampleConfig.Text);
         var initial = ExampleConfig.Valid();
         var monitor = new StationConfigMonitor(initial, StationConfigMonitor.Hash(File.ReadAllBytes(path)), TimeProvider.System.GetUtcNow());
-        var events = new ListSink();
+        var events = new RecordingSinks();
         var applier = new ScriptedApplier();
         using var reloader = new ConfigReloadService(monitor, new StationConfigFile(path), events, TimeProvider.System,
             NullLogger<ConfigReloadService>.Instance, [applier]);

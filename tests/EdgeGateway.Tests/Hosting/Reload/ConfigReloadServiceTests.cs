@@ -15,7 +15,7 @@ namespace EdgeGateway.Tests.Hosting.Reload;
 public sealed class ConfigReloadServiceTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
-    private readonly TempDir _dir = new();
+    private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -80,7 +80,7 @@ public sealed class ConfigReloadServiceTests : IDisposable
         var path = _dir.Write("station.yaml", ExampleConfig.Text);
         var initial = Load(path);
         var monitor = new StationConfigMonitor(initial, "stale-hash", TimeProvider.System.GetUtcNow());
-        var events = new ListSink();
+        var events = new RecordingSinks();
         using var reloader = new ConfigReloadService(
             monitor, new StationConfigFile(path), events, TimeProvider.System, NullLogger<ConfigReloadService>.Instance);
         await reloader.StartAsync(CancellationToken.None);
@@ -109,7 +109,7 @@ public sealed class ConfigReloadServiceTests : IDisposable
         var path = _dir.Write("station.yaml", ExampleConfig.Text);
         var initial = Load(path);
         var monitor = new StationConfigMonitor(initial, StationConfigMonitor.Hash(File.ReadAllBytes(path)), TimeProvider.System.GetUtcNow());
-        var events = new ListSink();
+        var events = new RecordingSinks();
         using var reloader = new ConfigReloadService(
             monitor, new StationConfigFile(path), events, TimeProvider.System, NullLogger<ConfigReloadService>.Instance);
 

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hosting.Reload;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Hosting.Reload;
 
@@ -13,7 +12,7 @@ public sealed class LiveReloadProcessTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    private static string Config(TempDir dir, string rainAbove) => $$"""
+    private static string Config(TempDirectory dir, string rainAbove) => $$"""
         station: { id: bench-03 }
         hardware:
           gpio: { driver: simulated }
@@ -53,7 +52,7 @@ public sealed class LiveReloadProcessTests
     [Fact]
     public async Task Sighup_ThresholdLoweredBelowTheRainfall_LevelRisesLiveStatusShowsNewHashProcessRuns()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.File("data"));
         WavFile.Write(dir.File("prepare.wav"), SirenTone.Generate(TimeSpan.FromMilliseconds(300)));
         var config = dir.Write("station.yaml", Config(dir, "{ watch: 20, prepare: 30 }"));

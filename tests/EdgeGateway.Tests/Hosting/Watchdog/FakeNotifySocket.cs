@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using EdgeGateway.Tests.Packaging;
 using Microsoft.Extensions.Hosting.Systemd;
 
 namespace EdgeGateway.Tests.Hosting.Watchdog;

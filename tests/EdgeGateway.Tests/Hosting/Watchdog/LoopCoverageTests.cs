@@ -6,7 +6,6 @@ using EdgeGateway.Broadcast;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hosting;
 using EdgeGateway.Hosting.Watchdog;
-using EdgeGateway.Tests.EndToEnd;
 using EdgeGateway.Tests.TestSupport;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
@@ -180,7 +179,7 @@ public sealed class LoopCoverageTests : IDisposable
         options.Messages[BroadcastOptions.TestMessage] = new MessageOptions(File: wav);
         var gpio = GpioControllerFactory.Create(new GpioHardwareOptions(Simulated: true), _time);
         var controller = new BroadcastController(options, gpio.Controller, sink, new MessageLibrary(options, new SpeechRenderer(options.SpeechCacheDirectory)),
-            new ListSink(), _time, NullLogger<BroadcastController>.Instance)
+            new RecordingSinks(), _time, NullLogger<BroadcastController>.Instance)
         {
             Loops = _loops,
         };

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Hosting.Watchdog;
 
@@ -14,7 +13,7 @@ public sealed class RunUnderSystemdTests
     [Fact]
     public async Task Run_NotifySocketAndWatchdogUsec_ReadyThenPingsThenStopping()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var notify = new FakeNotifySocket();
         var config = dir.Write("station.yaml", $$"""
             station: { id: bench-02 }
