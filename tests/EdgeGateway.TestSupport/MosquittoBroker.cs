@@ -19,7 +19,7 @@ public sealed class MosquittoBroker : IAsyncDisposable, IDisposable
     private MosquittoBroker(string extraConfig, TimeSpan timeout)
     {
         _timeout = timeout;
-        Port = FreePort();
+        Port = Loopback.FreePort();
         // Anonymous unless the extra configuration says otherwise (a password file, an ACL).
         var anonymous = extraConfig.Contains("allow_anonymous", StringComparison.Ordinal) ? "" : "allow_anonymous true\n";
         File.WriteAllText(ConfigPath,
@@ -58,14 +58,6 @@ public sealed class MosquittoBroker : IAsyncDisposable, IDisposable
             await broker.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>A free loopback TCP port (bound, then released).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts the broker again (same port, same configuration) after <see cref="Stop"/>, and waits until it accepts.</summary>

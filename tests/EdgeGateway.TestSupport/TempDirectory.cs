@@ -21,6 +21,20 @@ public sealed class TempDirectory : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Lets another user read the directory and the files in it now (rwxr-xr-x, rw-r--r--): mosquitto started as
+    /// root reads its certificates and password file after dropping to its own user.
+    /// </summary>
+    public void OpenToServices()
+    {
+        const UnixFileMode read = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        System.IO.File.SetUnixFileMode(Path, read | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        foreach (var file in Directory.GetFiles(Path))
+        {
+            System.IO.File.SetUnixFileMode(file, read);
+        }
+    }
+
     public void Dispose()
     {
         try

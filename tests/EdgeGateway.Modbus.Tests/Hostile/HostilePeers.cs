@@ -125,6 +125,7 @@ internal sealed class HostileRtuPeer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
     private int _requests;
+    private long _replied;
 
     private HostileRtuPeer(SocatPtyPair pty, Func<byte[], HostileReply> respond)
     {
@@ -140,7 +141,10 @@ internal sealed class HostileRtuPeer : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
 
     public static async Task<HostileRtuPeer> StartAsync(Func<byte[], HostileReply> respond) =>
-        new(await SocatPtyPair.StartAsync(), respond);
+        new(await SocatPtyPair.StartAsync(traceTransfers: true), respond);
+
+    /// <summary>Completes once every byte the peer has answered with so far has crossed to <see cref="ClientDevice"/>.</summary>
+    public Task WaitRepliesDeliveredAsync(TimeSpan timeout) => _pty.WaitForwardedToSecondAsync(Interlocked.Read(ref _replied), timeout);
 
     public async ValueTask DisposeAsync()
     {
@@ -174,6 +178,8 @@ internal sealed class HostileRtuPeer : IAsyncDisposable
             var reply = _respond(request);
             if (reply.Bytes.Length > 0)
             {
+                // Counted before the write: once the master has its answer, the count includes it.
+                Interlocked.Add(ref _replied, reply.Bytes.Length);
                 await stream.WriteAsync(reply.Bytes, _stop.Token);
             }
         }

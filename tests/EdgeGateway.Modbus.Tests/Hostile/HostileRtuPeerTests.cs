@@ -71,7 +71,7 @@ public sealed class HostileRtuPeerTests
         await using var client = ModbusClient.CreateRtu(new SerialSettings(peer.ClientDevice, 115200), new ModbusClientOptions { Timeout = Timeout });
         Assert.Equal(new ushort[] { 0x1234, 0x5678 }, await client.ReadHoldingRegistersAsync(1, 0, 2));
         // Let the stray frame land in the input buffer, then read again: it must not be taken for the answer.
-        await Task.Delay(200);
+        await peer.WaitRepliesDeliveredAsync(Timeout);
         Assert.Equal(new ushort[] { 0x1234, 0x5678 }, await client.ReadHoldingRegistersAsync(1, 0, 2));
     }
 

@@ -175,32 +175,24 @@ public sealed class TechnicianCliTests
         using var dir = new TempDirectory();
         await using var broker = await MosquittoBroker.StartAsync(Patience);
         var device = dir.File("ttyNOPE");
-        var config = dir.Write("station.yaml", $$"""
-            station: { id: tech-02 }
-            hardware:
-              gpio: { driver: simulated }
-            control: { socket: {{dir.File("control.sock")}} }
-            storage: { path: {{dir.File("data")}} }
-            buses:
-              - id: rs485
-                modbus-rtu: { port: {{device}}, baud: 9600 }
-                timeout: 300ms
-                retries: 0
-            sensors:
-              - id: river-level
-                kind: water-level
-                unit: m
-                modbus: { bus: rs485, slave: 1, table: holding, address: 0, type: float32, order: ABCD }
-                valid: [0, 15]
-                poll: 500ms
-            alerting:
-              levels: [ { id: evacuate, severity: Extreme } ]
-              rules:
-                - { id: river, sensor: river-level, measure: value, above: { evacuate: 3 } }
-            uplink:
-              mqtt: { host: 127.0.0.1, port: {{broker.Port}}, prefix: ews }
-              telemetry: 60s
-            """);
+        var config = new StationYaml("tech-02", dir)
+            .Buses($$"""
+                - id: rs485
+                  modbus-rtu: { port: {{device}}, baud: 9600 }
+                  timeout: 300ms
+                  retries: 0
+                """)
+            .Sensor("""
+                - id: river-level
+                  kind: water-level
+                  unit: m
+                  modbus: { bus: rs485, slave: 1, table: holding, address: 0, type: float32, order: ABCD }
+                  valid: [0, 15]
+                  poll: 500ms
+                """)
+            .Alerting("{ id: evacuate, severity: Extreme }", "{ id: river, sensor: river-level, measure: value, above: { evacuate: 3 } }")
+            .Uplink(broker.Port)
+            .Write();
         await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", broker.Port, "ews", "tech-02", null, CancellationToken.None);
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
 

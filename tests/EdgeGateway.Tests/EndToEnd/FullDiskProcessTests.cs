@@ -28,38 +28,30 @@ public sealed class FullDiskProcessTests : IDisposable
         _mounted = true;
     }
 
-    private string Config(int brokerPort) => $$"""
-        station: { id: {{StationId}} }
-        hardware:
-          gpio: { driver: simulated }
-        control: { socket: {{_dir.File("control.sock")}} }
-        storage: { path: {{_storage}} }
-        sensors:
-          - id: rain-gauge
-            kind: rain-pulse
-            unit: mm
-            gpio: { pin: 17, edge: falling, pull: up, debounce: 10ms }
-            mmPerTip: 0.5
-          - id: alarm-button
-            kind: digital
-            gpio: { pin: 22, pull: up, activeLow: true, debounce: 20ms }
-        alerting:
-          levels:
-            - { id: watch, severity: Moderate }
-            - { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } }
-          rules:
-            - { id: manual, sensor: alarm-button, when: active, level: evacuate, latch: true }
-        broadcast:
-          amplifier: { gpio: 5, warmup: 100ms, tail: 100ms }
-          zones: [ { id: village, gpio: 6 } ]
-          audio: { sink: file, path: {{_dir.File("broadcast.wav")}} }
-          gap: 100ms
-          messages:
-            evacuate: { file: {{_dir.File("evacuate.wav")}} }
-        uplink:
-          mqtt: { host: 127.0.0.1, port: {{brokerPort}}, prefix: ews }
-          telemetry: 1s
-        """;
+    private string Config(int brokerPort) => new StationYaml(StationId, _dir)
+        .Storage(_storage)
+        .Sensor("""
+            - id: rain-gauge
+              kind: rain-pulse
+              unit: mm
+              gpio: { pin: 17, edge: falling, pull: up, debounce: 10ms }
+              mmPerTip: 0.5
+            """)
+        .DigitalSensor("alarm-button", 22, "debounce: 20ms")
+        .Alerting("""
+            levels:
+              - { id: watch, severity: Moderate }
+              - { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } }
+            rules:
+              - { id: manual, sensor: alarm-button, when: active, level: evacuate, latch: true }
+            """)
+        .Broadcast(_dir.File("broadcast.wav"), $$"""
+            gap: 100ms
+            messages:
+              evacuate: { file: {{_dir.File("evacuate.wav")}} }
+            """)
+        .Uplink(brokerPort, telemetry: "1s")
+        .ToString();
 
     private static string? Type(HubMessage m) => m.Json?["type"]?.GetValue<string>();
 

@@ -198,34 +198,18 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         Tones.WriteSine(_dir.File("evacuate.wav"), 880, evacuateClip);
         Tones.WriteSine(_dir.File("hub.wav"), 990, TimeSpan.FromSeconds(0.5));
         Tones.WriteSine(_dir.File("test.wav"), 550, TimeSpan.FromSeconds(0.2));
-        Directory.CreateDirectory(_dir.File("data"));
-        var key = commandKey is null ? "" : $"\n  commandKey: {commandKey}";
-        return _dir.Write("station.yaml", $$"""
-            station: { id: {{StationId}} }
-            hardware:
-              gpio: { driver: simulated }
-            control: { socket: {{_dir.File("control.sock")}} }
-            storage: { path: {{_dir.File("data")}} }
-            sensors:
-              - id: flood-switch
-                kind: digital
-                gpio: { pin: {{FloodLine}}, pull: up, activeLow: true }
-            alerting:
-              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: {{repeat}} } } ]
-              rules:
-                - { id: flood, sensor: flood-switch, when: active, level: evacuate, latch: true }
-            broadcast:
-              amplifier: { gpio: 5, warmup: 50ms, tail: 50ms }
-              zones: [ { id: village, gpio: 6 } ]
-              audio: { sink: file, path: {{_dir.File("timeline.wav")}} }
-              gap: 100ms
-              messages:
-                evacuate: { file: {{_dir.File("evacuate.wav")}} }
-                hub: { file: {{_dir.File("hub.wav")}} }
-                test: { file: {{_dir.File("test.wav")}} }
-            uplink:
-              mqtt: { host: 127.0.0.1, port: {{mqttPort}}, prefix: {{Prefix}} }
-              telemetry: 60s{{key}}
-            """);
+        return new StationYaml(StationId, _dir)
+            .DigitalSensor("flood-switch", FloodLine)
+            .Alerting($"{{ id: evacuate, severity: Extreme, broadcast: {{ message: evacuate, repeat: {repeat} }} }}",
+                "{ id: flood, sensor: flood-switch, when: active, level: evacuate, latch: true }")
+            .Broadcast(_dir.File("timeline.wav"), $$"""
+                gap: 100ms
+                messages:
+                  evacuate: { file: {{_dir.File("evacuate.wav")}} }
+                  hub: { file: {{_dir.File("hub.wav")}} }
+                  test: { file: {{_dir.File("test.wav")}} }
+                """, warmup: "50ms", tail: "50ms")
+            .Uplink(mqttPort, Prefix, more: commandKey is null ? null : $"commandKey: {commandKey}")
+            .Write();
     }
 }

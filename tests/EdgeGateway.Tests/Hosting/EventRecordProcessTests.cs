@@ -262,6 +262,8 @@ public sealed class EventRecordProcessTests : IDisposable
     private static List<JsonNode> OfType(IReadOnlyList<HubMessage> messages, string type) =>
         [.. messages.Where(m => m.Kind == HubMessageKind.Event && m.Json?["type"]?.GetValue<string>() == type).Select(m => (JsonNode)m.Json!)];
 
+    private const string Level = "{ id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } }";
+
     // Short clips so a round takes about as long as the process takes to start; a long one to be preempted.
     private string WriteStation(int? mqttPort, string? commandKey, bool flood = false)
     {
@@ -269,50 +271,31 @@ public sealed class EventRecordProcessTests : IDisposable
         Tones.WriteSine(_dir.File("long.wav"), 660, TimeSpan.FromSeconds(30));
         Tones.WriteSine(_dir.File("hub.wav"), 990, TimeSpan.FromSeconds(0.3));
         Tones.WriteSine(_dir.File("test.wav"), 550, TimeSpan.FromSeconds(0.2));
-        Directory.CreateDirectory(_dir.File("data"));
-        var key = commandKey is null ? "" : $"\n  commandKey: {commandKey}";
-        var uplink = mqttPort is null ? "" : $"uplink:\n  mqtt: {{ host: 127.0.0.1, port: {mqttPort}, prefix: {Prefix} }}\n  telemetry: 60s{key}";
-        var sensors = flood
-            ? """
-              - id: flood-switch
-                kind: digital
-                gpio: { pin: 27, pull: up, activeLow: true }
-              - id: door
-                kind: digital
-                gpio: { pin: 22, pull: up, activeLow: true }
-            """
-            : $$"""
-              - id: alarm-button
-                kind: digital
-                gpio: { pin: {{AlarmLine}}, pull: up, activeLow: true }
-            """;
-        var rule = flood
-            ? "- { id: flood, sensor: flood-switch, when: active, level: evacuate }"
-            : "- { id: manual, sensor: alarm-button, when: active, level: evacuate, latch: true }";
-        return _dir.Write("station.yaml", $$"""
-            station: { id: {{StationId}} }
-            hardware:
-              gpio: { driver: simulated }
-            control: { socket: {{_dir.File("control.sock")}} }
-            storage: { path: {{_dir.File("data")}} }
-            sensors:
-            {{sensors}}
-            alerting:
-              clearAfter: 2s
-              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } } ]
-              rules:
-                {{rule}}
-            broadcast:
-              amplifier: { gpio: 5, warmup: 50ms, tail: 50ms }
-              zones: [ { id: village, gpio: 6 } ]
-              audio: { sink: file, path: {{_dir.File("timeline.wav")}} }
-              gap: 100ms
-              messages:
-                evacuate: { file: {{_dir.File("evacuate.wav")}} }
-                long: { file: {{_dir.File("long.wav")}} }
-                hub: { file: {{_dir.File("hub.wav")}} }
-                test: { file: {{_dir.File("test.wav")}} }
-            {{uplink}}
-            """);
+        var station = new StationYaml(StationId, _dir)
+            .Broadcast(_dir.File("timeline.wav"), $$"""
+                gap: 100ms
+                messages:
+                  evacuate: { file: {{_dir.File("evacuate.wav")}} }
+                  long: { file: {{_dir.File("long.wav")}} }
+                  hub: { file: {{_dir.File("hub.wav")}} }
+                  test: { file: {{_dir.File("test.wav")}} }
+                """, warmup: "50ms", tail: "50ms");
+        if (flood)
+        {
+            station.DigitalSensor("flood-switch", 27).DigitalSensor("door", 22)
+                .Alerting(Level, "{ id: flood, sensor: flood-switch, when: active, level: evacuate }", "clearAfter: 2s");
+        }
+        else
+        {
+            station.DigitalSensor("alarm-button", AlarmLine)
+                .Alerting(Level, "{ id: manual, sensor: alarm-button, when: active, level: evacuate, latch: true }", "clearAfter: 2s");
+        }
+
+        if (mqttPort is { } port)
+        {
+            station.Uplink(port, Prefix, more: commandKey is null ? null : $"commandKey: {commandKey}");
+        }
+
+        return station.Write();
     }
 }

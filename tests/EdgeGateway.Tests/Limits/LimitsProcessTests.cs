@@ -181,29 +181,12 @@ public sealed class LimitsProcessTests
         return yaml.ToString();
     }
 
-    private static string BroadcastStation(TempDirectory dir, string clip) => $$"""
-        station: { id: bench-04 }
-        hardware:
-          gpio: { driver: simulated }
-        control: { socket: {{dir.File("control.sock")}} }
-        storage: { path: {{dir.File("data")}} }
-        sensors:
-          - id: flood-switch
-            kind: digital
-            gpio: { pin: 27, pull: up, activeLow: true }
-        alerting:
-          levels:
-            - { id: prepare, severity: Severe, broadcast: { message: prepare, repeat: 1 } }
-          rules:
-            - { id: flood, sensor: flood-switch, when: active, level: prepare }
-        broadcast:
-          amplifier: { gpio: 5, warmup: 100ms, tail: 100ms }
-          zones: [ { id: village, gpio: 6 } ]
-          audio: { sink: file, path: {{dir.File("broadcast.wav")}} }
-          messages:
-            prepare:
-              file: {{clip}}
-        """;
+    private static string BroadcastStation(TempDirectory dir, string clip) => new StationYaml("bench-04", dir)
+        .DigitalSensor("flood-switch", 27)
+        .Alerting("{ id: prepare, severity: Severe, broadcast: { message: prepare, repeat: 1 } }",
+            "{ id: flood, sensor: flood-switch, when: active, level: prepare }")
+        .Broadcast(dir.File("broadcast.wav"), $"messages:\n  prepare:\n    file: {clip}")
+        .ToString();
 
     // By socket, not --config: the file may be the bomb the station refused.
     private static async Task<JsonObject> StatusWhenServedAsync(TempDirectory dir)

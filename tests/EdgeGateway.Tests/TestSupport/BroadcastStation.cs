@@ -19,34 +19,26 @@ internal static class BroadcastStation
         }
 
         WavFile.Write(dir.File(message + ".wav"), new AudioClip(message, samples));
-        Directory.CreateDirectory(dir.File("data"));
-        inputs ??= $$"""
-            sensors:
-              - id: flood-switch
-                kind: digital
-                gpio: { pin: 27, pull: up, activeLow: true }
-            alerting:
-              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: {{message}}, repeat: 1 } } ]
-              rules:
-                - { id: flood, sensor: flood-switch, when: active, level: evacuate }
-            """;
-        return dir.Write("station.yaml", $$"""
-            station: { id: {{stationId}} }
-            hardware:
-              gpio: { driver: simulated }
-            control: { socket: {{dir.File("control.sock")}} }
-            storage: { path: {{dir.File("data")}} }
-            {{inputs}}
-            broadcast:
-              amplifier: { gpio: 5, warmup: 200ms, tail: 200ms }
-              zones: [ { id: village, gpio: 6 } ]
-              audio: { sink: file, path: {{dir.File("timeline.wav")}} }
-              {{broadcastExtra}}
-              messages:
-                {{message}}: { file: {{dir.File(message + ".wav")}} }
-                all-clear: { file: {{dir.File(message + ".wav")}} }
-                test: { text: "这是一次应急广播测试。", voice: cmn }
-            {{tail}}
-            """);
+        var station = new StationYaml(stationId, dir)
+            .Broadcast(dir.File("timeline.wav"), $$"""
+                {{broadcastExtra}}
+                messages:
+                  {{message}}: { file: {{dir.File(message + ".wav")}} }
+                  all-clear: { file: {{dir.File(message + ".wav")}} }
+                  test: { text: "这是一次应急广播测试。", voice: cmn }
+                """, warmup: "200ms", tail: "200ms")
+            .Section(tail);
+        if (inputs is null)
+        {
+            station.DigitalSensor("flood-switch", 27)
+                .Alerting($"{{ id: evacuate, severity: Extreme, broadcast: {{ message: {message}, repeat: 1 }} }}",
+                    "{ id: flood, sensor: flood-switch, when: active, level: evacuate }");
+        }
+        else
+        {
+            station.Section(inputs);
+        }
+
+        return station.Write();
     }
 }

@@ -41,6 +41,7 @@ public sealed class BrokerSecurityTests
         await UplinkServiceTests.RunToolAsync("mosquitto_passwd", "-b", "-c", passwd, "hub", "hub-pw");
         await UplinkServiceTests.RunToolAsync("mosquitto_passwd", "-b", passwd, "station-a", "a-pw");
         await UplinkServiceTests.RunToolAsync("mosquitto_passwd", "-b", passwd, "station-b", "b-pw");
+        dir.OpenToServices();
         await using var broker = await MosquittoBroker.StartAsync($"allow_anonymous false\npassword_file {passwd}\nacl_file {RepositoryRoot.File("firmware-config/mosquitto/edge-gateway.acl")}\n");
 
         await using var hub = await Subscriber.ConnectAsync(broker.Port, "ews/#", "hub", "hub-pw");
@@ -73,6 +74,7 @@ public sealed class BrokerSecurityTests
     {
         using var dir = new TempDirectory();
         TestCertificates.Write(dir.Path);
+        dir.OpenToServices();
 
         await using var broker = await MosquittoBroker.StartAsync($"allow_anonymous true\ncafile {dir.File("ca.crt")}\ncertfile {dir.File("server.crt")}\nkeyfile {dir.File("server.key")}\n");
         await using (var good = new UplinkHarness(broker.Port, o => o.Mqtt.Tls = new TlsOptions { CaFile = dir.File("ca.crt"), ServerName = "localhost" }))

@@ -210,6 +210,7 @@ public sealed class UplinkServiceTests
         using var dir = new TempDirectory();
         var pw = dir.File("passwd");
         await RunToolAsync("mosquitto_passwd", "-b", "-c", pw, UplinkHarness.Station, "right-password");
+        dir.OpenToServices();
         await using var authBroker = await MosquittoBroker.StartAsync($"allow_anonymous false\npassword_file {pw}\n");
         var pwFile = dir.File("station.password");
         File.WriteAllText(pwFile, "wrong-password\n");
