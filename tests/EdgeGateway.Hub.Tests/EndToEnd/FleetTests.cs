@@ -192,13 +192,7 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
             Assert.InRange(before, 20, 399);
             using var again = HubProcess.Start(yaml);
             await again.WaitForAsync("consuming queue edge-hub-kill", Long);
-            using (var cts = new CancellationTokenSource(Long))
-            {
-                while (station.Service.Status.QueueDepth > 0)
-                {
-                    await Task.Delay(50, cts.Token);
-                }
-            }
+            await Eventually.TrueAsync(() => station.Service.Status.QueueDepth == 0, Long, "the station's queue drained");
 
             var last = station.Service.Status.LastSeq;
             await WaitStoredAsync(hub.Postgres, "fleet-kill-01", last);
@@ -222,105 +216,27 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
 /// <summary><c>edgegw hub ...</c> as its own process (the built edgegw beside the tests).</summary>
 internal sealed class HubProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly System.Text.StringBuilder _output = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+    private readonly TestProcess _process;
 
-    private HubProcess(string config, string verb)
-    {
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "edgegw.dll"), "hub", verb, "--config", config })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        if (verb == "status")
-        {
-            psi.ArgumentList.Add("--json");
-        }
-
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    private HubProcess(string config, string verb) =>
+        _process = EdgegwProcess.Start(verb == "status" ? ["hub", verb, "--config", config, "--json"] : ["hub", verb, "--config", config]);
 
     public static HubProcess Start(string config, string verb = "run") => new(config, verb);
 
-    public async Task WaitForAsync(string text, TimeSpan timeout)
-    {
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_waits)
-        {
-            if (_output.ToString().Contains(text, StringComparison.OrdinalIgnoreCase))
-            {
-                return;
-            }
-
-            _waits.Add((text, seen));
-        }
-
-        try
-        {
-            await seen.Task.WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"'{text}' not seen; output so far:\n{_output}");
-        }
-    }
+    public Task WaitForAsync(string text, TimeSpan timeout) =>
+        _process.WaitForLineAsync(line => line.Contains(text, StringComparison.OrdinalIgnoreCase), timeout);
 
     public async Task<string> WaitForExitAsync(TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        Assert.True(_process.ExitCode == 0, $"exit {_process.ExitCode}: {_output}");
-        lock (_waits)
-        {
-            return _output.ToString();
-        }
+        var code = await _process.WaitForExitAsync(timeout);
+        Assert.True(code == 0, $"exit {code}: {_process}");
+        return string.Concat(_process.Lines.Select(l => l + Environment.NewLine));
     }
 
     /// <summary>kill -9: no shutdown, no last acknowledgement.</summary>
-    public void Kill()
-    {
-        _process.Kill();
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            _process.WaitForExit();
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_waits)
-        {
-            _output.AppendLine(line);
-            foreach (var (text, seen) in _waits.Where(w => line.Contains(w.Text, StringComparison.OrdinalIgnoreCase)))
-            {
-                seen.TrySetResult();
-            }
-        }
-    }
+    public void Dispose() => _process.Dispose();
 }
 
 [CollectionDefinition("fleet-cluster")]

@@ -217,12 +217,6 @@ public sealed class MqttReceiverTests(Postgres postgres)
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private static async Task WaitDrainedAsync(Station station)
-    {
-        using var cts = new CancellationTokenSource(Long);
-        while (station.Service.Status.QueueDepth > 0)
-        {
-            await Task.Delay(50, cts.Token);
-        }
-    }
+    private static Task WaitDrainedAsync(Station station) =>
+        Eventually.TrueAsync(() => station.Service.Status.QueueDepth == 0, Long, "the station's queue drained");
 }

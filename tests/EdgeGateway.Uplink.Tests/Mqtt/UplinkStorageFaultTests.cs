@@ -58,10 +58,7 @@ public sealed class UplinkStorageFaultTests
         var telemetryBefore = hub.Messages.Count(IsTelemetry);
         var fullSince = uplink.Time.GetUtcNow();
         uplink.Clock.Resume();
-        while (uplink.Time.GetUtcNow() - fullSince < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(() => uplink.Time.GetUtcNow() - fullSince >= TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(5), "a simulated minute");
 
         await uplink.Clock.PauseAsync();
         Assert.Equal(telemetryBefore, hub.Messages.Count(IsTelemetry));

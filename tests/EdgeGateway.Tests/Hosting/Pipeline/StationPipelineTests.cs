@@ -90,14 +90,7 @@ public sealed class StationPipelineTests : IDisposable
         Assert.Equal(("level:evacuate", "evacuate"), (restored.Restored?.Key, restored.RestoredLevel));
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Eventually.TrueAsync(condition, Wait, "the condition");
 
     /// <summary>Owes <c>level:TO</c> for every rise, as the broadcaster does for levels with a broadcast.</summary>
     private sealed class LevelObligations : IWarningObligations

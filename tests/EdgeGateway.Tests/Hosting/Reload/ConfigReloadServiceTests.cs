@@ -145,12 +145,5 @@ public sealed class ConfigReloadServiceTests : IDisposable
         return seen.Task;
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            await Task.Delay(20, cts.Token);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.TrueAsync(condition, Wait, "the condition");
 }
