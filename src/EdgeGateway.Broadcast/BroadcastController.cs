@@ -113,6 +113,9 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
     public MessageLibrary Messages => _library;
 
+    /// <summary>The station's alert levels in force (their broadcasts as last reloaded).</summary>
+    public AlertLevels Levels => _options.Levels;
+
     /// <summary>The broadcast the village is owed now, if any.</summary>
     public WarningObligation? Current
     {
@@ -160,11 +163,10 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
                 $"broadcast relay lines changed ({Relays(running)} -> {Relays(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
         }
 
-        static string Levels(BroadcastOptions o) => string.Join(", ", o.Levels.Select(l => l.Level));
-        if (Levels(running) != Levels(next))
+        if (!running.Levels.SameIds(next.Levels))
         {
             throw new InvalidOperationException(
-                $"alert levels changed ({Levels(running)} -> {Levels(next)}): they take effect at the next restart; the broadcast settings in force are unchanged");
+                $"alert levels changed ({running.Levels} -> {next.Levels}): they take effect at the next restart; the broadcast settings in force are unchanged");
         }
 
         lock (_gate)
@@ -250,7 +252,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     /// <paramref name="allClear"/> false: a return to none plays no all-clear (a forced clear).
     /// </summary>
     /// <returns>What was queued, or null when the change plays nothing.</returns>
-    public EnqueueResult? OnStationLevelChanged(string fromLevel, string toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic, bool allClear = true)
+    public EnqueueResult? OnStationLevelChanged(AlertLevel fromLevel, AlertLevel toLevel, BroadcastOrigin origin = BroadcastOrigin.Automatic, bool allClear = true)
     {
         ArgumentNullException.ThrowIfNull(fromLevel);
         ArgumentNullException.ThrowIfNull(toLevel);
@@ -260,29 +262,29 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
         }
 
         var levels = _levels;
-        var from = levels.IndexOf(fromLevel);
-        var to = levels.IndexOf(toLevel);
+        var from = levels.InForce(fromLevel);
+        var to = levels.InForce(toLevel);
 
         // This line is the station level's in the log (with what plays): a rise is an alarm.
-        var rise = to > from ? LogLevel.Warning : LogLevel.Information;
-        if (to < 0)
+        var rise = to.Rank > from.Rank ? LogLevel.Warning : LogLevel.Information;
+        if (to.IsNone)
         {
             var superseded = DropLevelBroadcasts();
             var cue = allClear ? levels.AllClear : null;
-            if (from < 0 || cue is null)
+            if (from.IsNone || cue is null)
             {
-                Log.LevelChanged(_logger, rise, fromLevel, toLevel, superseded ? "ended (no all-clear configured)" : "none");
+                Log.LevelChanged(_logger, rise, from.Id, to.Id, superseded ? "ended (no all-clear configured)" : "none");
                 return null;
             }
 
             var result = Enqueue(LevelPolicy.AllClearRequest(cue));
-            Log.LevelChanged(_logger, rise, fromLevel, toLevel, cue.Message);
+            Log.LevelChanged(_logger, rise, from.Id, to.Id, cue.Message);
             return result;
         }
 
-        if (to <= from)
+        if (to.Rank <= from.Rank)
         {
-            Log.LevelChanged(_logger, rise, fromLevel, toLevel, "none (stepping down)");
+            Log.LevelChanged(_logger, rise, from.Id, to.Id, "none (stepping down)");
             return null;
         }
 
@@ -292,19 +294,19 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
             _queue.RemoveAll(e => e.Request.Key == WarningObligation.AllClearKey);
         }
 
-        if (levels.RiseRequest(to, toLevel, origin) is not { } request)
+        if (LevelPolicy.RiseRequest(to, origin) is not { } request)
         {
-            Log.LevelChanged(_logger, rise, fromLevel, toLevel, "none (level has no broadcast)");
+            Log.LevelChanged(_logger, rise, from.Id, to.Id, "none (level has no broadcast)");
             return null;
         }
 
         var queued = Enqueue(request);
-        Log.LevelChanged(_logger, rise, fromLevel, toLevel, request.Message!);
+        Log.LevelChanged(_logger, rise, from.Id, to.Id, request.Message!);
         return queued;
     }
 
     /// <inheritdoc/>
-    public void OnStationLevelChanging(string fromLevel, string toLevel, bool allClear = true)
+    public void OnStationLevelChanging(AlertLevel fromLevel, AlertLevel toLevel, bool allClear = true)
     {
         ArgumentNullException.ThrowIfNull(fromLevel);
         ArgumentNullException.ThrowIfNull(toLevel);
@@ -346,7 +348,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
     }
 
     /// <summary>Puts in force what a change to <paramref name="toLevel"/> owes; true when the obligation changed.</summary>
-    private bool Owe(string fromLevel, string toLevel, bool allClear)
+    private bool Owe(AlertLevel fromLevel, AlertLevel toLevel, bool allClear)
     {
         var next = _levels.Owed(fromLevel, toLevel, allClear, _time.GetUtcNow());
         WarningObligation? previous;
@@ -361,7 +363,7 @@ public sealed class BroadcastController : BackgroundService, IWarningObligations
 
         if (previous is not null)
         {
-            Log.ObligationDischarged(_logger, previous.Key, "the station level changed to " + toLevel);
+            Log.ObligationDischarged(_logger, previous.Key, "the station level changed to " + toLevel.Id);
         }
 
         return true;

@@ -79,15 +79,15 @@ public sealed class ReplaySummary
             r.Id,
             highest.TryGetValue(r.Id, out var h) ? h : null,
             transitions.Where(t => t.Scope == TransitionScope.Rule && t.Id == r.Id),
-            [.. r.Thresholds.Select(t => t.Level).Order().Select(i => levels[i])],
+            [.. r.Thresholds.Select(t => t.Level).Order().Select(i => levels[i].Id)],
             span)).ToList();
         var station = Course(
             LevelTransition.StationId,
             null,
             transitions.Where(t => t.Scope == TransitionScope.Station),
-            [.. Enumerable.Range(1, levels.Count - 1).Select(i => levels[i])],
+            [.. levels.Ids],
             span);
-        return new ReplaySummary([.. Enumerable.Range(1, levels.Count - 1).Select(i => levels[i])], span, transitions, rules, station, WouldPlay(config, transitions), config.Broadcast is not null);
+        return new ReplaySummary([.. levels.Ids], span, transitions, rules, station, WouldPlay(config, transitions), config.Broadcast is not null);
     }
 
     private static ReplayCourse Course(string id, (double Value, DateTimeOffset Time)? highest, IEnumerable<LevelTransition> transitions, IReadOnlyList<string> levels, ReplaySpan span)

@@ -114,11 +114,7 @@ public sealed class UplinkServiceReconfigureTests
             next.SensorUnits[sensor] = unit;
         }
 
-        foreach (var level in o.Levels)
-        {
-            next.Levels.Add(level);
-        }
-
+        next.Levels = o.Levels;
         return next;
     }
 }
