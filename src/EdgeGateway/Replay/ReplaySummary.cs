@@ -123,18 +123,17 @@ public sealed class ReplaySummary
             return list;
         }
 
-        var levels = config.Alerting.Levels;
-        int Index(string id) => levels.FindIndex(l => l.Id == id);
+        // The transitions carry the levels of this configuration, each with its broadcast.
         foreach (var t in transitions.Where(t => t.Scope == TransitionScope.Station))
         {
-            if (t.To == LevelTransition.None)
+            if (t.ToLevel.IsNone)
             {
                 if (config.Alerting.AllClear is { } allClear)
                 {
                     list.Add(new ReplayBroadcast(t.Time, "all-clear", t.To, allClear.Message, allClear.Repeat));
                 }
             }
-            else if (Index(t.To) > Index(t.From) && levels[Index(t.To)].Broadcast is { } cue)
+            else if (t.Rises && t.ToLevel.Broadcast is { } cue)
             {
                 // Stepping down plays nothing; a rise plays the new level's broadcast.
                 list.Add(new ReplayBroadcast(t.Time, "level", t.To, cue.Message, cue.Repeat));
