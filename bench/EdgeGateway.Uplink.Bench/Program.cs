@@ -68,7 +68,7 @@ internal static class Program
                 messages++;
                 if (i % 600 == 599)
                 {
-                    var t = new LevelTransition(now, TransitionScope.Rule, "river", "none", "watch", 2.85, 2.8);
+                    var t = new LevelTransition(now, TransitionScope.Rule, "river", AlertLevels.None, new AlertLevel("watch") { Rank = 1 }, 2.85, 2.8);
                     outbox.Add(Lane.Urgent, Topics.Alert, seq => PayloadWriter.Alert(Station, Guid.NewGuid(), seq, t, "Moderate"));
                     messages++;
                 }

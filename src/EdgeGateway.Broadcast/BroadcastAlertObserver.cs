@@ -19,7 +19,7 @@ public sealed class BroadcastAlertObserver(BroadcastController controller, ILogg
 
             try
             {
-                controller.OnStationLevelChanged(t.From, t.To, allClear: !t.Forced);
+                controller.OnStationLevelChanged(t.FromLevel, t.ToLevel, allClear: !t.Forced);
             }
             catch (ArgumentException ex)
             {

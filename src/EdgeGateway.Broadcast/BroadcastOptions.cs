@@ -1,3 +1,5 @@
+using EdgeGateway.Core.Alerting;
+
 namespace EdgeGateway.Broadcast;
 
 /// <summary>
@@ -37,8 +39,8 @@ public sealed class BroadcastOptions
     /// <summary>Named messages: a WAV file or text spoken with espeak-ng.</summary>
     public IDictionary<string, MessageOptions> Messages { get; } = new Dictionary<string, MessageOptions>(StringComparer.Ordinal);
 
-    /// <summary>The station's alert levels, lowest first (without the implicit "none"), with what each plays when the station rises to it.</summary>
-    public IList<LevelBroadcast> Levels { get; } = [];
+    /// <summary>The station's alert levels (the one <see cref="AlertLevels"/> of the station), with what each plays when the station rises to it.</summary>
+    public AlertLevels Levels { get; set; } = AlertLevels.Empty;
 
     /// <summary>Played when the station level returns to none; null for nothing.</summary>
     public BroadcastCue? AllClear { get; set; }
@@ -115,9 +117,3 @@ public sealed record ZoneOptions(string Id, int Pin);
 
 /// <summary>A message's audio: a WAV <see cref="File"/>, or <see cref="Text"/> spoken in <see cref="Voice"/> (espeak-ng).</summary>
 public sealed record MessageOptions(string? File = null, string? Text = null, string? Voice = null);
-
-/// <summary>What plays on an event: a message and how many times.</summary>
-public sealed record BroadcastCue(string Message, int Repeat = 1);
-
-/// <summary>One alert level and its broadcast (none for a level that only reports, such as watch).</summary>
-public sealed record LevelBroadcast(string Level, BroadcastCue? Broadcast = null);

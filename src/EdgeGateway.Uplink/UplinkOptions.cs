@@ -1,3 +1,5 @@
+using EdgeGateway.Core.Alerting;
+
 namespace EdgeGateway.Uplink;
 
 /// <summary>MQTT protocol level spoken to the broker.</summary>
@@ -42,14 +44,14 @@ public sealed class UplinkOptions
     /// <summary>Unit of each sensor, by sensor id, for telemetry payloads.</summary>
     public IDictionary<string, string> SensorUnits { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>The alerting levels, lowest first, with their CAP mapping.</summary>
-    public IList<AlertLevelOptions> Levels { get; } = [];
+    /// <summary>The station's alert levels (its one <see cref="AlertLevels"/>), with their CAP terms and texts.</summary>
+    public AlertLevels Levels { get; set; } = AlertLevels.Empty;
 
     /// <summary>station.language: the CAP <c>info/language</c> of the configured texts (BCP 47).</summary>
     public string Language { get; set; } = DefaultLanguage;
 
     /// <summary>alerting.allClear.cap: the texts of the CAP document on return to none; null: English.</summary>
-    public Cap.CapTexts? AllClearCap { get; set; }
+    public CapTexts? AllClearCap { get; set; }
 
     public OutboxTuning Outbox { get; set; } = new();
 
@@ -102,24 +104,6 @@ public sealed class TlsOptions
 
     /// <summary>Server name to verify; defaults to the host.</summary>
     public string? ServerName { get; set; }
-}
-
-/// <summary>One alerting level and how it reads in CAP.</summary>
-public sealed class AlertLevelOptions
-{
-    public string Id { get; set; } = "";
-
-    /// <summary>CAP 1.2 severity: Extreme, Severe, Moderate, Minor or Unknown.</summary>
-    public string Severity { get; set; } = "Unknown";
-
-    /// <summary>CAP responseType; null: derived from the id (evacuate: Evacuate, prepare: Prepare, else Monitor).</summary>
-    public string? ResponseType { get; set; }
-
-    /// <summary>CAP urgency; null: Immediate for the highest level, Expected below, Future for the lowest of three or more.</summary>
-    public string? Urgency { get; set; }
-
-    /// <summary>The level's CAP headline, description and instruction in the station's language; null: English.</summary>
-    public Cap.CapTexts? Cap { get; set; }
 }
 
 /// <summary>How hard the outbox works the storage.</summary>

@@ -1,3 +1,4 @@
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast.Tests.Testing;
@@ -31,11 +32,7 @@ public sealed class BroadcastControllerReconfigureTests
             next.Messages[name] = message;
         }
 
-        foreach (var level in from.Levels)
-        {
-            next.Levels.Add(level);
-        }
-
+        next.Levels = from.Levels;
         change(next);
         return next;
     }
@@ -50,7 +47,7 @@ public sealed class BroadcastControllerReconfigureTests
         rig.Controller.Reconfigure(Copy(rig.Options, o =>
         {
             o.Gap = TimeSpan.FromSeconds(2);
-            o.Levels[1] = new LevelBroadcast("prepare", new BroadcastCue("prepare", 2));
+            o.Levels = o.Levels.With("prepare", new BroadcastCue("prepare", 2));
         }));
         await rig.RunUntilIdleAsync();
         rig.Controller.OnStationLevelChanged("watch", "prepare");

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast.Tests.Testing;
@@ -164,7 +165,7 @@ public sealed class BroadcastControllerTests
     [Fact]
     public async Task OnStationLevelChanged_ManualButton_OutranksAutomaticLevelBroadcast()
     {
-        await using var rig = await new BroadcastRig(o => o.Levels.Add(new LevelBroadcast("extreme", new BroadcastCue("evacuate", 1)))).StartAsync();
+        await using var rig = await new BroadcastRig(o => o.Levels = o.Levels.With("extreme", new BroadcastCue("evacuate", 1))).StartAsync();
         rig.Controller.OnStationLevelChanged("none", "prepare", BroadcastOrigin.Manual);
         await rig.RunUntilAsync(() => rig.Controller.State.Phase == BroadcastPhase.Playing, "manual prepare playing");
 

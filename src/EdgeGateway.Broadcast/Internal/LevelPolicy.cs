@@ -3,46 +3,41 @@ using EdgeGateway.Core.Alerting;
 namespace EdgeGateway.Broadcast.Internal;
 
 /// <summary>
-/// What a station level change plays and owes, from the level list and the all-clear in force: a rise to a
-/// level with a broadcast plays it (automatic, ranked by level), a return to none plays the all-clear, and a
-/// step down plays nothing. Levels are indexed lowest first, none is -1.
+/// What a station level change plays and owes, from the station's <see cref="AlertLevels"/> and the all-clear in
+/// force: a rise to a level with a broadcast plays it (automatic, ranked by the level's rank), a return to none plays
+/// the all-clear, and a step down plays nothing. A level arrives as the object of a transition; its broadcast is read
+/// from the options in force at its rank, so a reloaded cue counts from the next change.
 /// </summary>
 internal sealed class LevelPolicy(BroadcastOptions options)
 {
     public BroadcastCue? AllClear => options.AllClear;
 
-    public int IndexOf(string level)
+    public AlertLevels Levels => options.Levels;
+
+    /// <summary>The level in force at the rank of <paramref name="level"/>; <see cref="ArgumentException"/> for a level of another list.</summary>
+    public AlertLevel InForce(AlertLevel level)
     {
-        if (level == "none")
-        {
-            return -1;
-        }
-
-        for (var i = 0; i < options.Levels.Count; i++)
-        {
-            if (options.Levels[i].Level == level)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"unknown alert level '{level}'", nameof(level));
+        ArgumentNullException.ThrowIfNull(level);
+        var levels = options.Levels;
+        return level.Rank < levels.Count && levels[level.Rank].Id == level.Id
+            ? levels[level.Rank]
+            : throw new ArgumentException($"unknown alert level '{level.Id}'", nameof(level));
     }
 
     /// <summary>The broadcast the village is owed once the station is at <paramref name="toLevel"/>; null for none.</summary>
-    public WarningObligation? Owed(string fromLevel, string toLevel, bool allClear, DateTimeOffset now)
+    public WarningObligation? Owed(AlertLevel fromLevel, AlertLevel toLevel, bool allClear, DateTimeOffset now)
     {
-        var from = IndexOf(fromLevel);
-        var to = IndexOf(toLevel);
-        if (to < 0)
+        var from = InForce(fromLevel);
+        var to = InForce(toLevel);
+        if (to.IsNone)
         {
-            return from >= 0 && allClear && options.AllClear is { } cue
+            return !from.IsNone && allClear && options.AllClear is { } cue
                 ? new WarningObligation(WarningObligation.AllClearKey, cue.Message, cue.Repeat, 0, now)
                 : null;
         }
 
-        return to > from && options.Levels[to].Broadcast is { } broadcast
-            ? new WarningObligation(WarningObligation.LevelKeyPrefix + toLevel, broadcast.Message, broadcast.Repeat, to + 1, now)
+        return to.Rank > from.Rank && to.Broadcast is { } broadcast
+            ? new WarningObligation(WarningObligation.LevelKeyPrefix + to.Id, broadcast.Message, broadcast.Repeat, to.Rank, now)
             : null;
     }
 
@@ -55,16 +50,16 @@ internal sealed class LevelPolicy(BroadcastOptions options)
         Key = WarningObligation.AllClearKey,
     };
 
-    /// <summary>What a rise to <paramref name="toLevel"/> (index <paramref name="to"/>) plays; null for a level that only reports.</summary>
-    public BroadcastRequest? RiseRequest(int to, string toLevel, BroadcastOrigin origin) =>
-        options.Levels[to].Broadcast is { } broadcast
+    /// <summary>What a rise to <paramref name="to"/> (a level in force) plays; null for a level that only reports.</summary>
+    public static BroadcastRequest? RiseRequest(AlertLevel to, BroadcastOrigin origin) =>
+        to.Broadcast is { } broadcast
             ? new BroadcastRequest
             {
                 Message = broadcast.Message,
                 Repeat = broadcast.Repeat,
                 Origin = origin,
-                Rank = to + 1,
-                Key = WarningObligation.LevelKeyPrefix + toLevel,
+                Rank = to.Rank,
+                Key = WarningObligation.LevelKeyPrefix + to.Id,
             }
             : null;
 

@@ -8,21 +8,31 @@ public enum TransitionScope
 }
 
 /// <summary>
-/// A change of level. Level ids are those of <c>alerting.levels</c>, with "none" below the first.
-/// <see cref="Value"/> is the rule's measure at that instant and <see cref="Threshold"/> the threshold of
+/// A change of level, carrying the levels themselves (<see cref="AlertLevels"/>: id, rank, CAP terms, broadcast),
+/// so a consumer compares ranks and reads what a level means without looking its name up; <see cref="From"/> and
+/// <see cref="To"/> are their ids, as payloads and logs spell them. <see cref="Value"/> is the rule's measure at that instant and <see cref="Threshold"/> the threshold of
 /// the level reached (or left, when stepping down); both are null for the station scope.
 /// </summary>
 public sealed record LevelTransition(
     DateTimeOffset Time,
     TransitionScope Scope,
     string Id,
-    string From,
-    string To,
+    AlertLevel FromLevel,
+    AlertLevel ToLevel,
     double? Value = null,
     double? Threshold = null)
 {
     public const string None = "none";
     public const string StationId = "station";
+
+    /// <summary>The id of the level left (<c>none</c> below the first).</summary>
+    public string From => FromLevel.Id;
+
+    /// <summary>The id of the level reached.</summary>
+    public string To => ToLevel.Id;
+
+    /// <summary>A rise: the level reached ranks above the level left.</summary>
+    public bool Rises => ToLevel.Rank > FromLevel.Rank;
 
     /// <summary>
     /// Caused by a forced clear: the level was dropped on someone's word while the hazard could not be judged

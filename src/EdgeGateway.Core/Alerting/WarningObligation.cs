@@ -37,7 +37,7 @@ public interface IWarningObligations
     /// The station level is about to change from <paramref name="fromLevel"/> to <paramref name="toLevel"/>: the obligation
     /// becomes what <paramref name="toLevel"/> owes (<paramref name="allClear"/> false: a return to none owes nothing).
     /// </summary>
-    void OnStationLevelChanging(string fromLevel, string toLevel, bool allClear = true);
+    void OnStationLevelChanging(AlertLevel fromLevel, AlertLevel toLevel, bool allClear = true);
 
     /// <summary>At start: what the store held, with the station level restored beside it; an obligation still owed plays again.</summary>
     void Restore(WarningObligation? owed, string stationLevel);

@@ -46,7 +46,7 @@ public readonly record struct LevelThreshold(int Level, double Value);
 /// <summary>
 /// One rule, independent of the configuration file: a sensor, a measure and per-level thresholds
 /// (or, for a digital input, the state that raises one level), with hysteresis, hold, clearAfter and latch.
-/// Level indexes are those of the station's <see cref="LevelSet"/> (0 is "none").
+/// Level indexes are those of the station's <see cref="Alerting.AlertLevels"/> (0 is "none").
 /// </summary>
 public sealed class RuleDefinition
 {

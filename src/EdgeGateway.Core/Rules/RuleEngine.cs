@@ -23,7 +23,7 @@ namespace EdgeGateway.Core.Rules;
 public sealed class RuleEngine
 {
     private readonly Lock _gate = new();
-    private readonly LevelSet _levels;
+    private readonly AlertLevels _levels;
     private readonly TimeProvider _time;
     private RuleRuntime[] _rules;
     private Dictionary<string, RuleRuntime> _rulesById = new(StringComparer.Ordinal);
@@ -36,7 +36,7 @@ public sealed class RuleEngine
     private long _stateVersion;
     private long _levelVersion;
 
-    public RuleEngine(LevelSet levels, IEnumerable<RuleDefinition> rules, TimeProvider? timeProvider = null)
+    public RuleEngine(AlertLevels levels, IEnumerable<RuleDefinition> rules, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(levels);
         ArgumentNullException.ThrowIfNull(rules);
@@ -47,7 +47,7 @@ public sealed class RuleEngine
 
     /// <summary>Runtimes for <paramref name="rules"/>, reusing the sensors of <paramref name="existing"/> by id.</summary>
     private static (RuleRuntime[] Rules, Dictionary<string, RuleRuntime> ById, Dictionary<string, SensorRuntime> Sensors) Build(
-        IEnumerable<RuleDefinition> rules, LevelSet levels, Dictionary<string, SensorRuntime> existing)
+        IEnumerable<RuleDefinition> rules, AlertLevels levels, Dictionary<string, SensorRuntime> existing)
     {
         var list = new List<RuleRuntime>();
         var byId = new Dictionary<string, RuleRuntime>(StringComparer.Ordinal);
@@ -86,7 +86,7 @@ public sealed class RuleEngine
     /// <summary>Raised (outside the engine's lock) when a sensor that rules depend on goes faulty or recovers.</summary>
     public event EventHandler<SensorFaultEventArgs>? SensorFaultChanged;
 
-    public LevelSet Levels => _levels;
+    public AlertLevels Levels => _levels;
 
     /// <summary>The highest rule level.</summary>
     public string StationLevel
@@ -95,7 +95,7 @@ public sealed class RuleEngine
         {
             lock (_gate)
             {
-                return _levels[_stationLevel];
+                return _levels[_stationLevel].Id;
             }
         }
     }
@@ -110,7 +110,7 @@ public sealed class RuleEngine
                 var levels = new Dictionary<string, string>(_rules.Length, StringComparer.Ordinal);
                 foreach (var rule in _rules)
                 {
-                    levels.Add(rule.Definition.Id, _levels[rule.Level]);
+                    levels.Add(rule.Definition.Id, _levels[rule.Level].Id);
                 }
 
                 return levels;
@@ -182,7 +182,7 @@ public sealed class RuleEngine
                         var due = ToTime(r.ConditionSince[k] + r.Definition.Hold.Ticks);
                         if (rising is null || due <= rising.Due)
                         {
-                            rising = new RulePending(_levels[k], due, Remaining(due, now));
+                            rising = new RulePending(_levels[k].Id, due, Remaining(due, now));
                         }
                     }
                 }
@@ -192,7 +192,7 @@ public sealed class RuleEngine
                 {
                     var due = ToTime(r.ClearSince + r.Definition.ClearAfter.Ticks);
                     var to = double.IsNaN(r.LastMeasure) ? 0 : Math.Min(r.SupportedLevel(r.LastMeasure), r.Level);
-                    falling = new RulePending(_levels[to], due, Remaining(due, now));
+                    falling = new RulePending(_levels[to].Id, due, Remaining(due, now));
                 }
 
                 var thresholds = new List<KeyValuePair<string, double>>(r.Levels.Count);
@@ -200,14 +200,14 @@ public sealed class RuleEngine
                 {
                     if (r.ThresholdOf(k) is { } value)
                     {
-                        thresholds.Add(KeyValuePair.Create(_levels[k], value));
+                        thresholds.Add(KeyValuePair.Create(_levels[k].Id, value));
                     }
                 }
 
                 result[i] = new RuleStatus(
                     r.Definition.Id,
                     r.Definition.SensorId,
-                    _levels[r.Level],
+                    _levels[r.Level].Id,
                     double.IsNaN(r.LastMeasure) ? null : r.LastMeasure,
                     r.Sensor.Faulty,
                     rising?.To,
@@ -476,13 +476,13 @@ public sealed class RuleEngine
                 {
                     if (r.ConditionSince[k] != RuleRuntime.NoTime)
                     {
-                        since.Add(new LevelSince(_levels[k], ToTime(r.ConditionSince[k])));
+                        since.Add(new LevelSince(_levels[k].Id, ToTime(r.ConditionSince[k])));
                     }
                 }
 
                 rules[i] = new RuleAlertState(
                     r.Definition.Id,
-                    _levels[r.Level],
+                    _levels[r.Level].Id,
                     r.ClearSince == RuleRuntime.NoTime ? null : ToTime(r.ClearSince),
                     since);
             }
@@ -511,7 +511,7 @@ public sealed class RuleEngine
                     continue;
                 }
 
-                if (_levels.TryGetIndex(saved.Level, out var level))
+                if (_levels.TryGetRank(saved.Level, out var level))
                 {
                     rule.Level = level;
                 }
@@ -524,7 +524,7 @@ public sealed class RuleEngine
                 Array.Fill(rule.ConditionSince, RuleRuntime.NoTime);
                 foreach (var since in saved.ConditionSince)
                 {
-                    if (_levels.TryGetIndex(since.Level, out var k) && rule.Levels.Contains(k))
+                    if (_levels.TryGetRank(since.Level, out var k) && rule.Levels.Contains(k))
                     {
                         rule.ConditionSince[k] = since.Since.UtcTicks;
                     }

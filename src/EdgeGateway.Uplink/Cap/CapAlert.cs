@@ -84,7 +84,7 @@ internal static class CapWriter
             }
 
             Element(w, "headline", a.Texts?.Headline is { } headline ? CapTexts.Fill(headline, t)
-                : t.To == LevelTransition.None ? $"Flood alert cleared ({subject})"
+                : t.ToLevel.IsNone ? $"Flood alert cleared ({subject})"
                 : $"Flood {t.To} ({subject})");
             Element(w, "description", a.Texts?.Description is { } description ? CapTexts.Fill(description, t) : Description(t));
             Element(w, "instruction", a.Texts?.Instruction is { } instruction ? CapTexts.Fill(instruction, t) : Instruction(a.ResponseType));

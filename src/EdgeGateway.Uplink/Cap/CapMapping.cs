@@ -16,48 +16,60 @@ internal sealed class CapMapping
         ["Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"];
     private static readonly HashSet<string> Urgencies = ["Immediate", "Expected", "Future", "Past", "Unknown"];
 
-    private readonly Dictionary<string, (string Severity, string Response, string Urgency, CapTexts? Texts)> _levels = new(StringComparer.Ordinal);
+    private readonly AlertLevels _levels;
+    private readonly (string Severity, string Response, string Urgency)[] _terms;
     private readonly CapTexts? _allClear;
 
-    public CapMapping(IList<AlertLevelOptions> levels, CapTexts? allClear = null)
+    public CapMapping(AlertLevels levels, CapTexts? allClear = null)
     {
+        ArgumentNullException.ThrowIfNull(levels);
+        _levels = levels;
         _allClear = allClear;
-        for (var i = 0; i < levels.Count; i++)
+        var count = levels.Count - 1;
+        _terms = new (string, string, string)[levels.Count];
+        foreach (var l in levels.Configured)
         {
-            var l = levels[i];
+            var i = l.Rank - 1;
             var severity = Severities.Contains(l.Severity) ? l.Severity : "Unknown";
             var response = l.ResponseType is { } r && ResponseTypes.Contains(r) ? r : DefaultResponse(l.Id);
             var urgency = l.Urgency is { } u && Urgencies.Contains(u) ? u
-                : i == levels.Count - 1 ? "Immediate"
-                : i == 0 && levels.Count >= 3 ? "Future"
+                : i == count - 1 ? "Immediate"
+                : i == 0 && count >= 3 ? "Future"
                 : "Expected";
-            _levels[l.Id] = (severity, response, urgency, l.Cap);
+            _terms[l.Rank] = (severity, response, urgency);
         }
     }
 
     /// <summary>Severity of the level reached (Minor once cleared).</summary>
     public string Severity(LevelTransition t) =>
-        t.To == LevelTransition.None ? ClearedSeverity
-        : _levels.TryGetValue(t.To, out var l) ? l.Severity : "Unknown";
+        t.ToLevel.IsNone ? ClearedSeverity
+        : Mapped(t) ? _terms[t.ToLevel.Rank].Severity : "Unknown";
 
     public string ResponseType(LevelTransition t) =>
-        t.To == LevelTransition.None ? "AllClear"
-        : _levels.TryGetValue(t.To, out var l) ? l.Response : DefaultResponse(t.To);
+        t.ToLevel.IsNone ? "AllClear"
+        : Mapped(t) ? _terms[t.ToLevel.Rank].Response : DefaultResponse(t.To);
 
     public string Urgency(LevelTransition t) =>
-        t.To == LevelTransition.None ? "Past"
-        : _levels.TryGetValue(t.To, out var l) ? l.Urgency : "Unknown";
+        t.ToLevel.IsNone ? "Past"
+        : Mapped(t) ? _terms[t.ToLevel.Rank].Urgency : "Unknown";
 
     /// <summary>The configured texts for the level reached (the all-clear's on return to none), or null for English.</summary>
     public CapTexts? Texts(LevelTransition t) =>
-        t.To == LevelTransition.None ? _allClear
-        : _levels.TryGetValue(t.To, out var l) ? l.Texts : null;
+        t.ToLevel.IsNone ? _allClear
+        : Mapped(t) ? _levels[t.ToLevel.Rank].Cap : null;
 
     /// <summary>Alert on a first rise from none, Cancel on return to none, Update on any other change.</summary>
     public static string MsgType(LevelTransition t) =>
-        t.To == LevelTransition.None ? "Cancel"
-        : t.From == LevelTransition.None ? "Alert"
+        t.ToLevel.IsNone ? "Cancel"
+        : t.FromLevel.IsNone ? "Alert"
         : "Update";
+
+    /// <summary>
+    /// Whether the level reached is the one at its rank here: read by rank, its terms and texts as last reloaded.
+    /// A level of another list (which the running station does not produce) reads as an unknown level.
+    /// </summary>
+    private bool Mapped(LevelTransition t) =>
+        t.ToLevel.Rank < _levels.Count && _levels[t.ToLevel.Rank].Id == t.To;
 
     private static string DefaultResponse(string levelId) => levelId switch
     {

@@ -119,12 +119,12 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
     internal Outbox.Outbox? OutboxForTests => _outbox;
 
     /// <summary>
-    /// Puts reloaded uplink settings into force. Telemetry period, queue limit, sensor units, alert levels and the
-    /// command key apply at once. A changed broker, port, TLS, credentials, protocol, keepalive or prefix closes
+    /// Puts reloaded uplink settings into force. Telemetry period, queue limit, sensor units, the alert levels' CAP terms and
+    /// texts and the command key apply at once. A changed broker, port, TLS, credentials, protocol, keepalive or prefix closes
     /// the connection cleanly (offline status, DISCONNECT) and the supervising loop connects with the new
     /// settings at once, without waiting out a backoff. The outbox and its seq are untouched: what was queued
-    /// goes to the new connection in seq order. The station id, language and storage path stay those the service
-    /// started with. Returns true when a reconnect was asked for.
+    /// goes to the new connection in seq order. The station id, language, storage path and level list stay those the
+    /// service started with. Returns true when a reconnect was asked for.
     /// </summary>
     public bool Reconfigure(UplinkOptions next)
     {
@@ -134,6 +134,12 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
         next.StoragePath = current.StoragePath;
         // station.language is a station setting, which waits for a restart like the id.
         next.Language = current.Language;
+        // So is the level list, which the rule engine and the broadcaster are built on: a level's CAP terms and texts
+        // apply at once, a changed list at the next restart.
+        if (!next.Levels.SameIds(current.Levels))
+        {
+            next.Levels = current.Levels;
+        }
         var reconnect = !SameConnection(current.Mqtt, next.Mqtt);
         _context.Options = next;
         _producer.SetLevels(next);

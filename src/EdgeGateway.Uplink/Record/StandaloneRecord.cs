@@ -19,7 +19,7 @@ public sealed class StandaloneRecord : IDisposable
     private readonly CapMapping _cap;
     private long _seq;
 
-    public StandaloneRecord(string stationId, IList<AlertLevelOptions> levels, string storagePath, TimeProvider time, ILogger logger, StorageHealth? storage)
+    public StandaloneRecord(string stationId, AlertLevels levels, string storagePath, TimeProvider time, ILogger logger, StorageHealth? storage)
     {
         ArgumentNullException.ThrowIfNull(levels);
         _stationId = stationId;

@@ -1,3 +1,4 @@
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Rules;
 
 namespace EdgeGateway.Configuration;
@@ -5,19 +6,12 @@ namespace EdgeGateway.Configuration;
 /// <summary>Turns the <c>alerting</c> section of a valid station.yaml into the rule engine's definitions.</summary>
 public static class RuleMapping
 {
-    /// <summary><c>alerting.levels</c>, lowest first, with "none" below.</summary>
-    public static LevelSet Levels(StationConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return new LevelSet(config.Alerting.Levels.Select(l => l.Id));
-    }
-
     /// <summary>
     /// One definition per rule, in file order. A rule's own <c>clearAfter</c> overrides <c>alerting.clearAfter</c>;
     /// thresholds are ordered by level whatever their order under <c>above</c>. Throws
     /// <see cref="ArgumentException"/> naming the rule for what the validator should have refused.
     /// </summary>
-    public static IReadOnlyList<RuleDefinition> Rules(StationConfig config, LevelSet levels)
+    public static IReadOnlyList<RuleDefinition> Rules(StationConfig config, AlertLevels levels)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(levels);
@@ -32,7 +26,7 @@ public static class RuleMapping
                     rule.Id,
                     rule.Sensor,
                     when == DigitalCondition.Active ? DigitalState.Active : DigitalState.Inactive,
-                    levels.IndexOf(level),
+                    levels.RankOf(level),
                     rule.Hold,
                     clearAfter,
                     rule.Latch));
@@ -48,7 +42,7 @@ public static class RuleMapping
                     _ => RuleMeasure.Value,
                 };
             var thresholds = (rule.Above ?? [])
-                .Select(a => new LevelThreshold(levels.IndexOf(a.Key), a.Value))
+                .Select(a => new LevelThreshold(levels.RankOf(a.Key), a.Value))
                 .OrderBy(t => t.Level);
             rules.Add(RuleDefinition.ForThresholds(
                 rule.Id, rule.Sensor, measure, thresholds, rule.Hysteresis, rule.Hold, clearAfter, rule.Latch));

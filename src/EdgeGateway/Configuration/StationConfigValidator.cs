@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeGateway.Configuration.Internal;
 using EdgeGateway.Modbus;
-using EdgeGateway.Uplink.Cap;
+using EdgeGateway.Core.Alerting;
 
 namespace EdgeGateway.Configuration;
 

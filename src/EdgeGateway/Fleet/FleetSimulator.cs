@@ -32,6 +32,7 @@ public sealed class FleetSimulator : IDisposable
     private readonly List<string> _ids = [];
     private readonly string? _ruleId;
     private readonly string? _levelId;
+    private readonly AlertLevel? _level;
     private readonly double? _threshold;
 
     // Per station, what it was asked to raise; read by the summary a hub's contents are checked against.
@@ -49,10 +50,11 @@ public sealed class FleetSimulator : IDisposable
         _template = template;
         _time = time;
         var logger = loggers.CreateLogger<UplinkService>();
+        var levels = LevelMapping.Levels(template);
         for (var i = 1; i <= count; i++)
         {
             // The same mapping as the running station; only who it is and where it keeps its outbox differ.
-            var options = UplinkMapping.FromConfig(template)
+            var options = UplinkMapping.FromConfig(template, levels)
                 ?? throw new ArgumentException("the template has no uplink.mqtt section", nameof(template));
             options.StationId = StationId(template.Station.Id, i);
             options.StoragePath = Path.Combine(template.Storage.Path, options.StationId);
@@ -66,6 +68,7 @@ public sealed class FleetSimulator : IDisposable
         var rule = template.Alerting.Rules.FirstOrDefault();
         _ruleId = rule?.Id ?? "sim";
         _levelId = rule?.Above?.FirstOrDefault().Key ?? rule?.Level ?? template.Alerting.Levels.FirstOrDefault()?.Id;
+        _level = _levelId is null ? null : levels.Get(_levelId);
         _threshold = rule?.Above?.FirstOrDefault() is { Key: not null } above ? above.Value : null;
     }
 
@@ -101,7 +104,7 @@ public sealed class FleetSimulator : IDisposable
     /// </summary>
     public void Alert()
     {
-        if (_levelId is null || _ruleId is null)
+        if (_levelId is null || _level is null || _ruleId is null)
         {
             return;
         }
@@ -118,8 +121,8 @@ public sealed class FleetSimulator : IDisposable
                 _raised[i].Add(new FleetAlert(now, _levelId, LevelTransition.None));
             }
 
-            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, LevelTransition.None, _levelId, _threshold, _threshold));
-            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _levelId, LevelTransition.None, 0, _threshold));
+            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, AlertLevels.None, _level, _threshold, _threshold));
+            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _level, AlertLevels.None, 0, _threshold));
             Interlocked.Add(ref _alerts, 2);
         });
     }

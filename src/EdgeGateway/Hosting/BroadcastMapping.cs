@@ -1,6 +1,7 @@
 using EdgeGateway.Configuration;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Hardware.Gpio;
 
 namespace EdgeGateway.Hosting;
@@ -11,8 +12,11 @@ public static class BroadcastMapping
     /// <summary>Where spoken text is cached, under <c>storage.path</c>.</summary>
     public const string SpeechCacheFolder = "speech";
 
-    /// <summary>The broadcaster's options, or null when the station has no <c>broadcast</c> section.</summary>
-    public static BroadcastOptions? FromConfig(StationConfig config)
+    /// <summary>
+    /// The broadcaster's options, or null when the station has no <c>broadcast</c> section. <paramref name="levels"/>:
+    /// the station's levels built once at start (<see cref="LevelMapping.Levels"/>); null: built from <paramref name="config"/>.
+    /// </summary>
+    public static BroadcastOptions? FromConfig(StationConfig config, AlertLevels? levels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.Broadcast is not { } b)
@@ -28,7 +32,8 @@ public static class BroadcastMapping
             Gap = b.Gap,
             SelfTestPeriod = b.SelfTest,
             SpeechCacheDirectory = Path.Combine(config.Storage.Path, SpeechCacheFolder),
-            AllClear = Cue(config.Alerting.AllClear),
+            AllClear = LevelMapping.Cue(config.Alerting.AllClear),
+            Levels = levels ?? LevelMapping.Levels(config),
         };
         foreach (var zone in b.Zones)
         {
@@ -38,11 +43,6 @@ public static class BroadcastMapping
         foreach (var (id, message) in b.Messages)
         {
             options.Messages[id] = new MessageOptions(message.File, message.Text, message.Voice);
-        }
-
-        foreach (var level in config.Alerting.Levels)
-        {
-            options.Levels.Add(new LevelBroadcast(level.Id, Cue(level.Broadcast)));
         }
 
         return options;
@@ -66,7 +66,4 @@ public static class BroadcastMapping
         ArgumentNullException.ThrowIfNull(config);
         return new GpioHardwareOptions(config.Hardware.Gpio.Driver == GpioDriverKind.Simulated, config.Hardware.Gpio.Chip);
     }
-
-    private static BroadcastCue? Cue(BroadcastRequestConfig? request) =>
-        request is null ? null : new BroadcastCue(request.Message, request.Repeat);
 }

@@ -20,11 +20,12 @@ public static class StationBroadcastServiceCollectionExtensions
     /// <c>broadcast.audio</c> names), its control verbs (<c>broadcast.test|play|say|stop|status|wait</c>) and the
     /// reload applier that puts a reloaded <c>broadcast</c> section in force for the next request
     /// (<see cref="BroadcastConfigApplier"/>). Events go to the station's <see cref="IStationEventSink"/>.
+    /// <paramref name="levels"/>: the station's levels built once at start; null: built from <paramref name="config"/>.
     /// </summary>
-    public static IServiceCollection AddBroadcast(this IServiceCollection services, StationConfig config)
+    public static IServiceCollection AddBroadcast(this IServiceCollection services, StationConfig config, Core.Alerting.AlertLevels? levels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (BroadcastMapping.FromConfig(config) is not { } options)
+        if (BroadcastMapping.FromConfig(config, levels) is not { } options)
         {
             return services;
         }

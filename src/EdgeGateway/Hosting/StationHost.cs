@@ -72,10 +72,13 @@ public static class StationHost
         builder.Services.AddStationWatchdog();
         builder.Services.AddConfigReload(config, configPath);
         builder.Services.AddStationHealth(config);
-        builder.Services.AddStationPipeline(config);
+        // One level list from the station file to every consumer: rules and pipeline, broadcaster, uplink or record.
+        var levels = LevelMapping.Levels(config);
+        builder.Services.AddSingleton(levels);
+        builder.Services.AddStationPipeline(config, levels);
         builder.Services.AddStationAcquisition(config);
-        builder.Services.AddBroadcast(config);
-        if (UplinkMapping.FromConfig(config) is { } uplink)
+        builder.Services.AddBroadcast(config, levels);
+        if (UplinkMapping.FromConfig(config, levels) is { } uplink)
         {
             builder.Services.AddSingleton<ICommandHandler>(sp => new StationCommandHandler(
                 sp.GetRequiredService<StationPipeline>, sp.GetService<BroadcastController>));
@@ -83,7 +86,7 @@ public static class StationHost
         }
         else
         {
-            builder.Services.AddStandaloneRecord(config);
+            builder.Services.AddStandaloneRecord(config, levels);
         }
 
         builder.Services.AddSl651(config);

@@ -1,7 +1,7 @@
 using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Hosting.Reload;
 using EdgeGateway.Uplink;
-using EdgeGateway.Uplink.Cap;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,8 +21,12 @@ public static class UplinkMapping
         return services;
     }
 
-    /// <summary>The uplink options for <paramref name="config"/>, or null when it has no <c>uplink.mqtt</c> section.</summary>
-    public static UplinkOptions? FromConfig(StationConfig config)
+    /// <summary>
+    /// The uplink options for <paramref name="config"/>, or null when it has no <c>uplink.mqtt</c> section.
+    /// <paramref name="levels"/>: the station's levels built once at start (<see cref="LevelMapping.Levels"/>); null:
+    /// built from <paramref name="config"/>.
+    /// </summary>
+    public static UplinkOptions? FromConfig(StationConfig config, AlertLevels? levels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.Uplink?.Mqtt is not { } mqtt)
@@ -38,7 +42,8 @@ public static class UplinkMapping
             QueueLimit = config.Storage.QueueLimit,
             CommandKeyFile = config.Uplink.CommandKey,
             Language = config.Station.Language,
-            AllClearCap = Texts(config.Alerting.AllClearCap),
+            AllClearCap = LevelMapping.Texts(config.Alerting.AllClearCap),
+            Levels = levels ?? LevelMapping.Levels(config),
             Mqtt = new MqttConnectionOptions
             {
                 Host = mqtt.Host,
@@ -69,26 +74,6 @@ public static class UplinkMapping
             }
         }
 
-        foreach (var level in Levels(config))
-        {
-            options.Levels.Add(level);
-        }
-
         return options;
     }
-
-    /// <summary>The alerting levels as the uplink's payloads describe them (severity, CAP texts).</summary>
-    public static IList<AlertLevelOptions> Levels(StationConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return [.. config.Alerting.Levels.Select(level =>
-            new AlertLevelOptions { Id = level.Id, Severity = level.Severity.ToString(), Cap = Texts(level.Cap) })];
-    }
-
-    private static CapTexts? Texts(CapTextsConfig? texts) => texts is null ? null : new CapTexts
-    {
-        Headline = texts.Headline,
-        Description = texts.Description,
-        Instruction = texts.Instruction,
-    };
 }

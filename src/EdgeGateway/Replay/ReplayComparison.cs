@@ -73,7 +73,7 @@ public sealed class ReplayComparison
         var first = new Dictionary<(string, string, string), DateTimeOffset>();
         foreach (var t in transitions)
         {
-            var to = IndexOf(levels, t.To);
+            var to = t.ToLevel.Rank - 1; // the levels without none, lowest first: none is -1
             var scope = t.Scope == TransitionScope.Station ? "station" : "rule";
             for (var i = 0; i <= to; i++)
             {
@@ -82,19 +82,6 @@ public sealed class ReplayComparison
         }
 
         return first;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> levels, string level)
-    {
-        for (var i = 0; i < levels.Count; i++)
-        {
-            if (levels[i] == level)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     public string ToText(string currentName, string proposedName, string readingsName)

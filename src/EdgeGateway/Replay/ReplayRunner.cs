@@ -18,12 +18,12 @@ public sealed class ReplayRunner
     private const int MaxErrorsShown = 20;
     private const double MicroPerUnit = 1_000_000d;
 
-    private readonly LevelSet _levels;
+    private readonly AlertLevels _levels;
     private readonly IReadOnlyList<RuleDefinition> _rules;
     private readonly string[] _sensorIds;
     private readonly SensorKind[] _sensorKinds;
 
-    public ReplayRunner(LevelSet levels, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<KeyValuePair<string, SensorKind>> sensors)
+    public ReplayRunner(AlertLevels levels, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<KeyValuePair<string, SensorKind>> sensors)
     {
         ArgumentNullException.ThrowIfNull(sensors);
         _levels = levels;
@@ -36,7 +36,7 @@ public sealed class ReplayRunner
     public static ReplayRunner FromConfig(StationConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var levels = RuleMapping.Levels(config);
+        var levels = LevelMapping.Levels(config);
         return new ReplayRunner(
             levels,
             RuleMapping.Rules(config, levels),
@@ -73,7 +73,7 @@ public sealed class ReplayRunner
         }
     }
 
-    public LevelSet Levels => _levels;
+    public AlertLevels Levels => _levels;
 
     public IReadOnlyList<RuleDefinition> Rules => _rules;
 

@@ -79,15 +79,15 @@ public sealed class ReplaySummary
             r.Id,
             highest.TryGetValue(r.Id, out var h) ? h : null,
             transitions.Where(t => t.Scope == TransitionScope.Rule && t.Id == r.Id),
-            [.. r.Thresholds.Select(t => t.Level).Order().Select(i => levels[i])],
+            [.. r.Thresholds.Select(t => t.Level).Order().Select(i => levels[i].Id)],
             span)).ToList();
         var station = Course(
             LevelTransition.StationId,
             null,
             transitions.Where(t => t.Scope == TransitionScope.Station),
-            [.. Enumerable.Range(1, levels.Count - 1).Select(i => levels[i])],
+            [.. levels.Ids],
             span);
-        return new ReplaySummary([.. Enumerable.Range(1, levels.Count - 1).Select(i => levels[i])], span, transitions, rules, station, WouldPlay(config, transitions), config.Broadcast is not null);
+        return new ReplaySummary([.. levels.Ids], span, transitions, rules, station, WouldPlay(config, transitions), config.Broadcast is not null);
     }
 
     private static ReplayCourse Course(string id, (double Value, DateTimeOffset Time)? highest, IEnumerable<LevelTransition> transitions, IReadOnlyList<string> levels, ReplaySpan span)
@@ -123,18 +123,17 @@ public sealed class ReplaySummary
             return list;
         }
 
-        var levels = config.Alerting.Levels;
-        int Index(string id) => levels.FindIndex(l => l.Id == id);
+        // The transitions carry the levels of this configuration, each with its broadcast.
         foreach (var t in transitions.Where(t => t.Scope == TransitionScope.Station))
         {
-            if (t.To == LevelTransition.None)
+            if (t.ToLevel.IsNone)
             {
                 if (config.Alerting.AllClear is { } allClear)
                 {
                     list.Add(new ReplayBroadcast(t.Time, "all-clear", t.To, allClear.Message, allClear.Repeat));
                 }
             }
-            else if (Index(t.To) > Index(t.From) && levels[Index(t.To)].Broadcast is { } cue)
+            else if (t.Rises && t.ToLevel.Broadcast is { } cue)
             {
                 // Stepping down plays nothing; a rise plays the new level's broadcast.
                 list.Add(new ReplayBroadcast(t.Time, "level", t.To, cue.Message, cue.Repeat));

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Hardware.Gpio;
 using EdgeGateway.Hardware.Tests.Testing;
@@ -60,9 +61,12 @@ internal sealed class BroadcastRig : IAsyncDisposable
         Options.Messages["all-clear"] = new MessageOptions(File: Tones.WriteSine(Path.Combine(Directory, "all-clear.wav"), AllClearHz, AllClearLength));
         Options.Messages["test"] = new MessageOptions(File: Tones.WriteSine(Path.Combine(Directory, "test.wav"), TestHz, TestLength));
         Options.Messages["hub"] = new MessageOptions(File: Tones.WriteSine(Path.Combine(Directory, "hub.wav"), HubHz, HubLength));
-        Options.Levels.Add(new LevelBroadcast("watch"));
-        Options.Levels.Add(new LevelBroadcast("prepare", new BroadcastCue("prepare", 3)));
-        Options.Levels.Add(new LevelBroadcast("evacuate", new BroadcastCue("evacuate", 5)));
+        Options.Levels = new AlertLevels(
+        [
+            new AlertLevel("watch"),
+            new AlertLevel("prepare") { Broadcast = new BroadcastCue("prepare", 3) },
+            new AlertLevel("evacuate") { Broadcast = new BroadcastCue("evacuate", 5) },
+        ]);
         Options.AllClear = new BroadcastCue("all-clear", 2);
         configure?.Invoke(Options);
         TimelinePath = Path.Combine(Directory, "timeline.wav");

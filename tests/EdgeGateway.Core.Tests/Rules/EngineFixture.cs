@@ -9,7 +9,7 @@ internal static class EngineFixture
 {
     public static readonly DateTimeOffset T0 = new(2026, 7, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static readonly LevelSet Levels = new(["watch", "prepare", "evacuate"]);
+    public static readonly AlertLevels Levels = new(["watch", "prepare", "evacuate"]);
 
     public const int Watch = 1;
     public const int Prepare = 2;

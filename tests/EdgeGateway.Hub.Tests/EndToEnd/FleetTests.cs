@@ -117,7 +117,7 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
             station.Event(i);
             if (i % 50 == 0)
             {
-                station.Service.EnqueueAlert(new LevelTransition(TimeProvider.System.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 3.3, 3.2));
+                station.Service.EnqueueAlert(new LevelTransition(TimeProvider.System.GetUtcNow(), TransitionScope.Rule, "river", AlertLevels.None, new AlertLevel("watch") { Rank = 1 }, 3.3, 3.2));
             }
 
             station.Service.EnqueueTelemetry([new EdgeGateway.Core.Readings.Reading("river-level", TimeProvider.System.GetUtcNow(), 2 + (i / 100.0), EdgeGateway.Core.Readings.Quality.Good)]);

@@ -35,7 +35,7 @@ public sealed class MqttReceiverTests(Postgres postgres)
             station.Event(i);
             if (i % 50 == 0)
             {
-                station.Service.EnqueueAlert(new LevelTransition(TimeProvider.System.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 3.3, 3.2));
+                station.Service.EnqueueAlert(new LevelTransition(TimeProvider.System.GetUtcNow(), TransitionScope.Rule, "river", AlertLevels.None, new AlertLevel("watch") { Rank = 1 }, 3.3, 3.2));
             }
         }
 

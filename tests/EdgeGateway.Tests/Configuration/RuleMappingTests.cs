@@ -1,4 +1,5 @@
 using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Rules;
 using EdgeGateway.Tests.TestSupport;
 
@@ -12,10 +13,15 @@ public sealed class RuleMappingTests
         var config = StationConfigLoader.Load(ExampleConfig.Path).Config;
         Assert.NotNull(config);
 
-        var levels = RuleMapping.Levels(config);
+        var levels = LevelMapping.Levels(config);
         var rules = RuleMapping.Rules(config, levels).ToDictionary(r => r.Id);
 
-        Assert.Equal(["none", "watch", "prepare", "evacuate"], Enumerable.Range(0, levels.Count).Select(i => levels[i]));
+        Assert.Equal(["none", "watch", "prepare", "evacuate"], Enumerable.Range(0, levels.Count).Select(i => levels[i].Id));
+        Assert.Equal([0, 1, 2, 3], levels.Select(l => l.Rank));
+        // One object for every consumer: the CAP severity for the uplink, the cue for the broadcaster.
+        Assert.Equal(["Unknown", "Moderate", "Severe", "Extreme"], levels.Select(l => l.Severity));
+        Assert.Null(levels.Get("watch").Broadcast);
+        Assert.Equal(new BroadcastCue("evacuate", 5), levels.Get("evacuate").Broadcast);
         Assert.Equal(["rain-1h", "rain-3h", "rain-logger-1h", "river", "river-rise", "flood-switch", "manual"], rules.Keys);
 
         var rain3h = rules["rain-3h"];
@@ -40,7 +46,7 @@ public sealed class RuleMappingTests
             "station.yaml").Config;
         Assert.NotNull(config);
 
-        var levels = RuleMapping.Levels(config);
+        var levels = LevelMapping.Levels(config);
         var river = RuleMapping.Rules(config, levels).Single(r => r.Id == "river");
 
         Assert.Equal([new LevelThreshold(1, 2.8), new LevelThreshold(2, 3.2), new LevelThreshold(3, 3.8)], river.Thresholds);

@@ -13,7 +13,7 @@ public sealed class TyphoonThroughRulesTests
     private static List<LevelTransition> Run()
     {
         var storm = TyphoonScenario.Create(Start);
-        var levels = new LevelSet(["watch", "prepare", "evacuate"]);
+        var levels = new AlertLevels(["watch", "prepare", "evacuate"]);
         static LevelThreshold T(int level, double value) => new(level, value);
         var clearAfter = TimeSpan.FromMinutes(30);
         var engine = new RuleEngine(levels,

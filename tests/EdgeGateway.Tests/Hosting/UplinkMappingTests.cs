@@ -58,7 +58,7 @@ public sealed class UplinkMappingTests
         Assert.Equal("/etc/edge-gateway/mqtt.password", o.Mqtt.PasswordFile);
         Assert.Equal("m", o.SensorUnits["river-level"]);
         Assert.False(o.SensorUnits.ContainsKey("flood-switch"));
-        Assert.Equal("Severe", Assert.Single(o.Levels).Severity);
+        Assert.Equal("Severe", Assert.Single(o.Levels.Configured).Severity);
         Assert.Equal("/etc/edge-gateway/hub-command.pub", o.CommandKeyFile);
     }
 

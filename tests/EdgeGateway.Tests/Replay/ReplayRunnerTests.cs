@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeGateway.Configuration;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Rules;
 using EdgeGateway.Replay;
 
@@ -7,7 +8,7 @@ namespace EdgeGateway.Tests.Replay;
 
 public sealed class ReplayRunnerTests
 {
-    private static readonly LevelSet Levels = new(["watch", "prepare", "evacuate"]);
+    private static readonly AlertLevels Levels = new(["watch", "prepare", "evacuate"]);
 
     private static ReplayRunner Runner(params RuleDefinition[] rules) => new(
         Levels,

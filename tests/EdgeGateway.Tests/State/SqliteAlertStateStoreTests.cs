@@ -9,7 +9,7 @@ namespace EdgeGateway.Tests.State;
 public sealed class SqliteAlertStateStoreTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 7, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly LevelSet Levels = new(["watch", "prepare", "evacuate"]);
+    private static readonly AlertLevels Levels = new(["watch", "prepare", "evacuate"]);
     private readonly string _dir = Directory.CreateTempSubdirectory("edgegw-state-").FullName;
 
     private string DbPath => Path.Combine(_dir, SqliteAlertStateStore.DefaultFileName);

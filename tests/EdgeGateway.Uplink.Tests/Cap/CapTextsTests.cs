@@ -22,11 +22,13 @@ public sealed class CapTextsTests
     private static readonly CapTexts AllClear = new() { Headline = "山洪预警解除" };
 
     private static readonly CapMapping Chinese = new(
-    [
-        new AlertLevelOptions { Id = "watch", Severity = "Moderate" },
-        new AlertLevelOptions { Id = "prepare", Severity = "Severe", Cap = new CapTexts { Instruction = "请做好转移准备。" } },
-        new AlertLevelOptions { Id = "evacuate", Severity = "Extreme", Cap = Evacuate },
-    ], AllClear);
+        new AlertLevels(
+        [
+            new AlertLevel("watch") { Severity = "Moderate" },
+            new AlertLevel("prepare") { Severity = "Severe", Cap = new CapTexts { Instruction = "请做好转移准备。" } },
+            new AlertLevel("evacuate") { Severity = "Extreme", Cap = Evacuate },
+        ]),
+        AllClear);
 
     private static XElement Info(byte[] document) => XDocument.Load(new MemoryStream(document)).Root!.Element(Cap + "info")!;
 
@@ -38,7 +40,7 @@ public sealed class CapTextsTests
     [Fact]
     public void Write_ChineseStationEvacuate_HasZhCnAndTheConfiguredTextsWithPlaceholdersFilled()
     {
-        var t = new LevelTransition(T0, TransitionScope.Rule, "river", "prepare", "evacuate", 3.85, 3.8);
+        var t = new LevelTransition(T0, TransitionScope.Rule, "river", TestLevels.Level("prepare"), TestLevels.Level("evacuate"), 3.85, 3.8);
 
         var xml = Write(Chinese, t, "zh-CN");
 
@@ -56,7 +58,7 @@ public sealed class CapTextsTests
     [Fact]
     public void Write_LevelWithOnlyAnInstruction_KeepsTheEnglishHeadlineAndDescription()
     {
-        var t = new LevelTransition(T0, TransitionScope.Station, "station", "watch", "prepare");
+        var t = new LevelTransition(T0, TransitionScope.Station, "station", TestLevels.Level("watch"), TestLevels.Level("prepare"));
 
         var info = Info(Write(Chinese, t, "zh-CN"));
 
@@ -68,7 +70,7 @@ public sealed class CapTextsTests
     [Fact]
     public void Write_ReturnToNone_UsesTheAllClearTexts()
     {
-        var t = new LevelTransition(T0, TransitionScope.Station, "station", "evacuate", "none");
+        var t = new LevelTransition(T0, TransitionScope.Station, "station", TestLevels.Level("evacuate"), TestLevels.Level("none"));
 
         var info = Info(Write(Chinese, t, "zh-CN"));
 
@@ -79,8 +81,9 @@ public sealed class CapTextsTests
     [Fact]
     public void Write_NoTextsConfigured_IsTheEnglishDocumentInEnUs()
     {
-        var english = new CapMapping([new AlertLevelOptions { Id = "prepare", Severity = "Severe" }, new AlertLevelOptions { Id = "evacuate", Severity = "Extreme" }]);
-        var t = new LevelTransition(T0, TransitionScope.Rule, "river", "prepare", "evacuate", 3.85, 3.8);
+        var levels = new AlertLevels([new AlertLevel("prepare") { Severity = "Severe" }, new AlertLevel("evacuate") { Severity = "Extreme" }]);
+        var english = new CapMapping(levels);
+        var t = new LevelTransition(T0, TransitionScope.Rule, "river", levels.Get("prepare"), levels.Get("evacuate"), 3.85, 3.8);
 
         var xml = CapWriter.Write(new CapAlert("id-1", "wz-oh-lilong-01", T0, false, "Update", null, t, english.Severity(t),
             english.Urgency(t), english.ResponseType(t), null, 7, Guid.Empty));
@@ -110,13 +113,13 @@ public sealed class CapTextsTests
         await using var uplink = new UplinkHarness(broker.Port, o =>
         {
             o.Language = "zh-CN";
-            o.Levels[2].Cap = Evacuate;
+            o.Levels = new AlertLevels(o.Levels.Configured.Select(l => l.Id == "evacuate" ? l with { Cap = Evacuate } : l));
         });
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("alert/cap"));
         await uplink.StartAsync();
         await uplink.WaitConnectedAsync();
 
-        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", "none", "evacuate", 3.9, 3.8));
+        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", TestLevels.Level("none"), TestLevels.Level("evacuate"), 3.9, 3.8));
 
         await hub.WaitUntilAsync(m => m.Count > 0, TimeSpan.FromSeconds(60), "the CAP document");
         var payload = hub.Messages.First().Payload;

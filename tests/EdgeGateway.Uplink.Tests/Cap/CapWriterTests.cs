@@ -11,12 +11,7 @@ public sealed class CapWriterTests
     private static readonly XNamespace Cap = CapWriter.Namespace;
     private static readonly DateTimeOffset T0 = new(2026, 7, 1, 3, 0, 0, 123, TimeSpan.Zero);
 
-    private static readonly CapMapping Mapping = new(
-    [
-        new AlertLevelOptions { Id = "watch", Severity = "Moderate" },
-        new AlertLevelOptions { Id = "prepare", Severity = "Severe" },
-        new AlertLevelOptions { Id = "evacuate", Severity = "Extreme" },
-    ]);
+    private static readonly CapMapping Mapping = new(TestLevels.Standard);
 
     internal static void ValidateAgainstSchema(byte[] document)
     {
@@ -48,7 +43,7 @@ public sealed class CapWriterTests
     public void Write_RuleTransition_ValidatesAndMapsLevel(string from, string to, string msgType, string severity,
         string response, string urgency)
     {
-        var t = new LevelTransition(T0, TransitionScope.Rule, "river", from, to, 3.3, 3.2);
+        var t = new LevelTransition(T0, TransitionScope.Rule, "river", TestLevels.Level(from), TestLevels.Level(to), 3.3, 3.2);
         var xml = Write(t, references: msgType == "Alert" ? null : "wz-oh-lilong-01,prev,2026-07-01T02:00:00-00:00");
         ValidateAgainstSchema(xml);
         var doc = XDocument.Load(new MemoryStream(xml));
@@ -68,7 +63,7 @@ public sealed class CapWriterTests
     [Fact]
     public void Write_Exercise_HasStatusExerciseAndStillValidates()
     {
-        var t = new LevelTransition(T0, TransitionScope.Station, "station", "none", "prepare");
+        var t = new LevelTransition(T0, TransitionScope.Station, "station", TestLevels.Level("none"), TestLevels.Level("prepare"));
         var xml = Write(t, exercise: true);
         ValidateAgainstSchema(xml);
         Assert.Equal("Exercise", XDocument.Load(new MemoryStream(xml)).Root!.Element(Cap + "status")!.Value);
@@ -77,7 +72,7 @@ public sealed class CapWriterTests
     [Fact]
     public void Write_ElementsOfAlert_AreInSchemaOrder()
     {
-        var t = new LevelTransition(T0, TransitionScope.Rule, "river", "watch", "prepare", 3.3, 3.2);
+        var t = new LevelTransition(T0, TransitionScope.Rule, "river", TestLevels.Level("watch"), TestLevels.Level("prepare"), 3.3, 3.2);
         var xml = Write(t, references: "a,b,2026-07-01T02:00:00-00:00");
         var names = XDocument.Load(new MemoryStream(xml)).Root!.Elements().Select(e => e.Name.LocalName);
         Assert.Equal(["identifier", "sender", "sent", "status", "msgType", "source", "scope", "references", "info"], names);
@@ -89,7 +84,7 @@ public sealed class CapWriterTests
     [Fact]
     public void Schema_RejectsDocumentWithElementsOutOfOrder()
     {
-        var t = new LevelTransition(T0, TransitionScope.Rule, "river", "none", "watch", 2.9, 2.8);
+        var t = new LevelTransition(T0, TransitionScope.Rule, "river", TestLevels.Level("none"), TestLevels.Level("watch"), 2.9, 2.8);
         var doc = XDocument.Load(new MemoryStream(Write(t)));
         var status = doc.Root!.Element(Cap + "status")!;
         status.Remove();

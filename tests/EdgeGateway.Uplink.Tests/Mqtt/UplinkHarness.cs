@@ -70,9 +70,7 @@ internal sealed class UplinkHarness : IAsyncDisposable
             Outbox = new OutboxTuning { TelemetryFlushInterval = TimeSpan.FromSeconds(2) },
         };
         Options.SensorUnits["river-level"] = "m";
-        Options.Levels.Add(new AlertLevelOptions { Id = "watch", Severity = "Moderate" });
-        Options.Levels.Add(new AlertLevelOptions { Id = "prepare", Severity = "Severe" });
-        Options.Levels.Add(new AlertLevelOptions { Id = "evacuate", Severity = "Extreme" });
+        Options.Levels = TestLevels.Standard;
         configure?.Invoke(Options);
         Handler = withHandler ? new RecordingHandler() : null;
         Storage = new StorageHealth(Time);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 
 namespace EdgeGateway.Uplink.Tests.Mqtt;
@@ -81,6 +82,34 @@ public sealed class UplinkServiceReconfigureTests
         Assert.Equal(since, uplink.Service.Status.ConnectedSince);
     }
 
+    [Fact]
+    public async Task Reconfigure_LevelList_ChangedWaitsForTheRestartSameIdsTakeTheNewSeverity()
+    {
+        using var broker = new Mosquitto();
+        await using var uplink = new UplinkHarness(broker.Port);
+        await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("alert"));
+        await uplink.StartAsync();
+        await uplink.WaitConnectedAsync();
+        var running = uplink.Options.Levels;
+        var watch = running.Get("watch");
+
+        // Another list (as the rule engine refuses it): the levels in force stay, with their severities.
+        var renamed = Moved(uplink.Options, broker.Port);
+        renamed.Levels = new AlertLevels([new AlertLevel("warning") { Severity = "Extreme" }, new AlertLevel("watch") { Severity = "Minor" }]);
+        uplink.Service.Reconfigure(renamed);
+        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", AlertLevels.None, watch, 2.9, 2.8));
+        await hub.WaitUntilAsync(m => m.Count >= 1, Long, "the first alert");
+
+        // The same ids with another severity: it goes into the next alert.
+        var reseverity = Moved(uplink.Options, broker.Port);
+        reseverity.Levels = new AlertLevels(running.Configured.Select(l => l.Id == "watch" ? l with { Severity = "Minor" } : l));
+        uplink.Service.Reconfigure(reseverity);
+        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", AlertLevels.None, watch, 2.9, 2.8));
+        await hub.WaitUntilAsync(m => m.Count >= 2, Long, "the second alert");
+
+        Assert.Equal(["Moderate", "Minor"], hub.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("severity").GetString()));
+    }
+
     private static StationEvent Event(string message) =>
         new(StationEventTypes.OperatorAction, DateTimeOffset.UnixEpoch.AddDays(20000), "test", message, null);
 
@@ -114,11 +143,7 @@ public sealed class UplinkServiceReconfigureTests
             next.SensorUnits[sensor] = unit;
         }
 
-        foreach (var level in o.Levels)
-        {
-            next.Levels.Add(level);
-        }
-
+        next.Levels = o.Levels;
         return next;
     }
 }

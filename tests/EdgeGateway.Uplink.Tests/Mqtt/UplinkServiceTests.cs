@@ -63,7 +63,7 @@ public sealed class UplinkServiceTests
         var outageStart = uplink.Time.GetUtcNow();
         uplink.Clock.Resume();
         await uplink.Clock.ReachedAsync(outageStart.AddSeconds(60));
-        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 2.9, 2.8));
+        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", TestLevels.Level("none"), TestLevels.Level("watch"), 2.9, 2.8));
         await uplink.Clock.ReachedAsync(outageStart.AddSeconds(120));
 
         await uplink.Clock.PauseAsync();

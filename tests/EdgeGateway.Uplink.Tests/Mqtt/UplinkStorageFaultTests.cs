@@ -43,7 +43,7 @@ public sealed class UplinkStorageFaultTests
         Assert.NotNull(outbox.Fault);
         Assert.Equal("outbox", Assert.Single(uplink.Storage.Faults).Store);
         var lastBefore = uplink.Service.Status.LastSeq;
-        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", "none", "watch", 2.9, 2.8));
+        uplink.Service.EnqueueAlert(new LevelTransition(uplink.Time.GetUtcNow(), TransitionScope.Rule, "river", TestLevels.Level("none"), TestLevels.Level("watch"), 2.9, 2.8));
 
         // The event, the alert and its CAP document (over a page: never stored) reach the hub while the disk is
         // still full: sent from memory.

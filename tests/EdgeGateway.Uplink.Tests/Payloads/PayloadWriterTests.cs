@@ -25,7 +25,7 @@ public sealed class PayloadWriterTests
     [Fact]
     public void Alert_RuleTransition_HasContractFields()
     {
-        var t = new LevelTransition(T0, TransitionScope.Rule, "river", "watch", "prepare", 3.25, 3.2);
+        var t = new LevelTransition(T0, TransitionScope.Rule, "river", TestLevels.Level("watch"), TestLevels.Level("prepare"), 3.25, 3.2);
         using var doc = JsonDocument.Parse(PayloadWriter.Alert("s1", Id, 9, t, "Severe"));
         var r = doc.RootElement;
         Assert.Equal(["station", "id", "time", "seq", "scope", "rule", "from", "to", "value", "threshold", "severity"],
@@ -40,7 +40,7 @@ public sealed class PayloadWriterTests
     [Fact]
     public void Alert_StationScope_HasNullValueAndThreshold()
     {
-        var t = new LevelTransition(T0, TransitionScope.Station, "station", "none", "evacuate");
+        var t = new LevelTransition(T0, TransitionScope.Station, "station", TestLevels.Level("none"), TestLevels.Level("evacuate"));
         using var doc = JsonDocument.Parse(PayloadWriter.Alert("s1", Id, 1, t, "Extreme"));
         Assert.Equal("station", doc.RootElement.GetProperty("rule").GetString());
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("value").ValueKind);

@@ -16,8 +16,10 @@ public sealed class StandaloneRecordTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private static readonly AlertLevels Levels = new([new AlertLevel("warning") { Severity = "Severe" }]);
+
     private StandaloneRecord Open(StorageHealth? storage = null) => new(
-        "st-1", [new AlertLevelOptions { Id = "warning", Severity = "Severe" }], _dir.Path, _time, NullLogger.Instance, storage);
+        "st-1", Levels, _dir.Path, _time, NullLogger.Instance, storage);
 
     private static List<JsonNode> All(StandaloneRecord record) =>
         [.. record.Record!.Read(DateTimeOffset.UnixEpoch, null, 100).Events.Select(e => JsonNode.Parse(e.Payload)!)];
@@ -27,12 +29,12 @@ public sealed class StandaloneRecordTests : IDisposable
     {
         using (var record = Open())
         {
-            record.Add(new LevelTransition(Now, TransitionScope.Rule, "river", "none", "warning", 2.5, 2));
+            record.Add(new LevelTransition(Now, TransitionScope.Rule, "river", Levels.Get("none"), Levels.Get("warning"), 2.5, 2));
             record.Add(new StationEvent("self-test", Now.AddSeconds(1), "speaker", "passed"));
         }
 
         using var reopened = Open();
-        reopened.Add(new LevelTransition(Now.AddSeconds(2), TransitionScope.Rule, "river", "warning", "none", 1.5, 2));
+        reopened.Add(new LevelTransition(Now.AddSeconds(2), TransitionScope.Rule, "river", Levels.Get("warning"), Levels.Get("none"), 1.5, 2));
         var entries = All(reopened);
 
         Assert.Equal([1L, 2L, 3L], entries.Select(e => e["seq"]!.GetValue<long>()));

@@ -109,7 +109,7 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
 
         _time.Advance(TimeSpan.FromMinutes(7));
         _station.OnReadings([new Reading("river-level", _time.GetUtcNow(), double.NaN, Quality.Stale)]);
-        _station.OnTransitions([new LevelTransition(_time.GetUtcNow(), TransitionScope.Rule, "river", "none", "prepare", 3.3, 3.2)]);
+        _station.OnTransitions([new LevelTransition(_time.GetUtcNow(), TransitionScope.Rule, "river", TestLevels.Level("none"), TestLevels.Level("prepare"), 3.3, 3.2)]);
         Assert.True(await _made.WaitAsync(Patience));
 
         var owed = _station.Owed();
@@ -123,7 +123,7 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task StationTransitionAlone_MakesNoAddReport()
     {
-        _station.OnTransitions([new LevelTransition(_time.GetUtcNow(), TransitionScope.Station, "station", "none", "watch")]);
+        _station.OnTransitions([new LevelTransition(_time.GetUtcNow(), TransitionScope.Station, "station", TestLevels.Level("none"), TestLevels.Level("watch"))]);
 
         Assert.False(await _made.WaitAsync(TimeSpan.FromMilliseconds(200)));
         Assert.Empty(_station.Owed());

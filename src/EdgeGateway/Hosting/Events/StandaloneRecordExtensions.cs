@@ -15,15 +15,16 @@ public static class StandaloneRecordExtensions
     /// <summary>
     /// Adds the station's own record for a station without an MQTT uplink (which otherwise records what it
     /// uplinks): the pipeline's transitions and events go to <see cref="StandaloneRecord"/>. Call only then, or
-    /// every entry is recorded twice.
+    /// every entry is recorded twice. <paramref name="levels"/>: the station's levels built once at start; null: built
+    /// from <paramref name="config"/>.
     /// </summary>
-    public static IServiceCollection AddStandaloneRecord(this IServiceCollection services, StationConfig config)
+    public static IServiceCollection AddStandaloneRecord(this IServiceCollection services, StationConfig config, AlertLevels? levels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new StandaloneRecord(
             config.Station.Id,
-            UplinkMapping.Levels(config),
+            levels ?? LevelMapping.Levels(config),
             config.Storage.Path,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<StandaloneRecord>>(),

@@ -20,12 +20,13 @@ public static class PipelineServiceCollectionExtensions
     /// Adds the rule engine built from <c>alerting</c>, its state store in <c>storage.path</c>, and the
     /// <see cref="StationPipeline"/> as the station's <see cref="IReadingSink"/> and <see cref="IStationEventSink"/>.
     /// When an <see cref="IUplink"/> is registered, readings, alerts and events also go to the hub.
-    /// A reloaded <c>alerting</c> section is applied live (<see cref="RulesConfigApplier"/>).
+    /// A reloaded <c>alerting</c> section is applied live (<see cref="RulesConfigApplier"/>). <paramref name="levels"/>:
+    /// the station's levels built once at start (<see cref="LevelMapping.Levels"/>); null: built from <paramref name="config"/>.
     /// </summary>
-    public static IServiceCollection AddStationPipeline(this IServiceCollection services, StationConfig config)
+    public static IServiceCollection AddStationPipeline(this IServiceCollection services, StationConfig config, Core.Alerting.AlertLevels? levels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var levels = RuleMapping.Levels(config);
+        levels ??= LevelMapping.Levels(config);
         var rules = RuleMapping.Rules(config, levels);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new RuleEngine(levels, rules, sp.GetRequiredService<TimeProvider>()));

@@ -21,11 +21,11 @@ internal sealed class RulesConfigApplier(StationPipeline pipeline, ReadingHistor
     {
         ArgumentNullException.ThrowIfNull(current);
         var running = pipeline.Engine.Levels;
-        var wanted = current.Alerting.Levels.Select(l => l.Id).ToList();
-        if (!wanted.SequenceEqual(Enumerable.Range(1, running.Count - 1).Select(i => running[i]), StringComparer.Ordinal))
+        var wanted = LevelMapping.Levels(current);
+        if (!wanted.SameIds(running))
         {
             throw new InvalidOperationException(
-                $"alerting.levels changed ({string.Join(", ", Enumerable.Range(1, running.Count - 1).Select(i => running[i]))} -> {string.Join(", ", wanted)}): "
+                $"alerting.levels changed ({running} -> {wanted}): "
                 + "the level list takes effect at the next restart; the rules in force are unchanged");
         }
 

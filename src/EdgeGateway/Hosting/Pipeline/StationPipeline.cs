@@ -327,7 +327,7 @@ public sealed class StationPipeline : BackgroundService, IReadingSink, IStationE
             // Rising is the alarm (journalctl -p warning shows it); stepping down is news. With speakers the
             // broadcaster logs the station level, with what it plays: logged here too it would read twice.
             var level = t.Scope == TransitionScope.Station && _obligations is not null ? LogLevel.Debug
-                : Rank(t.To) > Rank(t.From) ? LogLevel.Warning : LogLevel.Information;
+                : t.Rises ? LogLevel.Warning : LogLevel.Information;
             if (!_logger.IsEnabled(level))
             {
                 continue;
@@ -353,7 +353,7 @@ public sealed class StationPipeline : BackgroundService, IReadingSink, IStationE
         {
             try
             {
-                _obligations?.OnStationLevelChanging(t.From, t.To, allClear: !t.Forced);
+                _obligations?.OnStationLevelChanging(t.FromLevel, t.ToLevel, allClear: !t.Forced);
             }
             catch (ArgumentException ex)
             {
@@ -458,7 +458,6 @@ public sealed class StationPipeline : BackgroundService, IReadingSink, IStationE
     /// <summary>A reading, or something done to the engine on the rule loop (a clear, a new rule set) and its outcome.</summary>
     private sealed record Work(Reading? Reading, Func<IReadOnlyList<LevelTransition>>? Act, TaskCompletionSource<IReadOnlyList<LevelTransition>>? Done);
 
-    private int Rank(string level) => _engine.Levels.TryGetIndex(level, out var index) ? index : 0;
 
     // Each event once: the part that raises an event logs it there, with its context and level; only the
     // events no part logs itself are logged here, the rest at debug (the uplink and the event record keep them).

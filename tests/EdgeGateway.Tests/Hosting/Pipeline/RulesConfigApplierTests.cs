@@ -25,7 +25,7 @@ public sealed class RulesConfigApplierTests : IDisposable
 
     public RulesConfigApplierTests()
     {
-        var levels = RuleMapping.Levels(_config);
+        var levels = LevelMapping.Levels(_config);
         _store = new SqliteAlertStateStore(_dir.File("alert-state.db"));
         _pipeline = new StationPipeline(new RuleEngine(levels, RuleMapping.Rules(_config, levels), _time), _store,
             [_recorder], [], [], _time, NullLogger<StationPipeline>.Instance);

@@ -30,7 +30,7 @@ public sealed class StationPipelineTests : IDisposable
 
     private (StationPipeline Pipeline, Recorder Recorder, SqliteAlertStateStore Store) Create(IWarningObligations? obligations = null, IAlertObserver? observer = null)
     {
-        var levels = RuleMapping.Levels(_config);
+        var levels = LevelMapping.Levels(_config);
         var engine = new RuleEngine(levels, RuleMapping.Rules(_config, levels), _time);
         var store = new SqliteAlertStateStore(_dir.File("alert-state.db"));
         var recorder = new Recorder();
@@ -103,8 +103,8 @@ public sealed class StationPipelineTests : IDisposable
 
         public string? RestoredLevel { get; private set; }
 
-        public void OnStationLevelChanging(string fromLevel, string toLevel, bool allClear = true) =>
-            Current = toLevel == "none" ? null : new WarningObligation("level:" + toLevel, toLevel, 1, 1, DateTimeOffset.UnixEpoch);
+        public void OnStationLevelChanging(AlertLevel fromLevel, AlertLevel toLevel, bool allClear = true) =>
+            Current = toLevel.IsNone ? null : new WarningObligation("level:" + toLevel.Id, toLevel.Id, 1, 1, DateTimeOffset.UnixEpoch);
 
         public void Restore(WarningObligation? owed, string stationLevel) => (Restored, RestoredLevel) = (owed, stationLevel);
 

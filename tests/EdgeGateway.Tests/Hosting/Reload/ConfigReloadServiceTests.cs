@@ -24,7 +24,7 @@ public sealed class ConfigReloadServiceTests : IDisposable
     {
         var path = _dir.Write("station.yaml", ExampleConfig.Text);
         var initial = Load(path);
-        var levels = RuleMapping.Levels(initial);
+        var levels = LevelMapping.Levels(initial);
         using var store = new SqliteAlertStateStore(_dir.File("alert-state.db"));
         var pipeline = new StationPipeline(
             new RuleEngine(levels, RuleMapping.Rules(initial, levels), TimeProvider.System), store, [], [], [],

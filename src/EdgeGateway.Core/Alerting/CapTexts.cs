@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using EdgeGateway.Core.Alerting;
 
-namespace EdgeGateway.Uplink.Cap;
+namespace EdgeGateway.Core.Alerting;
 
 /// <summary>
 /// Configured CAP texts for one level (or the all-clear), in the station's language; each is optional and the English
@@ -13,11 +12,11 @@ public sealed class CapTexts
     /// <summary>What a text may name: the rule's id (<c>station</c> for the station level), the levels, the measure and the threshold crossed.</summary>
     public static IReadOnlyList<string> Placeholders { get; } = ["{rule}", "{from}", "{to}", "{value}", "{threshold}"];
 
-    public string? Headline { get; set; }
+    public string? Headline { get; init; }
 
-    public string? Description { get; set; }
+    public string? Description { get; init; }
 
-    public string? Instruction { get; set; }
+    public string? Instruction { get; init; }
 
     /// <summary>The first <c>{name}</c> in <paramref name="text"/> that is not one of <see cref="Placeholders"/>, or null.</summary>
     public static string? UnknownPlaceholder(string text)
@@ -45,7 +44,7 @@ public sealed class CapTexts
     /// <paramref name="text"/> with the placeholders filled for <paramref name="t"/>. A value or threshold the
     /// transition does not have (the station level, a digital rule) is left empty: such a level's text should not use them.
     /// </summary>
-    internal static string Fill(string text, LevelTransition t)
+    public static string Fill(string text, LevelTransition t)
     {
         if (!text.Contains('{', StringComparison.Ordinal))
         {
