@@ -101,9 +101,9 @@ public sealed class BroadcastOptions
 
         foreach (var cue in Levels.Select(l => l.Broadcast).Append(AllClear).OfType<BroadcastCue>())
         {
-            if (cue.Repeat < 1)
+            if (BroadcastCue.RepeatProblem(cue.Repeat) is { } problem)
             {
-                errors.Add($"broadcast {cue.Message}: repeat must be at least 1");
+                errors.Add($"broadcast {cue.Message}: {problem}");
             }
         }
 
@@ -117,7 +117,13 @@ public sealed record ZoneOptions(string Id, int Pin);
 public sealed record MessageOptions(string? File = null, string? Text = null, string? Voice = null);
 
 /// <summary>What plays on an event: a message and how many times.</summary>
-public sealed record BroadcastCue(string Message, int Repeat = 1);
+public sealed record BroadcastCue(string Message, int Repeat = BroadcastCue.DefaultRepeat)
+{
+    /// <summary>Default <see cref="Repeat"/>: the message plays once.</summary>
+    public const int DefaultRepeat = 1;
+
+    public static string? RepeatProblem(int repeat) => repeat < 1 ? $"repeat {repeat}: a message plays at least once" : null;
+}
 
 /// <summary>One alert level and its broadcast (none for a level that only reports, such as watch).</summary>
 public sealed record LevelBroadcast(string Level, BroadcastCue? Broadcast = null);

@@ -23,13 +23,14 @@ public static class BroadcastMapping
         var options = new BroadcastOptions
         {
             AmplifierPin = b.Amplifier.Gpio,
-            Warmup = b.Amplifier.Warmup,
-            Tail = b.Amplifier.Tail,
-            Gap = b.Gap,
-            SelfTestPeriod = b.SelfTest,
             SpeechCacheDirectory = Path.Combine(config.Storage.Path, SpeechCacheFolder),
             AllClear = Cue(config.Alerting.AllClear),
         };
+        // What the file leaves out keeps the options' own default.
+        options.Warmup = b.Amplifier.Warmup ?? options.Warmup;
+        options.Tail = b.Amplifier.Tail ?? options.Tail;
+        options.Gap = b.Gap ?? options.Gap;
+        options.SelfTestPeriod = b.SelfTest ?? options.SelfTestPeriod;
         foreach (var zone in b.Zones)
         {
             options.Zones.Add(new ZoneOptions(zone.Id, zone.Gpio));
@@ -64,9 +65,14 @@ public static class BroadcastMapping
     public static GpioHardwareOptions Gpio(StationConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new GpioHardwareOptions(config.Hardware.Gpio.Driver == GpioDriverKind.Simulated, config.Hardware.Gpio.Chip);
+        return AcquisitionMapping.Gpio(config.Hardware.Gpio);
     }
 
-    private static BroadcastCue? Cue(BroadcastRequestConfig? request) =>
-        request is null ? null : new BroadcastCue(request.Message, request.Repeat);
+    /// <summary>What a level or the all-clear plays; null for nothing. What the file leaves out keeps the cue's own default.</summary>
+    public static BroadcastCue? Cue(BroadcastRequestConfig? request) => request switch
+    {
+        null => null,
+        { Repeat: { } repeat } => new BroadcastCue(request.Message, repeat),
+        _ => new BroadcastCue(request.Message),
+    };
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using EdgeGateway.Configuration;
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Replay;
 
@@ -129,12 +130,12 @@ public sealed class ReplaySummary
         {
             if (t.To == LevelTransition.None)
             {
-                if (config.Alerting.AllClear is { } allClear)
+                if (BroadcastMapping.Cue(config.Alerting.AllClear) is { } allClear)
                 {
                     list.Add(new ReplayBroadcast(t.Time, "all-clear", t.To, allClear.Message, allClear.Repeat));
                 }
             }
-            else if (Index(t.To) > Index(t.From) && levels[Index(t.To)].Broadcast is { } cue)
+            else if (Index(t.To) > Index(t.From) && BroadcastMapping.Cue(levels[Index(t.To)].Broadcast) is { } cue)
             {
                 // Stepping down plays nothing; a rise plays the new level's broadcast.
                 list.Add(new ReplayBroadcast(t.Time, "level", t.To, cue.Message, cue.Repeat));
