@@ -89,8 +89,8 @@ public abstract record SensorOptions
         _ => null,
     };
 
-    /// <summary>A GPIO line number (a chip offset): 0 or more.</summary>
-    public static string? LineProblem(int pin) => pin < 0 ? $"{pin} is not a GPIO line number" : null;
+    /// <summary>A GPIO input's line number (a chip offset): 0 or more.</summary>
+    public static string? LineProblem(int pin) => OptionChecks.GpioLine(pin);
 }
 
 /// <summary>A tipping-bucket rain gauge on a GPIO line: each debounced edge is one tip.</summary>

@@ -1,3 +1,5 @@
+using EdgeGateway.Core.Options;
+
 namespace EdgeGateway.Broadcast;
 
 /// <summary>
@@ -62,9 +64,9 @@ public sealed class BroadcastOptions
         var pins = new Dictionary<int, string>();
         void Pin(int pin, string what)
         {
-            if (pin < 0)
+            if (OptionChecks.GpioLine(pin) is { } problem)
             {
-                errors.Add($"{what}: GPIO line {pin} is negative");
+                errors.Add($"{what}: {problem}");
             }
             else if (!pins.TryAdd(pin, what))
             {

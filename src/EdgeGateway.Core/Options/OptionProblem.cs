@@ -13,6 +13,9 @@ public readonly record struct OptionProblem(string Field, string Message)
 /// <summary>Value checks shared by the options of several stages, each written once.</summary>
 public static class OptionChecks
 {
+    /// <summary>A GPIO line number (a chip offset): 0 or more.</summary>
+    public static string? GpioLine(int line) => line < 0 ? $"{line} is not a GPIO line number" : null;
+
     /// <summary>A TCP port: 1-65535.</summary>
     public static string? TcpPort(int port) => port is < 1 or > 65535 ? $"{port} is not a TCP port (1-65535)" : null;
 

@@ -689,9 +689,9 @@ public static partial class StationConfigValidator
                     }
                 }
 
-                if (b.Amplifier.IsSet("gpio") && b.Amplifier.Gpio < 0)
+                if (b.Amplifier.IsSet("gpio"))
                 {
-                    Error(b.Amplifier, "broadcast.amplifier", "gpio", $"{b.Amplifier.Gpio} is not a GPIO line number");
+                    Report(b.Amplifier, "broadcast.amplifier", "gpio", OptionChecks.GpioLine(b.Amplifier.Gpio));
                 }
             }
 
