@@ -176,8 +176,9 @@ public sealed class AcquisitionService : BackgroundService
     /// says so with a <c>counter-reset</c> event. The history writer is not touched.
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// <paramref name="next"/> cannot be put into force while running (a GPIO line it needs is held by something
-    /// else). Nothing has been changed: the previous sensors keep running.
+    /// <paramref name="next"/> has a value its own checks refuse (<see cref="AcquisitionOptions.Validate"/>), or cannot
+    /// be put into force while running (a GPIO line it needs is held by something else). Nothing has been changed:
+    /// the previous sensors keep running.
     /// </exception>
     public async Task<AcquisitionChanges> ApplyAsync(AcquisitionOptions next, CancellationToken cancellationToken = default)
     {
@@ -189,6 +190,11 @@ public sealed class AcquisitionService : BackgroundService
             {
                 // The loops start on the service's own thread: let them, then change them.
                 await Started.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (next.Validate() is [var problem, ..])
+            {
+                throw new InvalidOperationException(problem + ReloadPlan.LeftAsTheyWere);
             }
 
             var plan = ReloadPlan.For(_options, next, PinInUse());

@@ -1,4 +1,5 @@
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Options;
 
 namespace EdgeGateway.Broadcast;
 
@@ -64,9 +65,9 @@ public sealed class BroadcastOptions
         var pins = new Dictionary<int, string>();
         void Pin(int pin, string what)
         {
-            if (pin < 0)
+            if (OptionChecks.GpioLine(pin) is { } problem)
             {
-                errors.Add($"{what}: GPIO line {pin} is negative");
+                errors.Add($"{what}: {problem}");
             }
             else if (!pins.TryAdd(pin, what))
             {
@@ -103,9 +104,9 @@ public sealed class BroadcastOptions
 
         foreach (var cue in Levels.Select(l => l.Broadcast).Append(AllClear).OfType<BroadcastCue>())
         {
-            if (cue.Repeat < 1)
+            if (BroadcastCue.RepeatProblem(cue.Repeat) is { } problem)
             {
-                errors.Add($"broadcast {cue.Message}: repeat must be at least 1");
+                errors.Add($"broadcast {cue.Message}: {problem}");
             }
         }
 

@@ -47,8 +47,11 @@ public sealed class AmqpOptions
 
 public sealed class HubMqttOptions
 {
+    /// <summary>Default <see cref="Port"/>: 8883, MQTT over TLS.</summary>
+    public const int DefaultPort = 8883;
+
     public string Host { get; set; } = "";
-    public int Port { get; set; } = 8883;
+    public int Port { get; set; } = DefaultPort;
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string? PasswordFile { get; set; }

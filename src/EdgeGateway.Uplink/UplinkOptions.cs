@@ -1,4 +1,5 @@
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Core.Options;
 
 namespace EdgeGateway.Uplink;
 
@@ -18,6 +19,12 @@ public sealed class UplinkOptions
     public const string DefaultPrefix = "ews";
     public const long DefaultQueueLimit = 256L * 1024 * 1024;
 
+    /// <summary>The smallest <see cref="QueueLimit"/>: room for a storm's alerts and events beside some telemetry.</summary>
+    public const long MinQueueLimit = 64 * 1024;
+
+    /// <summary>Default <see cref="TelemetryPeriod"/>: 60 s.</summary>
+    public static readonly TimeSpan DefaultTelemetryPeriod = TimeSpan.FromSeconds(60);
+
     /// <summary>CAP 1.2's own default for <c>info/language</c>.</summary>
     public const string DefaultLanguage = "en-US";
 
@@ -36,7 +43,7 @@ public sealed class UplinkOptions
     public MqttConnectionOptions Mqtt { get; set; } = new();
 
     /// <summary>Reading batches and the status heartbeat; alerts, events and results go at once.</summary>
-    public TimeSpan TelemetryPeriod { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan TelemetryPeriod { get; set; } = DefaultTelemetryPeriod;
 
     /// <summary>PEM file of the ECDSA P-256 public key that signs hub commands; null: commands refused.</summary>
     public string? CommandKeyFile { get; set; }
@@ -56,6 +63,30 @@ public sealed class UplinkOptions
     public OutboxTuning Outbox { get; set; } = new();
 
     public ReconnectOptions Reconnect { get; set; } = new();
+
+    /// <summary>
+    /// Every problem of the uplink's own values, each naming its station.yaml key (<c>queueLimit</c> is
+    /// <c>storage.queueLimit</c>, <c>telemetry</c> is <c>uplink.telemetry</c>, the rest are <c>uplink.mqtt</c>'s).
+    /// </summary>
+    public IEnumerable<OptionProblem> Validate()
+    {
+        if (QueueLimitProblem(QueueLimit) is { } limit)
+        {
+            yield return new("queueLimit", limit);
+        }
+
+        if (OptionChecks.Positive(TelemetryPeriod) is { } telemetry)
+        {
+            yield return new("telemetry", telemetry);
+        }
+
+        foreach (var problem in Mqtt.Validate())
+        {
+            yield return problem;
+        }
+    }
+
+    public static string? QueueLimitProblem(long queueLimit) => queueLimit < MinQueueLimit ? "the outbox needs at least 64KB" : null;
 }
 
 /// <summary>One broker of a cluster.</summary>
@@ -63,8 +94,14 @@ public sealed record MqttEndpoint(string Host, int Port);
 
 public sealed class MqttConnectionOptions
 {
+    /// <summary>Default <see cref="Port"/>: 8883, MQTT over TLS.</summary>
+    public const int DefaultPort = 8883;
+
+    /// <summary>Default <see cref="KeepAlive"/>: 30 s.</summary>
+    public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(30);
+
     public string Host { get; set; } = "";
-    public int Port { get; set; } = 8883;
+    public int Port { get; set; } = DefaultPort;
 
     /// <summary>
     /// The brokers of one cluster, tried in turn (a refused or dropped connection moves to the next); when
@@ -76,7 +113,7 @@ public sealed class MqttConnectionOptions
     public IReadOnlyList<MqttEndpoint> Endpoints() => Hosts.Count > 0 ? [.. Hosts] : [new MqttEndpoint(Host, Port)];
     public string Prefix { get; set; } = UplinkOptions.DefaultPrefix;
     public MqttProtocol Protocol { get; set; } = MqttProtocol.V5;
-    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan KeepAlive { get; set; } = DefaultKeepAlive;
     public string? Username { get; set; }
 
     /// <summary>File holding the password (first line; trailing newline ignored).</summary>
@@ -90,6 +127,34 @@ public sealed class MqttConnectionOptions
 
     /// <summary>QoS 1 publishes awaiting PUBACK at once (lowered to the broker's Receive Maximum).</summary>
     public int MaxInflight { get; set; } = 32;
+
+    /// <summary>Every problem of the connection's own values, each naming its <c>uplink.mqtt</c> key.</summary>
+    public IEnumerable<OptionProblem> Validate()
+    {
+        if (OptionChecks.TcpPort(Port) is { } port)
+        {
+            yield return new("port", port);
+        }
+
+        if (PrefixProblem(Prefix) is { } prefix)
+        {
+            yield return new("prefix", prefix);
+        }
+
+        if (OptionChecks.AtLeastOneSecond(KeepAlive) is { } keepAlive)
+        {
+            yield return new("keepAlive", keepAlive);
+        }
+    }
+
+    /// <summary>A topic prefix: no wildcard, no space, no '/' at either end (topics are <c>P/S/...</c>).</summary>
+    public static string? PrefixProblem(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return prefix.Length == 0 || prefix.IndexOfAny(['+', '#', ' ']) >= 0 || prefix.StartsWith('/') || prefix.EndsWith('/')
+            ? $"'{prefix}' is not a topic prefix: no '+', '#' or spaces, and no '/' at either end"
+            : null;
+    }
 }
 
 public sealed class TlsOptions

@@ -222,6 +222,24 @@ public sealed class AcquisitionServiceReloadTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ApplyAsync_OptionsTheirOwnChecksRefuse_ThrowsAndTheOldSensorsRunOn()
+    {
+        await StartAsync(Options());
+        await _sinks.WaitAsync(() => _sinks.Of("level").Count == 1);
+        var before = Service.Options;
+        var busA = Service.Bus("plc-a");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Service.ApplyAsync(Options(o =>
+            o.ModbusSensors[0] = Sensor("level", "plc-a", 1, 0) with { Poll = TimeSpan.Zero })));
+
+        Assert.Equal("sensor level: poll: must be longer than 0; sensors and buses left as they were", error.Message);
+        Assert.Same(before, Service.Options);
+        Assert.Same(busA, Service.Bus("plc-a"));
+        await AdvanceAsync(Period);
+        await _sinks.WaitAsync(() => _sinks.Of("level").Count == 2);
+    }
+
+    [Fact]
     public async Task ApplyAsync_Ina219ScaleChanged_LoopReplacedAndItsHeartbeatHandedOver()
     {
         var battery = new Ina219Options { Id = "battery", Bus = 1, Address = 0x40, Poll = TimeSpan.FromSeconds(60) };

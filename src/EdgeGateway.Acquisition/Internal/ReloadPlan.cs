@@ -3,6 +3,8 @@ namespace EdgeGateway.Acquisition.Internal;
 /// <summary>
 /// What moving the running acquisition from one set of options to the next stops and starts. Computed from the two
 /// option sets alone, before anything is touched, so that a reload that cannot be put into force changes nothing.
+/// The options' values are already valid (<see cref="AcquisitionOptions.Validate"/>): the plan judges only what the
+/// running station adds, the GPIO lines held by others.
 /// </summary>
 /// <param name="Changes">What the caller is told changed.</param>
 /// <param name="Differs">Sensors added, removed or changed: the parts built again.</param>
@@ -16,7 +18,8 @@ internal sealed record ReloadPlan(
     IReadOnlyList<string> Ina219ToStop,
     IReadOnlyList<string> GpioToRelease)
 {
-    private const string LeftAsTheyWere = "; sensors and buses left as they were";
+    /// <summary>How every refusal of a reload ends.</summary>
+    public const string LeftAsTheyWere = "; sensors and buses left as they were";
 
     /// <summary>The plan of a first start: everything in <paramref name="options"/> is new.</summary>
     public static ReloadPlan ForStart(AcquisitionOptions options, Func<int, bool>? pinInUse) =>
@@ -51,25 +54,6 @@ internal sealed record ReloadPlan(
                         $"sensor {o.Id}: GPIO line {pin} is in use by a relay or another input{LeftAsTheyWere}");
                 }
             }
-        }
-
-        // What would throw half way through is checked here, before anything is stopped.
-        foreach (var o in after.Values.Where(o => differs.Contains(o.Id)))
-        {
-            if (o is not TippingBucketOptions && o.Poll <= TimeSpan.Zero)
-            {
-                throw new InvalidOperationException($"sensor {o.Id}: poll must be longer than 0{LeftAsTheyWere}");
-            }
-
-            if (o is ModbusSensorOptions { Kind: ModbusSensorKind.RainTotal } rain && (rain.Scale == 0 || !double.IsFinite(rain.Scale)))
-            {
-                throw new InvalidOperationException($"sensor {o.Id}: a rain counter needs a non-zero scale{LeftAsTheyWere}");
-            }
-        }
-
-        foreach (var bus in next.Buses.Where(b => b.Rtu is null && b.Tcp is null))
-        {
-            throw new InvalidOperationException($"bus {bus.Id} has neither an RTU port nor a TCP host{LeftAsTheyWere}");
         }
 
         var busesToStop = new List<string>();

@@ -34,7 +34,14 @@ public sealed record AlertLevel(string Id)
 }
 
 /// <summary>What plays on an event: a message and how many times.</summary>
-public sealed record BroadcastCue(string Message, int Repeat = 1);
+public sealed record BroadcastCue(string Message, int Repeat = BroadcastCue.DefaultRepeat)
+{
+    /// <summary>Default <see cref="Repeat"/>: the message plays once.</summary>
+    public const int DefaultRepeat = 1;
+
+    /// <summary>The problem with <paramref name="repeat"/> as a cue's repeat count; null when it is one.</summary>
+    public static string? RepeatProblem(int repeat) => repeat < 1 ? $"repeat {repeat}: a message plays at least once" : null;
+}
 
 /// <summary>
 /// The station's alert levels, lowest first, with "none" implicit at rank 0 below the first. Built once from the

@@ -22,6 +22,9 @@ public readonly record struct RuleMeasure(RuleMeasureKind Kind, TimeSpan Window)
 
     public static RuleMeasure Rise(TimeSpan window) => new(RuleMeasureKind.Rise, window);
 
+    /// <summary>Null when the measure can be taken; otherwise why not (a sum or rise needs a window).</summary>
+    public string? Problem() => Kind != RuleMeasureKind.Value && Window <= TimeSpan.Zero ? "the window must be longer than 0" : null;
+
     public override string ToString() => Kind switch
     {
         RuleMeasureKind.Sum => $"sum {Window}",
@@ -63,9 +66,9 @@ public sealed class RuleDefinition
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentException.ThrowIfNullOrEmpty(sensorId);
-        if (!double.IsFinite(hysteresis) || hysteresis < 0)
+        if (HysteresisProblem(hysteresis) is { } hysteresisProblem)
         {
-            throw new ArgumentOutOfRangeException(nameof(hysteresis), hysteresis, $"rule '{id}': hysteresis must be zero or more");
+            throw new ArgumentOutOfRangeException(nameof(hysteresis), hysteresis, $"rule '{id}': {hysteresisProblem}");
         }
 
         if (hold < TimeSpan.Zero)
@@ -78,9 +81,9 @@ public sealed class RuleDefinition
             throw new ArgumentOutOfRangeException(nameof(clearAfter), clearAfter, $"rule '{id}': clearAfter must be zero or more");
         }
 
-        if (measure.Kind != RuleMeasureKind.Value && measure.Window <= TimeSpan.Zero)
+        if (measure.Problem() is { } measureProblem)
         {
-            throw new ArgumentOutOfRangeException(nameof(measure), measure, $"rule '{id}': a {measure.Kind} window must be positive");
+            throw new ArgumentOutOfRangeException(nameof(measure), measure, $"rule '{id}': {measureProblem}");
         }
 
         if (thresholds.Count == 0)
@@ -106,11 +109,10 @@ public sealed class RuleDefinition
                 throw new ArgumentException($"rule '{id}': thresholds must be listed lowest level first, each level once", nameof(thresholds));
             }
 
-            // A higher level must not be easier to reach than a lower one: conditions nest.
-            if (i > 0 && t.Value < thresholds[i - 1].Value)
+            if (i > 0 && !Rises(thresholds[i - 1].Value, t.Value))
             {
                 throw new ArgumentException(
-                    $"rule '{id}': the threshold of level {t.Level} ({t.Value}) is below that of level {thresholds[i - 1].Level} ({thresholds[i - 1].Value})",
+                    $"rule '{id}': the threshold of level {t.Level} ({t.Value}) does not rise above that of level {thresholds[i - 1].Level} ({thresholds[i - 1].Value})",
                     nameof(thresholds));
             }
         }
@@ -130,7 +132,7 @@ public sealed class RuleDefinition
     public string SensorId { get; }
     public RuleMeasure Measure { get; }
 
-    /// <summary>Ordered by level, lowest first; thresholds never decrease. A digital rule has one, of value 0.5.</summary>
+    /// <summary>Ordered by level, lowest first; each rises above the one before (<see cref="Rises"/>). A digital rule has one, of value 0.5.</summary>
     public IReadOnlyList<LevelThreshold> Thresholds { get; }
 
     /// <summary>Set for a digital rule: the input state that raises its single level.</summary>
@@ -178,6 +180,17 @@ public sealed class RuleDefinition
 
     /// <summary>A digital reading at or above this is active.</summary>
     public const double DigitalThreshold = 0.5;
+
+    /// <summary>
+    /// Whether a level's threshold rises above the level's below: a higher level needs a higher measure, so
+    /// conditions nest and each level can be reached (an equal threshold would hide the lower level).
+    /// </summary>
+    public static bool Rises(double lower, double higher) => higher > lower;
+
+    /// <summary>Null when <paramref name="hysteresis"/> can be used; otherwise why not.</summary>
+    public static string? HysteresisProblem(double hysteresis) => !double.IsFinite(hysteresis) || hysteresis < 0
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"hysteresis {hysteresis:R} is negative; a level ends below threshold - hysteresis")
+        : null;
 
     public override string ToString() => $"{Id} ({SensorId}, {Measure})";
 }

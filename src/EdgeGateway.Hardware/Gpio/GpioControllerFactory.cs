@@ -8,7 +8,11 @@ namespace EdgeGateway.Hardware.Gpio;
 /// <summary>Which GPIO chip the station uses (<c>hardware.gpio</c>).</summary>
 /// <param name="Simulated">True for <c>driver: simulated</c>: lines held in memory.</param>
 /// <param name="Chip">For libgpiod: the chip's name (<c>gpiochip0</c>), its device (<c>/dev/gpiochip0</c>) or its number.</param>
-public sealed record GpioHardwareOptions(bool Simulated, string Chip = "gpiochip0");
+public sealed record GpioHardwareOptions(bool Simulated, string Chip = GpioHardwareOptions.DefaultChip)
+{
+    /// <summary>Default <see cref="Chip"/>: the first chip, the Raspberry Pi's header.</summary>
+    public const string DefaultChip = "gpiochip0";
+}
 
 /// <summary>
 /// The one <see cref="GpioController"/> of the station, shared by the inputs (rain gauge, switches) and the

@@ -55,7 +55,7 @@ public static class HubConfigLoader
                 options.Mqtt = new HubMqttOptions
                 {
                     Host = m.Text("host", required: true) ?? "",
-                    Port = m.Port("port") ?? 8883,
+                    Port = m.Port("port") ?? HubMqttOptions.DefaultPort,
                     Username = m.Text("username"),
                     Password = m.Text("password"),
                     PasswordFile = m.Text("passwordFile"),

@@ -1,3 +1,4 @@
+using EdgeGateway.Core.Options;
 using EdgeGateway.Sl651;
 
 namespace EdgeGateway.Uplink.Sl651;
@@ -11,11 +12,14 @@ public sealed class Sl651Options
     public static readonly TimeSpan DefaultTimed = TimeSpan.FromHours(1);
     public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(40);
 
+    /// <summary>Default <see cref="Centre"/>: centre station 1.</summary>
+    public const byte DefaultCentre = 1;
+
     /// <summary>Tried in order; reports go to the first that accepts the connection.</summary>
     public IList<Sl651CentreAddress> Centres { get; } = [];
 
     /// <summary>Centre station address, 1-255.</summary>
-    public byte Centre { get; set; } = 1;
+    public byte Centre { get; set; } = DefaultCentre;
 
     /// <summary>Remote station address, 10 digits.</summary>
     public string Station { get; set; } = "";
@@ -45,6 +49,40 @@ public sealed class Sl651Options
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public ReconnectOptions Reconnect { get; set; } = new() { Min = TimeSpan.FromSeconds(1), Max = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// Every problem of the station's own values, each naming its <c>uplink.sl651</c> key (a centre's port as
+    /// <c>centres[i].port</c>).
+    /// </summary>
+    public IEnumerable<OptionProblem> Validate()
+    {
+        for (var i = 0; i < Centres.Count; i++)
+        {
+            if (OptionChecks.TcpPort(Centres[i].Port) is { } port)
+            {
+                yield return new($"centres[{i}].port", port);
+            }
+        }
+
+        if (CentreProblem(Centre) is { } centre)
+        {
+            yield return new("centre", centre);
+        }
+
+        // Observation times are to the minute, so a period under a minute is for a bench only; it is allowed.
+        if (OptionChecks.AtLeastOneSecond(Timed) is { } timed)
+        {
+            yield return new("timed", timed);
+        }
+
+        if (OptionChecks.AtLeastOneSecond(KeepAlive) is { } keepAlive)
+        {
+            yield return new("keepAlive", keepAlive);
+        }
+    }
+
+    /// <summary>A centre address: 1-255 (one byte; 0 is no centre).</summary>
+    public static string? CentreProblem(int centre) => centre is < 1 or > 255 ? $"{centre} is not a centre address (1-255)" : null;
 }
 
 /// <summary>A centre's TCP address.</summary>

@@ -30,7 +30,14 @@ public static class LevelMapping
         Instruction = texts.Instruction,
     };
 
-    /// <summary>A broadcast as the station file gives it (a level's or the all-clear's); null when absent.</summary>
-    public static BroadcastCue? Cue(BroadcastRequestConfig? request) =>
-        request is null ? null : new BroadcastCue(request.Message, request.Repeat);
+    /// <summary>
+    /// A broadcast as the station file gives it (a level's or the all-clear's); null when absent. A repeat the file
+    /// leaves out keeps the cue's own default.
+    /// </summary>
+    public static BroadcastCue? Cue(BroadcastRequestConfig? request) => request switch
+    {
+        null => null,
+        { Repeat: { } repeat } => new BroadcastCue(request.Message, repeat),
+        _ => new BroadcastCue(request.Message),
+    };
 }

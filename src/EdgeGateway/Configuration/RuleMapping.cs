@@ -33,14 +33,7 @@ public static class RuleMapping
                 continue;
             }
 
-            var measure = rule.Measure is null
-                ? RuleMeasure.Value
-                : rule.Measure.Kind switch
-                {
-                    MeasureKind.Sum => RuleMeasure.Sum(rule.Measure.Window),
-                    MeasureKind.Rise => RuleMeasure.Rise(rule.Measure.Window),
-                    _ => RuleMeasure.Value,
-                };
+            var measure = rule.Measure is null ? RuleMeasure.Value : Measure(rule.Measure);
             var thresholds = (rule.Above ?? [])
                 .Select(a => new LevelThreshold(levels.RankOf(a.Key), a.Value))
                 .OrderBy(t => t.Level);
@@ -49,5 +42,17 @@ public static class RuleMapping
         }
 
         return rules;
+    }
+
+    /// <summary>A rule's <c>measure</c> as the rule engine takes it.</summary>
+    public static RuleMeasure Measure(MeasureConfig measure)
+    {
+        ArgumentNullException.ThrowIfNull(measure);
+        return measure.Kind switch
+        {
+            MeasureKind.Sum => RuleMeasure.Sum(measure.Window),
+            MeasureKind.Rise => RuleMeasure.Rise(measure.Window),
+            _ => RuleMeasure.Value,
+        };
     }
 }

@@ -3,8 +3,11 @@ using EdgeGateway.Modbus;
 namespace EdgeGateway.Configuration;
 
 // The station.yaml model. Every class mirrors one mapping of the file; property names are the
-// camelCase YAML keys. Defaults are the documented ones. Validation lives in StationConfigValidator,
-// and every node remembers where it came from (Located) so errors can name FILE:LINE:COLUMN.
+// camelCase YAML keys. A setting that a stage's options type owns is recorded as given (null where the
+// file says nothing): its default and its value checks are the options type's, and the mapping in
+// Hosting fills in what was left out. Only settings of the file itself (ids, paths, the log level, the
+// alerting defaults) keep a default here. StationConfigValidator judges the file, and every node
+// remembers where it came from (Located) so errors can name FILE:LINE:COLUMN.
 
 /// <summary>A position in the configuration file (1-based line and column).</summary>
 public readonly record struct SourceMark(int Line, int Column);
@@ -72,10 +75,9 @@ public sealed class StationSection : Located
     public string? Name { get; set; }
     /// <summary>IANA zone for local-time display and the local times of SL 651 frames; everything recorded is UTC.</summary>
     public string? Timezone { get; set; }
-    /// <summary>BCP 47 tag of the texts the station writes for people (CAP <c>info/language</c>), e.g. zh-CN.</summary>
-    public string Language { get; set; } = DefaultLanguage;
-
-    public const string DefaultLanguage = "en-US";
+    /// <summary>BCP 47 tag of the texts the station writes for people (CAP <c>info/language</c>), e.g. zh-CN; null: not given
+    /// (<see cref="Uplink.UplinkOptions.DefaultLanguage"/>).</summary>
+    public string? Language { get; set; }
 }
 
 public enum GpioDriverKind
@@ -92,7 +94,9 @@ public sealed class HardwareSection : Located
 public sealed class GpioSection : Located
 {
     public GpioDriverKind Driver { get; set; } = GpioDriverKind.Libgpiod;
-    public string Chip { get; set; } = "gpiochip0";
+
+    /// <summary>Null: not given (<see cref="Hardware.Gpio.GpioHardwareOptions.DefaultChip"/>).</summary>
+    public string? Chip { get; set; }
 }
 
 public sealed class ControlSection : Located
@@ -105,10 +109,12 @@ public sealed class StorageSection : Located
 {
     public const string DefaultPath = "/var/lib/edge-gateway";
     public string Path { get; set; } = DefaultPath;
-    /// <summary>Outbox cap in bytes: past it telemetry is dropped oldest first; alerts never.</summary>
-    public long QueueLimit { get; set; } = 256L * 1024 * 1024;
-    /// <summary>How long readings history is kept (at least the longest rule window).</summary>
-    public TimeSpan History { get; set; } = TimeSpan.FromDays(8);
+    /// <summary>Outbox cap in bytes: past it telemetry is dropped oldest first; alerts never. Null: not given
+    /// (<see cref="Uplink.UplinkOptions.DefaultQueueLimit"/>).</summary>
+    public long? QueueLimit { get; set; }
+    /// <summary>How long readings history is kept (at least the longest rule window). Null: not given
+    /// (<see cref="Acquisition.HistoryOptions.DefaultRetention"/>).</summary>
+    public TimeSpan? History { get; set; }
 }
 
 public enum Parity
@@ -118,31 +124,35 @@ public enum Parity
     Odd,
 }
 
+/// <summary>A bus as written: null where the file says nothing (<see cref="Acquisition.ModbusBusOptions"/> holds the defaults).</summary>
 public sealed class BusConfig : Located
 {
     public string Id { get; set; } = "";
     public ModbusRtuSection? ModbusRtu { get; set; }
     public ModbusTcpSection? ModbusTcp { get; set; }
     /// <summary>Per request.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
-    public int Retries { get; set; } = 1;
+    public TimeSpan? Timeout { get; set; }
+    public int? Retries { get; set; }
     /// <summary>Silence kept between two transactions on this bus, for slow devices.</summary>
-    public TimeSpan Gap { get; set; } = TimeSpan.Zero;
+    public TimeSpan? Gap { get; set; }
 }
 
+/// <summary><c>modbus-rtu</c> as written: null where the file says nothing (<see cref="Acquisition.RtuBusOptions"/> holds the defaults).</summary>
 public sealed class ModbusRtuSection : Located
 {
     public string Port { get; set; } = "";
-    public int Baud { get; set; } = 9600;
-    public Parity Parity { get; set; } = Parity.None;
-    public int DataBits { get; set; } = 8;
-    public int StopBits { get; set; } = 1;
+    public int? Baud { get; set; }
+    public Parity? Parity { get; set; }
+    /// <summary>Checked (8, or 7) but not used: RTU frames have 8 data bits.</summary>
+    public int? DataBits { get; set; }
+    public int? StopBits { get; set; }
 }
 
+/// <summary><c>modbus-tcp</c> as written: null where the file says nothing (<see cref="Acquisition.TcpBusOptions"/> holds the defaults).</summary>
 public sealed class ModbusTcpSection : Located
 {
     public string Host { get; set; } = "";
-    public int Port { get; set; } = 502;
+    public int? Port { get; set; }
 }
 
 public enum SensorKind
@@ -162,9 +172,9 @@ public sealed class SensorConfig : Located
     public ModbusPointSection? Modbus { get; set; }
     public GpioInputSection? Gpio { get; set; }
     public Ina219Section? Ina219 { get; set; }
-    /// <summary>Engineering value = raw * scale + offset.</summary>
-    public double Scale { get; set; } = 1.0;
-    public double Offset { get; set; }
+    /// <summary>Engineering value = raw * scale + offset; null: not given (the sensor options hold the defaults).</summary>
+    public double? Scale { get; set; }
+    public double? Offset { get; set; }
     /// <summary>[min, max]; outside it a reading is out-of-range and ignored by rules.</summary>
     public ValidRange? Valid { get; set; }
     public TimeSpan? Poll { get; set; }
@@ -178,14 +188,15 @@ public sealed class ValidRange : Located
     public double Max { get; set; }
 }
 
+/// <summary>A Modbus point as written: null where the file says nothing (<see cref="Acquisition.ModbusSensorOptions"/> holds the defaults).</summary>
 public sealed class ModbusPointSection : Located
 {
     public string Bus { get; set; } = "";
     public int Slave { get; set; }
-    public ModbusTable Table { get; set; } = ModbusTable.Holding;
+    public ModbusTable? Table { get; set; }
     public int Address { get; set; }
-    public RegisterType Type { get; set; } = RegisterType.UInt16;
-    public ByteOrder Order { get; set; } = ByteOrder.ABCD;
+    public RegisterType? Type { get; set; }
+    public ByteOrder? Order { get; set; }
 }
 
 public enum GpioEdge
@@ -263,7 +274,8 @@ public sealed class CapTextsConfig : Located
 public sealed class BroadcastRequestConfig : Located
 {
     public string Message { get; set; } = "";
-    public int Repeat { get; set; } = 1;
+    /// <summary>Null: not given (<see cref="Core.Alerting.BroadcastCue.DefaultRepeat"/>).</summary>
+    public int? Repeat { get; set; }
 }
 
 public enum MeasureKind
@@ -305,23 +317,24 @@ public sealed class RuleConfig : Located
     public bool Latch { get; set; }
 }
 
+/// <summary><c>broadcast</c> as written: null where the file says nothing (<see cref="Broadcast.BroadcastOptions"/> holds the defaults).</summary>
 public sealed class BroadcastSection : Located
 {
     public AmplifierConfig Amplifier { get; set; } = new();
     public List<ZoneConfig> Zones { get; set; } = [];
     public AudioConfig Audio { get; set; } = new();
     /// <summary>Silence between repeats.</summary>
-    public TimeSpan Gap { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan? Gap { get; set; }
     public Dictionary<string, MessageConfig> Messages { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Silent self-test period (relays and audio path, no sound on the speakers); zero disables.</summary>
-    public TimeSpan SelfTest { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan? SelfTest { get; set; }
 }
 
 public sealed class AmplifierConfig : Located
 {
     public int Gpio { get; set; }
-    public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(2);
-    public TimeSpan Tail { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan? Warmup { get; set; }
+    public TimeSpan? Tail { get; set; }
 }
 
 public sealed class ZoneConfig : Located
@@ -392,21 +405,22 @@ public sealed class TlsConfig : Located
     public string? Key { get; set; }
 }
 
-/// <summary><c>uplink.sl651</c>: the SL 651-2014 remote station. Defaults are <see cref="Uplink.Sl651.Sl651Options"/>'s.</summary>
+/// <summary><c>uplink.sl651</c>: the SL 651-2014 remote station, as written: null where the file says nothing (the
+/// defaults are <see cref="Uplink.Sl651.Sl651Options"/>'s).</summary>
 public sealed class Sl651Section : Located
 {
     /// <summary>Tried in order; reports go to the first that accepts the connection.</summary>
     public List<Sl651CentreConfig> Centres { get; set; } = [];
     /// <summary>Centre station address, 1-255.</summary>
-    public int Centre { get; set; } = 1;
+    public int? Centre { get; set; }
     /// <summary>Remote station address: 10 digits.</summary>
     public string Station { get; set; } = "";
     /// <summary>4 hex digits.</summary>
     public string Password { get; set; } = "";
     /// <summary>The type letter: P, H, K, Z, D, T, M, G, Q, I or O.</summary>
     public string StationType { get; set; } = "";
-    public TimeSpan Timed { get; set; } = Uplink.Sl651.Sl651Options.DefaultTimed;
-    public TimeSpan KeepAlive { get; set; } = Uplink.Sl651.Sl651Options.DefaultKeepAlive;
+    public TimeSpan? Timed { get; set; }
+    public TimeSpan? KeepAlive { get; set; }
     public List<Sl651ElementConfig> Elements { get; set; } = [];
 }
 

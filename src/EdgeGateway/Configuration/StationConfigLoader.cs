@@ -176,7 +176,7 @@ public static class StationConfigLoader
         s.Id = m.Text("id", required: true) ?? s.Id;
         s.Name = m.Text("name");
         s.Timezone = m.Text("timezone");
-        s.Language = m.Text("language") ?? s.Language;
+        s.Language = m.Text("language");
         m.Done();
         return s;
     }
@@ -203,7 +203,7 @@ public static class StationConfigLoader
         }
 
         g.Driver = m.Enum<GpioDriverKind>("driver") ?? g.Driver;
-        g.Chip = m.Text("chip") ?? g.Chip;
+        g.Chip = m.Text("chip");
         m.Done();
         return g;
     }
@@ -230,8 +230,8 @@ public static class StationConfigLoader
         }
 
         s.Path = m.Text("path") ?? s.Path;
-        s.QueueLimit = m.Size("queueLimit") ?? s.QueueLimit;
-        s.History = m.Duration("history") ?? s.History;
+        s.QueueLimit = m.Size("queueLimit");
+        s.History = m.Duration("history");
         m.Done();
         return s;
     }
@@ -247,9 +247,9 @@ public static class StationConfigLoader
         b.Id = m.Text("id", required: true) ?? b.Id;
         b.ModbusRtu = m.Child("modbus-rtu", (n, p) => ReadRtu(ctx, n, p));
         b.ModbusTcp = m.Child("modbus-tcp", (n, p) => ReadTcp(ctx, n, p));
-        b.Timeout = m.Duration("timeout") ?? b.Timeout;
-        b.Retries = m.Int("retries") ?? b.Retries;
-        b.Gap = m.Duration("gap") ?? b.Gap;
+        b.Timeout = m.Duration("timeout");
+        b.Retries = m.Int("retries");
+        b.Gap = m.Duration("gap");
         m.Done();
         return b;
     }
@@ -263,10 +263,10 @@ public static class StationConfigLoader
         }
 
         r.Port = m.Text("port", required: true) ?? r.Port;
-        r.Baud = m.Int("baud") ?? r.Baud;
-        r.Parity = m.Enum<Parity>("parity") ?? r.Parity;
-        r.DataBits = m.Int("dataBits") ?? r.DataBits;
-        r.StopBits = m.Int("stopBits") ?? r.StopBits;
+        r.Baud = m.Int("baud");
+        r.Parity = m.Enum<Parity>("parity");
+        r.DataBits = m.Int("dataBits");
+        r.StopBits = m.Int("stopBits");
         m.Done();
         return r;
     }
@@ -280,7 +280,7 @@ public static class StationConfigLoader
         }
 
         t.Host = m.Text("host", required: true) ?? t.Host;
-        t.Port = m.Int("port") ?? t.Port;
+        t.Port = m.Int("port");
         m.Done();
         return t;
     }
@@ -299,8 +299,8 @@ public static class StationConfigLoader
         s.Modbus = m.Child("modbus", (n, p) => ReadModbusPoint(ctx, n, p));
         s.Gpio = m.Child("gpio", (n, p) => ReadGpioInput(ctx, n, p));
         s.Ina219 = m.Child("ina219", (n, p) => ReadIna219(ctx, n, p));
-        s.Scale = m.Double("scale") ?? s.Scale;
-        s.Offset = m.Double("offset") ?? s.Offset;
+        s.Scale = m.Double("scale");
+        s.Offset = m.Double("offset");
         s.Valid = m.Child("valid", (n, p) => ReadRange(ctx, n, p));
         s.Poll = m.Duration("poll");
         s.MmPerTip = m.Double("mmPerTip");
@@ -318,10 +318,10 @@ public static class StationConfigLoader
 
         p.Bus = m.Text("bus", required: true) ?? p.Bus;
         p.Slave = m.Int("slave", required: true) ?? p.Slave;
-        p.Table = m.Enum<ModbusTable>("table") ?? p.Table;
+        p.Table = m.Enum<ModbusTable>("table");
         p.Address = m.Int("address", required: true) ?? p.Address;
-        p.Type = m.Enum<RegisterType>("type") ?? p.Type;
-        p.Order = m.Enum<ByteOrder>("order") ?? p.Order;
+        p.Type = m.Enum<RegisterType>("type");
+        p.Order = m.Enum<ByteOrder>("order");
         m.Done();
         return p;
     }
@@ -433,7 +433,7 @@ public static class StationConfigLoader
         alerting.AllClearCap = m.Child("cap", (n, p) => ReadCapTexts(ctx, n, p));
         var message = m.Text("message", required: !b.Has("cap"));
         b.Message = message ?? b.Message;
-        b.Repeat = m.Int("repeat") ?? b.Repeat;
+        b.Repeat = m.Int("repeat");
         m.Done();
         if (!b.Has("message") && b.Has("repeat") && b.Has("cap"))
         {
@@ -467,7 +467,7 @@ public static class StationConfigLoader
         }
 
         b.Message = m.Text("message", required: true) ?? b.Message;
-        b.Repeat = m.Int("repeat") ?? b.Repeat;
+        b.Repeat = m.Int("repeat");
         m.Done();
         return b;
     }
@@ -598,8 +598,8 @@ public static class StationConfigLoader
         b.Amplifier = m.Child("amplifier", (n, p) => ReadAmplifier(ctx, n, p), required: true) ?? b.Amplifier;
         b.Zones = m.List("zones", (n, p) => ReadZone(ctx, n, p)) ?? b.Zones;
         b.Audio = m.Child("audio", (n, p) => ReadAudio(ctx, n, p)) ?? b.Audio;
-        b.Gap = m.Duration("gap") ?? b.Gap;
-        b.SelfTest = m.Duration("selfTest") ?? b.SelfTest;
+        b.Gap = m.Duration("gap");
+        b.SelfTest = m.Duration("selfTest");
         if (m.Get("messages") is { } messages && MapReader.Open(ctx, messages, m.PathOf("messages"), new IdKeyedMapping()) is { } mm)
         {
             foreach (var (id, keyNode, value) in mm.Entries())
@@ -629,8 +629,8 @@ public static class StationConfigLoader
         }
 
         a.Gpio = m.Int("gpio", required: true) ?? a.Gpio;
-        a.Warmup = m.Duration("warmup") ?? a.Warmup;
-        a.Tail = m.Duration("tail") ?? a.Tail;
+        a.Warmup = m.Duration("warmup");
+        a.Tail = m.Duration("tail");
         m.Done();
         return a;
     }
@@ -731,12 +731,12 @@ public static class StationConfigLoader
         }
 
         s.Centres = m.List("centres", (n, p) => ReadSl651Centre(ctx, n, p), required: true) ?? s.Centres;
-        s.Centre = m.Int("centre") ?? s.Centre;
+        s.Centre = m.Int("centre");
         s.Station = m.Text("station", required: true) ?? s.Station;
         s.Password = m.Text("password", required: true) ?? s.Password;
         s.StationType = m.Text("stationType", required: true) ?? s.StationType;
-        s.Timed = m.Duration("timed") ?? s.Timed;
-        s.KeepAlive = m.Duration("keepAlive") ?? s.KeepAlive;
+        s.Timed = m.Duration("timed");
+        s.KeepAlive = m.Duration("keepAlive");
         s.Elements = m.List("elements", (n, p) => ReadSl651Element(ctx, n, p)) ?? s.Elements;
         m.Done();
         return s;

@@ -1,16 +1,23 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using EdgeGateway.Acquisition;
 using EdgeGateway.Configuration.Internal;
+using EdgeGateway.Core.Options;
+using EdgeGateway.Core.Rules;
+using EdgeGateway.Hosting;
 using EdgeGateway.Modbus;
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Sl651;
 
 namespace EdgeGateway.Configuration;
 
 /// <summary>
 /// Every check that looks at values together, in one place: ids and references, level order, GPIO
-/// pins, Modbus addressing, what fits which sensor kind. It judges the file, never the machine: no
-/// file, port or device is looked for. Fields the loader could not read are skipped, so one mistake
-/// yields one error.
+/// pins, Modbus addressing, what fits which sensor kind. A value a stage's options type owns is judged by
+/// that type's own check (<c>Validate</c>, or its <c>...Problem</c> for one field), reported here at the
+/// line of the key. It judges the file, never the machine: no file, port or device is looked for. Fields
+/// the loader could not read are skipped, so one mistake yields one error.
 /// </summary>
 public static partial class StationConfigValidator
 {
@@ -82,6 +89,24 @@ public static partial class StationConfigValidator
         private void ErrorAt(SourceMark mark, string path, string message) =>
             Errors.Add(new ConfigError(_file, mark, path, message));
 
+        /// <summary>An options type's problems, each at the line of the key it names.</summary>
+        private void Report(Located owner, string path, IEnumerable<OptionProblem> problems)
+        {
+            foreach (var problem in problems)
+            {
+                Error(owner, path, problem.Field, problem.Message);
+            }
+        }
+
+        /// <summary>A problem of one field (an options type's check), at the key's line.</summary>
+        private void Report(Located owner, string path, string key, string? problem)
+        {
+            if (problem is not null)
+            {
+                Error(owner, path, key, problem);
+            }
+        }
+
         private void CheckStation()
         {
             var s = _c.Station;
@@ -90,10 +115,10 @@ public static partial class StationConfigValidator
                 Error(s, "station", "id", $"'{s.Id}' is not a station id: use 3 to 40 characters a-z, 0-9 and '-'");
             }
 
-            if (s.IsSet("language") && !LanguagePattern().IsMatch(s.Language))
+            if (s.IsSet("language") && s.Language is { } language && !LanguagePattern().IsMatch(language))
             {
-                var hint = s.Language.Contains('_', StringComparison.Ordinal) ? $"; did you mean '{s.Language.Replace('_', '-')}'?" : "";
-                Error(s, "station", "language", $"'{s.Language}' is not a BCP 47 language tag (e.g. zh-CN, en-US){hint}");
+                var hint = language.Contains('_', StringComparison.Ordinal) ? $"; did you mean '{language.Replace('_', '-')}'?" : "";
+                Error(s, "station", "language", $"'{language}' is not a BCP 47 language tag (e.g. zh-CN, en-US){hint}");
             }
         }
 
@@ -129,14 +154,14 @@ public static partial class StationConfigValidator
         private void CheckStorage()
         {
             var s = _c.Storage;
-            if (s.IsSet("queueLimit") && s.QueueLimit < 64 * 1024)
+            if (s.QueueLimit is { } queueLimit)
             {
-                Error(s, "storage", "queueLimit", "the outbox needs at least 64KB");
+                Report(s, "storage", "queueLimit", UplinkOptions.QueueLimitProblem(queueLimit));
             }
 
-            if (s.IsSet("history") && s.History <= TimeSpan.Zero)
+            if (s.History is { } history)
             {
-                Error(s, "storage", "history", "must be longer than 0");
+                Report(s, "storage", new HistoryOptions { Path = s.Path, Retention = history }.Validate());
             }
         }
 
@@ -194,19 +219,20 @@ public static partial class StationConfigValidator
                 if (b.ModbusRtu is { } r)
                 {
                     var rp = path + ".modbus-rtu";
-                    if (r.IsSet("baud") && r.Baud <= 0)
+                    if (r.Baud is { } baud)
                     {
-                        Error(r, rp, "baud", $"{r.Baud} is not a baud rate");
+                        Report(r, rp, "baud", RtuBusOptions.BaudProblem(baud));
                     }
 
-                    if (r.IsSet("dataBits") && r.DataBits is not (7 or 8))
+                    // The options have no data bits (RTU's are 8) and name stop bits; the file's numbers are checked here.
+                    if (r.DataBits is { } dataBits and not (7 or 8))
                     {
-                        Error(r, rp, "dataBits", $"{r.DataBits} data bits: Modbus RTU uses 8 (or 7)");
+                        Error(r, rp, "dataBits", $"{dataBits} data bits: Modbus RTU uses 8 (or 7)");
                     }
 
-                    if (r.IsSet("stopBits") && r.StopBits is not (1 or 2))
+                    if (r.StopBits is { } stopBits and not (1 or 2))
                     {
-                        Error(r, rp, "stopBits", $"{r.StopBits} stop bits: use 1 or 2");
+                        Error(r, rp, "stopBits", $"{stopBits} stop bits: use 1 or 2");
                     }
 
                     if (r.IsSet("port"))
@@ -222,20 +248,13 @@ public static partial class StationConfigValidator
                     }
                 }
 
-                if (b.ModbusTcp is { } t && t.IsSet("port") && t.Port is < 1 or > 65535)
+                if (b.ModbusTcp is { } t && t.Port is { } port)
                 {
-                    Error(t, path + ".modbus-tcp", "port", $"{t.Port} is not a TCP port (1-65535)");
+                    Report(t, path + ".modbus-tcp", "port", OptionChecks.TcpPort(port));
                 }
 
-                if (b.IsSet("timeout") && b.Timeout <= TimeSpan.Zero)
-                {
-                    Error(b, path, "timeout", "must be longer than 0");
-                }
-
-                if (b.IsSet("retries") && b.Retries is < 0 or > 10)
-                {
-                    Error(b, path, "retries", $"{b.Retries} retries: use 0 to 10");
-                }
+                // The transport is judged above by the keys written; the bus's own values by its options.
+                Report(b, path, AcquisitionMapping.Bus(b).Validate().Where(p => p.Field is "timeout" or "retries"));
             }
         }
 
@@ -294,9 +313,9 @@ public static partial class StationConfigValidator
             {
                 Error(s, path, "poll", "a gpio input is read on its edges; poll applies to modbus and ina219 sensors");
             }
-            else if (s.IsSet("poll") && s.Poll <= TimeSpan.Zero)
+            else if (s.Poll is { } poll)
             {
-                Error(s, path, "poll", "must be longer than 0");
+                Report(s, path, "poll", OptionChecks.Positive(poll));
             }
 
             if (kindKnown && s.Kind == SensorKind.RainPulse && !s.Has("mmPerTip"))
@@ -307,19 +326,19 @@ public static partial class StationConfigValidator
             {
                 Error(s, path, "mmPerTip", $"mmPerTip applies to rain-pulse sensors, not {kind}");
             }
-            else if (s.IsSet("mmPerTip") && s.MmPerTip <= 0)
+            else if (s.MmPerTip is { } mmPerTip)
             {
-                Error(s, path, "mmPerTip", "must be more than 0");
+                Report(s, path, "mmPerTip", TippingBucketOptions.MmPerTipProblem(mmPerTip));
             }
 
-            if (s.IsSet("scale") && s.Scale == 0)
+            if (s.Scale is { } scale)
             {
-                Error(s, path, "scale", "a scale of 0 makes every reading the offset");
+                Report(s, path, "scale", SensorOptions.ScaleProblem(scale));
             }
 
-            if (s.Valid is { } v && v.Min > v.Max)
+            if (s.Valid is { } v)
             {
-                Error(s, path, "valid", $"[{Num(v.Min)}, {Num(v.Max)}]: min is above max");
+                Report(s, path, "valid", new ValueRange(v.Min, v.Max).Problem());
             }
 
             if (s.Modbus is { } m)
@@ -327,21 +346,21 @@ public static partial class StationConfigValidator
                 CheckModbusPoint(m, path + ".modbus");
             }
 
-            if (s.Gpio is { } g && g.IsSet("pin") && g.Pin < 0)
+            if (s.Gpio is { } g && g.IsSet("pin"))
             {
-                Error(g, path + ".gpio", "pin", $"{g.Pin} is not a GPIO line number");
+                Report(g, path + ".gpio", "pin", SensorOptions.LineProblem(g.Pin));
             }
 
             if (s.Ina219 is { } ina)
             {
-                if (ina.IsSet("address") && ina.Address is { } address and (< 0x40 or > 0x4F))
+                if (ina.Address is { } address)
                 {
-                    Error(ina, path + ".ina219", "address", $"0x{address:X2} is not an INA219 address (0x40-0x4F)");
+                    Report(ina, path + ".ina219", "address", Ina219Options.AddressProblem(address));
                 }
 
-                if (ina.IsSet("bus") && ina.Bus is { } bus and < 0)
+                if (ina.Bus is { } bus)
                 {
-                    Error(ina, path + ".ina219", "bus", $"{bus} is not an I2C bus number");
+                    Report(ina, path + ".ina219", "bus", Ina219Options.BusProblem(bus));
                 }
             }
         }
@@ -358,21 +377,22 @@ public static partial class StationConfigValidator
                 Error(m, path, "slave", $"slave id {m.Slave} is outside 1-247");
             }
 
-            var bits = m.Table is ModbusTable.Coil or ModbusTable.Discrete;
+            var table = m.Table ?? ModbusSensorOptions.DefaultTable;
+            var bits = table is ModbusTable.Coil or ModbusTable.Discrete;
             if (bits && m.IsSet("table"))
             {
                 foreach (var key in RegisterKeys)
                 {
                     if (m.Has(key))
                     {
-                        Error(m, path, key, $"{key} applies to register tables (holding, input); a {ConfigNames.Name(m.Table)} is one bit");
+                        Error(m, path, key, $"{key} applies to register tables (holding, input); a {ConfigNames.Name(table)} is one bit");
                     }
                 }
             }
 
             if (m.IsSet("address"))
             {
-                var width = bits ? 1 : RegisterWidth(m.Type);
+                var width = bits ? 1 : RegisterWidth(m.Type ?? ModbusSensorOptions.DefaultType);
                 if (m.Address < 0 || m.Address + width - 1 > 65535)
                 {
                     Error(m, path, "address", $"address {m.Address} is outside 0-{65536 - width}");
@@ -454,9 +474,9 @@ public static partial class StationConfigValidator
                 }
             }
 
-            if (b.IsSet("repeat") && b.Repeat < 1)
+            if (b.Repeat is { } repeat)
             {
-                Error(b, path, "repeat", $"repeat {b.Repeat}: a message plays at least once");
+                Report(b, path, "repeat", BroadcastCue.RepeatProblem(repeat));
             }
         }
 
@@ -522,9 +542,9 @@ public static partial class StationConfigValidator
                 Error(r, path, "level", $"unknown level '{level}'; {Known("levels", _levelOrder.Keys)}{Suggest.DidYouMean(level, _levelOrder.Keys)}");
             }
 
-            if (r.IsSet("hysteresis") && r.Hysteresis < 0)
+            if (r.IsSet("hysteresis"))
             {
-                Error(r, path, "hysteresis", $"hysteresis {Num(r.Hysteresis)} is negative; a level ends below threshold - hysteresis");
+                Report(r, path, "hysteresis", RuleDefinition.HysteresisProblem(r.Hysteresis));
             }
         }
 
@@ -538,10 +558,7 @@ public static partial class StationConfigValidator
 
         private void CheckMeasure(RuleConfig r, MeasureConfig measure, SensorConfig? sensor, bool kindKnown, string path)
         {
-            if (measure.Kind != MeasureKind.Value && measure.Window <= TimeSpan.Zero)
-            {
-                Error(r, path, "measure", "the window must be longer than 0");
-            }
+            Report(r, path, "measure", RuleMapping.Measure(measure).Problem());
 
             if (!kindKnown || sensor!.Kind == SensorKind.Digital)
             {
@@ -583,7 +600,7 @@ public static partial class StationConfigValidator
             {
                 var (_, lower, lowerValue) = ordered[i - 1];
                 var (_, level, value) = ordered[i];
-                if (value <= lowerValue)
+                if (!RuleDefinition.Rises(lowerValue, value))
                 {
                     ErrorAt(r.MarkOf("above." + level), $"{path}.above.{level}",
                         $"threshold {Num(value)} does not rise above {lower}'s {Num(lowerValue)}; levels rise in the order {string.Join(", ", _levelOrder.Keys)}");
@@ -671,9 +688,9 @@ public static partial class StationConfigValidator
                     }
                 }
 
-                if (b.Amplifier.IsSet("gpio") && b.Amplifier.Gpio < 0)
+                if (b.Amplifier.IsSet("gpio"))
                 {
-                    Error(b.Amplifier, "broadcast.amplifier", "gpio", $"{b.Amplifier.Gpio} is not a GPIO line number");
+                    Report(b.Amplifier, "broadcast.amplifier", "gpio", OptionChecks.GpioLine(b.Amplifier.Gpio));
                 }
             }
 
@@ -700,9 +717,9 @@ public static partial class StationConfigValidator
                 return;
             }
 
-            if (u.IsSet("telemetry") && u.Telemetry <= TimeSpan.Zero)
+            if (u.Telemetry is { } telemetry)
             {
-                Error(u, "uplink", "telemetry", "must be longer than 0");
+                Report(u, "uplink", "telemetry", OptionChecks.Positive(telemetry));
             }
 
             if (!u.Has("mqtt") && !u.Has("sl651"))
@@ -734,25 +751,13 @@ public static partial class StationConfigValidator
                 }
             }
 
-            if (q.IsSet("port") && q.Port is { } port and (< 1 or > 65535))
-            {
-                Error(q, Path, "port", $"{port} is not a TCP port (1-65535)");
-            }
+            // The connection's own values (port, prefix, keepAlive) are the uplink options' to judge.
+            Report(q, Path, UplinkMapping.Connection(q).Validate());
 
-            if (q.IsSet("prefix") && q.Prefix is { } prefix && (prefix.Length == 0 || prefix.IndexOfAny(['+', '#', ' ']) >= 0
-                || prefix.StartsWith('/') || prefix.EndsWith('/')))
-            {
-                Error(q, Path, "prefix", $"'{prefix}' is not a topic prefix: no '+', '#' or spaces, and no '/' at either end");
-            }
-
+            // The options hold a protocol level; the file's text for it is checked here.
             if (q.IsSet("protocol") && q.Protocol is not ("3.1.1" or "5"))
             {
                 Error(q, Path, "protocol", $"MQTT protocol '{q.Protocol}': use 3.1.1 or 5");
-            }
-
-            if (q.IsSet("keepAlive") && q.KeepAlive < TimeSpan.FromSeconds(1))
-            {
-                Error(q, Path, "keepAlive", "must be at least 1s");
             }
 
             if (q.Has("passwordFile") && !q.Has("username"))
@@ -777,9 +782,9 @@ public static partial class StationConfigValidator
             for (var i = 0; i < s.Centres.Count; i++)
             {
                 var c = s.Centres[i];
-                if (c.IsSet("port") && c.Port is < 1 or > 65535)
+                if (c.IsSet("port"))
                 {
-                    Error(c, $"{Path}.centres[{i}]", "port", $"{c.Port} is not a TCP port (1-65535)");
+                    Report(c, $"{Path}.centres[{i}]", "port", OptionChecks.TcpPort(c.Port));
                 }
 
                 if (c.IsSet("host") && string.IsNullOrWhiteSpace(c.Host))
@@ -788,9 +793,10 @@ public static partial class StationConfigValidator
                 }
             }
 
-            if (s.IsSet("centre") && s.Centre is < 1 or > 255)
+            // The options hold the centre in a byte: the file's number is judged before it is narrowed.
+            if (s.Centre is { } centre)
             {
-                Error(s, Path, "centre", $"{s.Centre} is not a centre address (1-255)");
+                Report(s, Path, "centre", Sl651Options.CentreProblem(centre));
             }
 
             if (s.IsSet("station") && (s.Station.Length != 10 || !s.Station.All(char.IsAsciiDigit)))
@@ -808,16 +814,7 @@ public static partial class StationConfigValidator
                 Error(s, Path, "stationType", $"unknown station type '{s.StationType}': use one of {string.Join(", ", Sl651Names.StationTypes.Keys)}");
             }
 
-            // Observation times are to the minute, so a period under a minute is for a bench only; it is allowed.
-            if (s.IsSet("timed") && s.Timed < TimeSpan.FromSeconds(1))
-            {
-                Error(s, Path, "timed", "must be at least 1s");
-            }
-
-            if (s.IsSet("keepAlive") && s.KeepAlive < TimeSpan.FromSeconds(1))
-            {
-                Error(s, Path, "keepAlive", "must be at least 1s");
-            }
+            Report(s, Path, Sl651Mapping.Timing(s).Validate());
 
             var seen = new Dictionary<(string, ushort), int>();
             for (var i = 0; i < s.Elements.Count; i++)

@@ -19,10 +19,11 @@ internal sealed class AcquisitionApplier(AcquisitionService acquisition, GpioSec
     {
         ArgumentNullException.ThrowIfNull(current);
         var gpio = current.Hardware.Gpio;
-        if (gpio.Driver != startedGpio.Driver || !string.Equals(gpio.Chip, startedGpio.Chip, StringComparison.Ordinal))
+        var (was, now) = (AcquisitionMapping.Gpio(startedGpio), AcquisitionMapping.Gpio(gpio));
+        if (was != now)
         {
             throw new InvalidOperationException(
-                $"hardware.gpio changed ({startedGpio.Driver} {startedGpio.Chip} -> {gpio.Driver} {gpio.Chip}): the GPIO chip is opened at start, "
+                $"hardware.gpio changed ({startedGpio.Driver} {was.Chip} -> {gpio.Driver} {now.Chip}): the GPIO chip is opened at start, "
                 + "so sensors and buses wait for a restart; the previous sensors keep running");
         }
 

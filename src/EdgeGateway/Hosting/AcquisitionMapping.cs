@@ -26,7 +26,7 @@ public static class AcquisitionMapping
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(config);
         services.TryAddSingleton(TimeProvider.System);
-        var gpio = new GpioHardwareOptions(config.Hardware.Gpio.Driver == GpioDriverKind.Simulated, config.Hardware.Gpio.Chip);
+        var gpio = Gpio(config.Hardware.Gpio);
         services.TryAddSingleton(sp => GpioControllerFactory.Create(gpio, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<GpioSetup>().Controller);
         services.AddAcquisition(FromConfig(config));
@@ -39,25 +39,18 @@ public static class AcquisitionMapping
     public static AcquisitionOptions FromConfig(StationConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        // What the file leaves out keeps the options' own default.
         var options = new AcquisitionOptions
         {
             History = new HistoryOptions
             {
                 Path = Path.Combine(config.Storage.Path, HistoryFileName),
-                Retention = config.Storage.History,
+                Retention = config.Storage.History ?? HistoryOptions.DefaultRetention,
             },
         };
         foreach (var bus in config.Buses)
         {
-            options.Buses.Add(new ModbusBusOptions
-            {
-                Id = bus.Id,
-                Rtu = bus.ModbusRtu is { } rtu ? new RtuBusOptions(rtu.Port, rtu.Baud, ParityOf(rtu.Parity), rtu.StopBits == 2 ? System.IO.Ports.StopBits.Two : System.IO.Ports.StopBits.One) : null,
-                Tcp = bus.ModbusTcp is { } tcp ? new TcpBusOptions(tcp.Host, tcp.Port) : null,
-                Timeout = bus.Timeout,
-                Retries = bus.Retries,
-                Gap = bus.Gap,
-            });
+            options.Buses.Add(Bus(bus));
         }
 
         foreach (var s in config.Sensors)
@@ -71,26 +64,37 @@ public static class AcquisitionMapping
                     Bus = m.Bus,
                     Kind = s.Kind == SensorKind.RainTotal ? ModbusSensorKind.RainTotal : ModbusSensorKind.Value,
                     Slave = (byte)m.Slave,
-                    Table = m.Table,
                     Address = (ushort)m.Address,
-                    Type = m.Type,
-                    Order = m.Order,
-                    Scale = s.Scale,
-                    Offset = s.Offset,
                     Valid = valid,
                 };
-                options.ModbusSensors.Add(sensor with { Poll = s.Poll ?? sensor.Poll });
+                options.ModbusSensors.Add(sensor with
+                {
+                    Table = m.Table ?? sensor.Table,
+                    Type = m.Type ?? sensor.Type,
+                    Order = m.Order ?? sensor.Order,
+                    Scale = s.Scale ?? sensor.Scale,
+                    Offset = s.Offset ?? sensor.Offset,
+                    Poll = s.Poll ?? sensor.Poll,
+                });
             }
             else if (s.Ina219 is { } ina)
             {
-                var i = new Ina219Options { Id = s.Id, Scale = s.Scale, Offset = s.Offset, Valid = valid };
-                options.Ina219Sensors.Add(i with { Bus = ina.Bus ?? i.Bus, Address = ina.Address ?? i.Address, Poll = s.Poll ?? i.Poll });
+                var i = new Ina219Options { Id = s.Id, Valid = valid };
+                options.Ina219Sensors.Add(i with
+                {
+                    Bus = ina.Bus ?? i.Bus,
+                    Address = ina.Address ?? i.Address,
+                    Scale = s.Scale ?? i.Scale,
+                    Offset = s.Offset ?? i.Offset,
+                    Poll = s.Poll ?? i.Poll,
+                });
             }
             else if (s.Gpio is { } g && s.Kind == SensorKind.RainPulse)
             {
-                var t = new TippingBucketOptions { Id = s.Id, Pin = g.Pin, MmPerTip = s.MmPerTip ?? 0, Valid = valid };
+                var t = new TippingBucketOptions { Id = s.Id, Pin = g.Pin, Valid = valid };
                 options.TippingBuckets.Add(t with
                 {
+                    MmPerTip = s.MmPerTip ?? t.MmPerTip,
                     Edge = g.Edge is { } edge ? Edge(edge) : t.Edge,
                     Mode = g.Pull is { } pull ? Mode(pull) : t.Mode,
                     Debounce = g.Debounce ?? t.Debounce,
@@ -104,6 +108,39 @@ public static class AcquisitionMapping
         }
 
         return options;
+    }
+
+    /// <summary>The station's GPIO chip (<c>hardware.gpio</c>).</summary>
+    public static GpioHardwareOptions Gpio(GpioSection gpio)
+    {
+        ArgumentNullException.ThrowIfNull(gpio);
+        var simulated = gpio.Driver == GpioDriverKind.Simulated;
+        return gpio.Chip is { } chip ? new GpioHardwareOptions(simulated, chip) : new GpioHardwareOptions(simulated);
+    }
+
+    /// <summary>One bus; what the file leaves out keeps the options' own default.</summary>
+    public static ModbusBusOptions Bus(BusConfig bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        var b = new ModbusBusOptions { Id = bus.Id, Rtu = bus.ModbusRtu is { } rtu ? Rtu(rtu) : null, Tcp = bus.ModbusTcp is { } tcp ? Tcp(tcp) : null };
+        return b with { Timeout = bus.Timeout ?? b.Timeout, Retries = bus.Retries ?? b.Retries, Gap = bus.Gap ?? b.Gap };
+    }
+
+    private static RtuBusOptions Rtu(ModbusRtuSection rtu)
+    {
+        var r = new RtuBusOptions(rtu.Port);
+        return r with
+        {
+            Baud = rtu.Baud ?? r.Baud,
+            Parity = rtu.Parity is { } parity ? ParityOf(parity) : r.Parity,
+            StopBits = rtu.StopBits is { } stop ? (stop == 2 ? System.IO.Ports.StopBits.Two : System.IO.Ports.StopBits.One) : r.StopBits,
+        };
+    }
+
+    private static TcpBusOptions Tcp(ModbusTcpSection tcp)
+    {
+        var t = new TcpBusOptions(tcp.Host);
+        return t with { Port = tcp.Port ?? t.Port };
     }
 
     private static PinEventTypes Edge(GpioEdge edge) => edge switch

@@ -27,14 +27,15 @@ public static class BroadcastMapping
         var options = new BroadcastOptions
         {
             AmplifierPin = b.Amplifier.Gpio,
-            Warmup = b.Amplifier.Warmup,
-            Tail = b.Amplifier.Tail,
-            Gap = b.Gap,
-            SelfTestPeriod = b.SelfTest,
             SpeechCacheDirectory = Path.Combine(config.Storage.Path, SpeechCacheFolder),
             AllClear = LevelMapping.Cue(config.Alerting.AllClear),
             Levels = levels ?? LevelMapping.Levels(config),
         };
+        // What the file leaves out keeps the options' own default.
+        options.Warmup = b.Amplifier.Warmup ?? options.Warmup;
+        options.Tail = b.Amplifier.Tail ?? options.Tail;
+        options.Gap = b.Gap ?? options.Gap;
+        options.SelfTestPeriod = b.SelfTest ?? options.SelfTestPeriod;
         foreach (var zone in b.Zones)
         {
             options.Zones.Add(new ZoneOptions(zone.Id, zone.Gpio));
@@ -64,6 +65,6 @@ public static class BroadcastMapping
     public static GpioHardwareOptions Gpio(StationConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new GpioHardwareOptions(config.Hardware.Gpio.Driver == GpioDriverKind.Simulated, config.Hardware.Gpio.Chip);
+        return AcquisitionMapping.Gpio(config.Hardware.Gpio);
     }
 }

@@ -49,17 +49,13 @@ public static class Sl651Mapping
             return null;
         }
 
-        var options = new Sl651Options
-        {
-            Centre = (byte)s.Centre,
-            Station = s.Station,
-            Password = ushort.Parse(s.Password, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
-            StationType = Sl651Names.StationTypes[s.StationType],
-            Timed = s.Timed,
-            KeepAlive = s.KeepAlive,
-            StoragePath = config.Storage.Path,
-            TimeZone = config.Station.Timezone is { } zone ? TimeZoneInfo.FindSystemTimeZoneById(zone) : TimeZoneInfo.Utc,
-        };
+        var options = Timing(s);
+        options.Centre = s.Centre is { } centre ? (byte)centre : options.Centre;
+        options.Station = s.Station;
+        options.Password = ushort.Parse(s.Password, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        options.StationType = Sl651Names.StationTypes[s.StationType];
+        options.StoragePath = config.Storage.Path;
+        options.TimeZone = config.Station.Timezone is { } zone ? TimeZoneInfo.FindSystemTimeZoneById(zone) : TimeZoneInfo.Utc;
         foreach (var c in s.Centres)
         {
             options.Centres.Add(new Sl651CentreAddress(c.Host, c.Port));
@@ -76,6 +72,19 @@ public static class Sl651Mapping
             options.Elements.Add(new Sl651ElementSource(e.Sensor, id, Sl651Names.Supported[id].Source));
         }
 
+        return options;
+    }
+
+    /// <summary>
+    /// Options with the report timing of <paramref name="s"/> (<c>timed</c>, <c>keepAlive</c>); what the file leaves
+    /// out keeps the options' own default. The rest is filled in by <see cref="FromConfig"/> from a valid file.
+    /// </summary>
+    public static Sl651Options Timing(Sl651Section s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var options = new Sl651Options();
+        options.Timed = s.Timed ?? options.Timed;
+        options.KeepAlive = s.KeepAlive ?? options.KeepAlive;
         return options;
     }
 

@@ -39,32 +39,15 @@ public static class UplinkMapping
             StationId = config.Station.Id,
             StationName = config.Station.Name,
             StoragePath = config.Storage.Path,
-            QueueLimit = config.Storage.QueueLimit,
             CommandKeyFile = config.Uplink.CommandKey,
-            Language = config.Station.Language,
             AllClearCap = LevelMapping.Texts(config.Alerting.AllClearCap),
             Levels = levels ?? LevelMapping.Levels(config),
-            Mqtt = new MqttConnectionOptions
-            {
-                Host = mqtt.Host,
-                Username = mqtt.Username,
-                PasswordFile = mqtt.PasswordFile,
-                Tls = mqtt.Tls is { } tls
-                    ? new TlsOptions { CaFile = tls.Ca, CertFile = tls.Cert, KeyFile = tls.Key }
-                    : null,
-            },
+            Mqtt = Connection(mqtt),
         };
         // What the file leaves out keeps the options' own default.
+        options.QueueLimit = config.Storage.QueueLimit ?? options.QueueLimit;
+        options.Language = config.Station.Language ?? options.Language;
         options.TelemetryPeriod = config.Uplink.Telemetry ?? options.TelemetryPeriod;
-        var connection = options.Mqtt;
-        connection.Port = mqtt.Port ?? connection.Port;
-        connection.Prefix = mqtt.Prefix ?? connection.Prefix;
-        connection.Protocol = mqtt.Protocol is { } protocol ? (protocol == "3.1.1" ? MqttProtocol.V311 : MqttProtocol.V5) : connection.Protocol;
-        connection.KeepAlive = mqtt.KeepAlive ?? connection.KeepAlive;
-        foreach (var entry in mqtt.Hosts ?? [])
-        {
-            options.Mqtt.Hosts.Add(new MqttEndpoint(entry.Host, entry.Port));
-        }
 
         foreach (var sensor in config.Sensors)
         {
@@ -75,5 +58,30 @@ public static class UplinkMapping
         }
 
         return options;
+    }
+
+    /// <summary>The connection to the broker (<c>uplink.mqtt</c>); what the file leaves out keeps the options' own default.</summary>
+    public static MqttConnectionOptions Connection(MqttSection mqtt)
+    {
+        ArgumentNullException.ThrowIfNull(mqtt);
+        var connection = new MqttConnectionOptions
+        {
+            Host = mqtt.Host,
+            Username = mqtt.Username,
+            PasswordFile = mqtt.PasswordFile,
+            Tls = mqtt.Tls is { } tls
+                ? new TlsOptions { CaFile = tls.Ca, CertFile = tls.Cert, KeyFile = tls.Key }
+                : null,
+        };
+        connection.Port = mqtt.Port ?? connection.Port;
+        connection.Prefix = mqtt.Prefix ?? connection.Prefix;
+        connection.Protocol = mqtt.Protocol is { } protocol ? (protocol == "3.1.1" ? MqttProtocol.V311 : MqttProtocol.V5) : connection.Protocol;
+        connection.KeepAlive = mqtt.KeepAlive ?? connection.KeepAlive;
+        foreach (var entry in mqtt.Hosts ?? [])
+        {
+            connection.Hosts.Add(new MqttEndpoint(entry.Host, entry.Port));
+        }
+
+        return connection;
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using EdgeGateway.Configuration;
 using EdgeGateway.Core.Alerting;
+using EdgeGateway.Configuration;
 
 namespace EdgeGateway.Replay;
 
@@ -128,7 +128,7 @@ public sealed class ReplaySummary
         {
             if (t.ToLevel.IsNone)
             {
-                if (config.Alerting.AllClear is { } allClear)
+                if (LevelMapping.Cue(config.Alerting.AllClear) is { } allClear)
                 {
                     list.Add(new ReplayBroadcast(t.Time, "all-clear", t.To, allClear.Message, allClear.Repeat));
                 }

@@ -103,36 +103,6 @@ public sealed class ReloadPlanTests
     }
 
     [Fact]
-    public void For_ZeroPoll_Throws()
-    {
-        var next = Station(o => o.ModbusSensors[0] = o.ModbusSensors[0] with { Poll = TimeSpan.Zero });
-
-        var e = Assert.Throws<InvalidOperationException>(() => ReloadPlan.For(Station(), next, pinInUse: null));
-
-        Assert.Equal("sensor level: poll must be longer than 0; sensors and buses left as they were", e.Message);
-    }
-
-    [Fact]
-    public void For_RainCounterWithoutScale_Throws()
-    {
-        var next = Station(o => o.ModbusSensors.Add(Sensor("rain-total", "plc-b", 1, 1) with { Kind = ModbusSensorKind.RainTotal, Scale = 0 }));
-
-        var e = Assert.Throws<InvalidOperationException>(() => ReloadPlan.For(Station(), next, pinInUse: null));
-
-        Assert.Contains("a rain counter needs a non-zero scale", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void For_BusWithoutTransport_Throws()
-    {
-        var next = Station(o => o.Buses.Add(new ModbusBusOptions { Id = "plc-c" }));
-
-        var e = Assert.Throws<InvalidOperationException>(() => ReloadPlan.For(Station(), next, pinInUse: null));
-
-        Assert.Equal("bus plc-c has neither an RTU port nor a TCP host; sensors and buses left as they were", e.Message);
-    }
-
-    [Fact]
     public void For_Ina219Changed_StopsItsLoop()
     {
         var next = Station(o => o.Ina219Sensors[0] = o.Ina219Sensors[0] with { Scale = 2 });

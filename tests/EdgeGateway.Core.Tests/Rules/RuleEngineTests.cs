@@ -506,4 +506,17 @@ public sealed class RuleEngineTests
             "bad", "s", RuleMeasure.Sum(TimeSpan.Zero), [new(Watch, 3.0)]));
         Assert.Throws<ArgumentException>(() => new RuleEngine(Levels, [RuleDefinition.ForDigital("d", "s", DigitalState.Active, 7)]));
     }
+
+    [Fact]
+    public void Constructor_EqualThresholds_ThrowsAsTheStationFileIsRefused()
+    {
+        // An equal threshold would hide the lower level: each must rise above the one below.
+        var e = Assert.Throws<ArgumentException>(() => RuleDefinition.ForThresholds(
+            "flat", "s", RuleMeasure.Value, [new(Watch, 3.0), new(Prepare, 3.0)]));
+
+        Assert.StartsWith("rule 'flat': the threshold of level 2 (3) does not rise above that of level 1 (3)", e.Message, StringComparison.Ordinal);
+        Assert.Equal("the window must be longer than 0", RuleMeasure.Rise(TimeSpan.Zero).Problem());
+        Assert.Null(RuleMeasure.Value.Problem());
+        Assert.Equal("hysteresis -0.05 is negative; a level ends below threshold - hysteresis", RuleDefinition.HysteresisProblem(-0.05));
+    }
 }

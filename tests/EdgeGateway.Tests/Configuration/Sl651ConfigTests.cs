@@ -37,6 +37,23 @@ public sealed class Sl651ConfigTests
     }
 
     [Fact]
+    public void CentreTimedAndKeepAliveLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
+    {
+        var text = Base
+            .Replace("    centre: 1 ", "    # centre: 1 ", StringComparison.Ordinal)
+            .Replace("    timed: 1h ", "    # timed: 1h ", StringComparison.Ordinal)
+            .Replace("    keepAlive: 40s ", "    # keepAlive: 40s ", StringComparison.Ordinal);
+        var result = StationConfigLoader.Parse(text, File);
+        Assert.Empty(result.Errors);
+        var s = result.Config!.Uplink!.Sl651!;
+        Assert.Equal((null, null, null), (s.Centre, s.Timed, s.KeepAlive));
+
+        var options = Sl651Mapping.FromConfig(result.Config)!;
+
+        Assert.Equal(((byte)1, TimeSpan.FromHours(1), TimeSpan.FromSeconds(40)), (options.Centre, options.Timed, options.KeepAlive));
+    }
+
+    [Fact]
     public void Sl651WithoutMqtt_IsAStationOfItsOwn()
     {
         var text = Base.Replace("  mqtt:\n    host: hub.example.org\n    port: 8883\n    tls: { ca: /etc/edge-gateway/hub-ca.crt }\n    username: wz-oh-lilong-01\n    passwordFile: /etc/edge-gateway/mqtt.password\n    prefix: ews\n", "", StringComparison.Ordinal);

@@ -36,6 +36,39 @@ public sealed class AcquisitionMappingTests
     }
 
     [Fact]
+    public void FromConfig_BusPointAndStorageKeysLeftOut_RecordedAsNotGivenAndMappedToTheOptionsDefaults()
+    {
+        var config = ExampleConfig.Valid(
+            ("gpio: { driver: libgpiod, chip: gpiochip0 }", "gpio: { driver: libgpiod }"),
+            ("modbus-rtu: { port: /dev/ttyAMA0, baud: 9600, parity: none, dataBits: 8, stopBits: 1 }", "modbus-rtu: { port: /dev/ttyAMA0 }"),
+            ("    timeout: 300ms                 # per request\n    retries: 2\n", ""),
+            ("modbus-tcp: { host: 127.0.0.1, port: 1502 }", "modbus-tcp: { host: 127.0.0.1 }"),
+            ("modbus: { bus: rs485, slave: 1, table: holding, address: 0, type: float32, order: ABCD }", "modbus: { bus: rs485, slave: 1, address: 0 }"),
+            ("    scale: 1.0 ", "    # scale: 1.0 "),
+            ("    offset: 0.0", "    # offset: 0.0"));
+        var rtu = config.Buses[0];
+        Assert.Equal((null, null, null), (rtu.Timeout, rtu.Retries, rtu.Gap));
+        Assert.Equal((null, null, null, null), (rtu.ModbusRtu!.Baud, rtu.ModbusRtu.Parity, rtu.ModbusRtu.DataBits, rtu.ModbusRtu.StopBits));
+        Assert.Null(config.Buses[1].ModbusTcp!.Port);
+        var river = config.Sensors.Single(s => s.Id == "river-level");
+        Assert.Equal((null, null, null), (river.Modbus!.Table, river.Modbus.Type, river.Modbus.Order));
+        Assert.Equal((null, null), (river.Scale, river.Offset));
+        Assert.Equal((null, null), (config.Storage.History, config.Hardware.Gpio.Chip));
+
+        var o = AcquisitionMapping.FromConfig(config);
+
+        // The defaults a station has always run with: 9600 8N1, 1 s and one retry, port 502, one holding register as is.
+        var bus = o.Buses[0];
+        Assert.Equal(new RtuBusOptions("/dev/ttyAMA0", 9600, System.IO.Ports.Parity.None, System.IO.Ports.StopBits.One), bus.Rtu);
+        Assert.Equal((TimeSpan.FromSeconds(1), 1, TimeSpan.Zero), (bus.Timeout, bus.Retries, bus.Gap));
+        Assert.Equal(new TcpBusOptions("127.0.0.1", 502), o.Buses[1].Tcp);
+        var level = o.ModbusSensors.Single(s => s.Id == "river-level");
+        Assert.Equal((ModbusTable.Holding, RegisterType.UInt16, ByteOrder.ABCD, 1.0, 0.0), (level.Table, level.Type, level.Order, level.Scale, level.Offset));
+        Assert.Equal(TimeSpan.FromDays(8), o.History!.Retention);
+        Assert.Equal("gpiochip0", AcquisitionMapping.Gpio(config.Hardware.Gpio).Chip);
+    }
+
+    [Fact]
     public void FromConfig_ContractExample_EverySensorOnItsSource()
     {
         var loaded = StationConfigLoader.Load(ExampleConfig.Path);

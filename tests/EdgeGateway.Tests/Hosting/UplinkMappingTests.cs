@@ -25,6 +25,17 @@ public sealed class UplinkMappingTests
     }
 
     [Fact]
+    public void FromConfig_QueueLimitAndLanguageLeftOut_MappedToTheOptionsDefaults()
+    {
+        var config = ExampleConfig.Valid(("  queueLimit: 256MB ", "  # queueLimit: 256MB "));
+        Assert.Equal((null, null), (config.Storage.QueueLimit, config.Station.Language));
+
+        var o = UplinkMapping.FromConfig(config)!;
+
+        Assert.Equal((256L * 1024 * 1024, "en-US"), (o.QueueLimit, o.Language));
+    }
+
+    [Fact]
     public void FromConfig_ContractExample_MapsEveryUplinkField()
     {
         var config = new StationConfig

@@ -85,7 +85,7 @@ public sealed class UplinkServiceReconfigureTests
     [Fact]
     public async Task Reconfigure_LevelList_ChangedWaitsForTheRestartSameIdsTakeTheNewSeverity()
     {
-        using var broker = new Mosquitto();
+        await using var broker = await MosquittoBroker.StartAsync();
         await using var uplink = new UplinkHarness(broker.Port);
         await using var hub = await Subscriber.ConnectAsync(broker.Port, uplink.Topic("alert"));
         await uplink.StartAsync();
