@@ -32,10 +32,20 @@ say() { printf '%s\n' "$*" | tee -a "$report"; }
 
 # ---- builds -------------------------------------------------------------------------------------
 declare -A cmd note
-build() { # name, publish args...
+# The builds run side by side, each from its own copy of the sources (its own obj/ and bin/): on a machine
+# shared with other work they finish in about the time of the longest one instead of the sum.
+build_start() { # name, publish args...
   local name=$1; shift
-  local out=$work/pub-$name
-  if dotnet publish src/EdgeGateway -c Release -o "$out" "$@" >"$work/build-$name.log" 2>&1; then
+  mkdir -p "$work/src-$name"
+  tar -C "$root" --exclude=bin --exclude=obj -cf - src eng Directory.Build.props Directory.Packages.props global.json .editorconfig \
+    | tar -C "$work/src-$name" -xf -
+  ( cd "$work/src-$name" && if dotnet publish src/EdgeGateway -c Release -o "$work/pub-$name" "$@" >"$work/build-$name.log" 2>&1
+    then echo 0 >"$work/build-$name.rc"; else echo 1 >"$work/build-$name.rc"; fi ) &
+  builds+=($!)
+}
+build_finish() { # name
+  local name=$1 out=$work/pub-$1
+  if [ "$(cat "$work/build-$name.rc" 2>/dev/null)" = 0 ]; then
     if [ -x "$out/edgegw" ]; then cmd[$name]="$out/edgegw"; else cmd[$name]="dotnet $out/edgegw.dll"; fi
     note[$name]="$(du -sh "$out" | cut -f1) published"
   else
@@ -43,11 +53,12 @@ build() { # name, publish args...
   fi
 }
 echo "building variants (this takes a few minutes)..." >&2
-build framework-dependent
-build self-contained-trimmed -r "$rid" --self-contained -p:PublishTrimmed=true
+builds=()
+variants=(framework-dependent self-contained-trimmed)
+build_start framework-dependent
+build_start self-contained-trimmed -r "$rid" --self-contained -p:PublishTrimmed=true
 # The .deb's build: published with the same command as scripts/build-deb.sh.
-((aot)) && build native-aot -r "$rid" -p:PublishAot=true || note[native-aot]="${note[native-aot]:-skipped (--no-aot)}"
-[ -z "${cmd[native-aot]:-}" ] || note[native-aot]+=" (the .deb's build; executable $(du -h "$work/pub-native-aot/edgegw" | cut -f1))"
+((aot)) && { variants+=(native-aot); build_start native-aot -r "$rid" -p:PublishAot=true; }
 # Every station's build, Native AOT for linux-arm64, cross-built on an x64 machine and run under qemu-aarch64
 # with Debian's arm64 libraries (as the tests run it). Emulated: its sizes are the real ones; its startup and
 # RSS are the emulator's (qemu's own memory and translated code included) and say nothing about a Pi.
@@ -55,11 +66,16 @@ qemu_root=/usr/aarch64-linux-gnu
 arm64=0
 if ((aot)) && [ "$rid" = linux-x64 ] && command -v qemu-aarch64 >/dev/null && [ -e "$qemu_root/lib/ld-linux-aarch64.so.1" ]; then
   arm64=1
-  build native-aot-arm64 -r linux-arm64 -p:PublishAot=true
-  if [ -n "${cmd[native-aot-arm64]:-}" ]; then
-    cmd[native-aot-arm64]="qemu-aarch64 -L $qemu_root $work/pub-native-aot-arm64/edgegw"
-    note[native-aot-arm64]+=" (executable $(du -h "$work/pub-native-aot-arm64/edgegw" | cut -f1))"
-  fi
+  variants+=(native-aot-arm64)
+  build_start native-aot-arm64 -r linux-arm64 -p:PublishAot=true
+fi
+wait "${builds[@]}" || true
+for name in "${variants[@]}"; do build_finish "$name"; done
+((aot)) || note[native-aot]="skipped (--no-aot)"
+[ -z "${cmd[native-aot]:-}" ] || note[native-aot]+=" (the .deb's build; executable $(du -h "$work/pub-native-aot/edgegw" | cut -f1))"
+if [ -n "${cmd[native-aot-arm64]:-}" ]; then
+  cmd[native-aot-arm64]="qemu-aarch64 -L $qemu_root $work/pub-native-aot-arm64/edgegw"
+  note[native-aot-arm64]+=" (executable $(du -h "$work/pub-native-aot-arm64/edgegw" | cut -f1))"
 fi
 
 # ---- peers the station talks to --------------------------------------------------------------------
