@@ -27,7 +27,7 @@ internal static class ModbusReader
 
         var time = TimeProvider.System;
         var runs = settings.Repeat ?? 1;
-        var answered = new List<double>(Math.Min(runs, 100_000));
+        var answered = new LatencySummary();
         var (transactions, errors, timeouts) = (0, 0, 0);
         using var format = new ReadFormat(settings);
         var words = new ushort[settings.Items];
@@ -99,14 +99,9 @@ internal static class ModbusReader
         _ => e.Message,
     };
 
-    internal static string Summary(bool json, int transactions, int errors, int timeouts, List<double> answered, TimeSpan elapsed)
+    internal static string Summary(bool json, int transactions, int errors, int timeouts, LatencySummary answered, TimeSpan elapsed)
     {
-        var sorted = answered.Order().ToArray();
-        double? min = sorted.Length > 0 ? sorted[0] : null;
-        double? max = sorted.Length > 0 ? sorted[^1] : null;
-        double? median = sorted.Length == 0 ? null
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-            : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        var (min, median, max) = (answered.Min, answered.Median(), answered.Max);
         var rate = elapsed > TimeSpan.Zero ? transactions / elapsed.TotalSeconds : 0;
         if (json)
         {
