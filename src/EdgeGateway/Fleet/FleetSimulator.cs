@@ -5,6 +5,7 @@ using EdgeGateway.Core.Readings;
 using EdgeGateway.Hosting;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
+using EdgeGateway.Uplink.Payloads;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Fleet;
@@ -12,8 +13,13 @@ namespace EdgeGateway.Fleet;
 /// <summary>What the whole fleet has done so far, summed over its stations.</summary>
 public sealed record FleetTotals(int Stations, int Connected, long Queued, long Sent, long Alerts);
 
-/// <summary>One alert a simulated station raised: when (the payload's <c>time</c>) and the levels it went between.</summary>
-public sealed record FleetAlert(DateTimeOffset Time, string From, string To);
+/// <summary>
+/// One alert a simulated station raised: when (the payload's <c>time</c>) and the levels it went between; its
+/// seq, when its station's outbox had stored it, when it was first handed to the MQTT client (PUBLISH) and when
+/// the broker acknowledged it (PUBACK; null until then).
+/// </summary>
+public sealed record FleetAlert(DateTimeOffset Time, string From, string To, long? Seq = null, DateTimeOffset? Stored = null,
+    DateTimeOffset? Sent = null, DateTimeOffset? Acked = null);
 
 /// <summary>What one simulated station created: its last seq, what is still in its outbox, its alerts.</summary>
 public sealed record FleetStationSummary(string Id, long LastSeq, long Queued, IReadOnlyList<FleetAlert> Alerts);
@@ -36,6 +42,9 @@ public sealed class FleetSimulator : IDisposable
 
     // Per station, what it was asked to raise; read by the summary a hub's contents are checked against.
     private readonly List<FleetAlert>[] _raised;
+
+    // Per station, its alerts' seqs in the order stored, when each was stored and when acknowledged.
+    private readonly List<AlertTrace> _traces = [];
     private long _ticks;
     private long _alerts;
 
@@ -58,7 +67,17 @@ public sealed class FleetSimulator : IDisposable
             options.StoragePath = Path.Combine(template.Storage.Path, options.StationId);
             options.TelemetryPeriod = telemetry;
             Directory.CreateDirectory(options.StoragePath);
-            _stations.Add(new UplinkService(options, time, logger));
+            var station = new UplinkService(options, time, logger);
+            var trace = new AlertTrace();
+            station.MessageProgress += (step, topic, seq) =>
+            {
+                if (topic == Topics.Alert)
+                {
+                    trace.Add(step, seq, time.GetUtcNow());
+                }
+            };
+            _stations.Add(station);
+            _traces.Add(trace);
             _ids.Add(options.StationId);
         }
 
@@ -109,29 +128,32 @@ public sealed class FleetSimulator : IDisposable
         // Each station raises its own alert, stamped when it does, as a station's rule does on its own hardware.
         // Here they share one machine and each alert is a durable write (an fsync) of its outbox: one after the
         // other, the last station of a few hundred would raise its alert seconds after the first.
-        Parallel.For(0, _stations.Count, new ParallelOptions { MaxDegreeOfParallelism = AlertParallelism }, i =>
-        {
-            var now = _time.GetUtcNow();
-            lock (_raised[i])
-            {
-                _raised[i].Add(new FleetAlert(now, LevelTransition.None, _levelId));
-                _raised[i].Add(new FleetAlert(now, _levelId, LevelTransition.None));
-            }
-
-            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, LevelTransition.None, _levelId, _threshold, _threshold));
-            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _levelId, LevelTransition.None, 0, _threshold));
-            Interlocked.Add(ref _alerts, 2);
-        });
+        Parallel.For(0, _stations.Count, new ParallelOptions { MaxDegreeOfParallelism = AlertParallelism }, Raise);
     }
 
-    /// <summary>Each station's last seq, what its outbox still holds, and every alert it raised, in order.</summary>
+    private void Raise(int i)
+    {
+        var now = _time.GetUtcNow();
+        lock (_raised[i])
+        {
+            _raised[i].Add(new FleetAlert(now, LevelTransition.None, _levelId!));
+            _raised[i].Add(new FleetAlert(now, _levelId!, LevelTransition.None));
+        }
+
+        _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId!, LevelTransition.None, _levelId!, _threshold, _threshold));
+        _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId!, _levelId!, LevelTransition.None, 0, _threshold));
+        Interlocked.Add(ref _alerts, 2);
+    }
+
+    /// <summary>Each station's last seq, what its outbox still holds, and every alert it raised, in order, with its timings.</summary>
     public IReadOnlyList<FleetStationSummary> Summary() =>
         [.. _stations.Select((s, i) =>
         {
             var status = s.Status;
             lock (_raised[i])
             {
-                return new FleetStationSummary(_ids[i], status.LastSeq, status.QueueDepth, [.. _raised[i]]);
+                // A station stores its alerts one after the other, as raised: the k-th stored is the k-th raised.
+                return new FleetStationSummary(_ids[i], status.LastSeq, status.QueueDepth, [.. _raised[i].Select(_traces[i].Timed)]);
             }
         })];
 
@@ -162,6 +184,56 @@ public sealed class FleetSimulator : IDisposable
         foreach (var station in _stations)
         {
             station.Dispose();
+        }
+    }
+
+    private sealed class AlertTrace
+    {
+        private readonly Lock _lock = new();
+        private readonly List<long> _seqs = [];
+        private readonly Dictionary<long, DateTimeOffset> _stored = [];
+        private readonly Dictionary<long, DateTimeOffset> _sent = [];
+        private readonly Dictionary<long, DateTimeOffset> _acked = [];
+
+        // The first PUBLISH and PUBACK count; after a lost connection an unacknowledged alert is sent again.
+        public void Add(UplinkMessageStep step, long seq, DateTimeOffset now)
+        {
+            lock (_lock)
+            {
+                switch (step)
+                {
+                    case UplinkMessageStep.Stored:
+                        _seqs.Add(seq);
+                        _stored[seq] = now;
+                        break;
+                    case UplinkMessageStep.Publishing:
+                        _sent.TryAdd(seq, now);
+                        break;
+                    default:
+                        _acked.TryAdd(seq, now);
+                        break;
+                }
+            }
+        }
+
+        public FleetAlert Timed(FleetAlert alert, int index)
+        {
+            lock (_lock)
+            {
+                if (index >= _seqs.Count)
+                {
+                    return alert;
+                }
+
+                var seq = _seqs[index];
+                return alert with
+                {
+                    Seq = seq,
+                    Stored = _stored[seq],
+                    Sent = _sent.TryGetValue(seq, out var s) ? s : null,
+                    Acked = _acked.TryGetValue(seq, out var a) ? a : null,
+                };
+            }
         }
     }
 
