@@ -14,6 +14,10 @@
 #   BENCH_ALERT_EVERY      seconds between a station's alerts (default 60; SECONDS/5 for runs under 5 minutes)
 #   BENCH_BACKLOG_SECONDS  how long the stations create the throughput phase's backlog (default 60)
 #   BENCH_FAIL_NODE        the broker node killed (default 1: the first in every station's and receiver's list)
+#   BENCH_OUTBOXES         where the simulated stations keep their outboxes (default: a new directory in /dev/shm
+#                          when it is a tmpfs, else in the temporary directory): each station in the field
+#                          fsyncs to a disk of its own, here hundreds would share the one the cluster and
+#                          PostgreSQL fsync to. The outbox code is the station's own either way.
 #   BENCH_NO_BUILD=1       use the edgegw already built (src/EdgeGateway/bin/Release/net10.0)
 #   BENCH_KEEP=1           keep the temporary directory (logs, summary) instead of removing it
 # Exits 1 when a check fails. Every process started here is stopped on exit.
@@ -30,6 +34,13 @@ pgbin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d /tmp/edge-bench-fleet.XXXXXX)
 chmod 755 "$work"
 export FLEET_DIR="$work/cluster"
+if [ -n "${BENCH_OUTBOXES:-}" ]; then
+  outboxes=$(mktemp -d "$BENCH_OUTBOXES/edge-bench-outboxes.XXXXXX")
+elif [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+  outboxes=$(mktemp -d /dev/shm/edge-bench-outboxes.XXXXXX)
+else
+  outboxes="$work/outboxes"; mkdir -p "$outboxes"
+fi
 pids=()            # receivers and the simulator, stopped on exit
 pg_pid="" sampler_pid=""
 failed=0
@@ -41,7 +52,7 @@ cleanup() {
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   scripts/fleet-cluster.sh stop >/dev/null 2>&1
   if [ -n "$pg_pid" ]; then kill -INT "$pg_pid" 2>/dev/null; wait "$pg_pid" 2>/dev/null; fi
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $work"; else rm -rf "$work"; fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $work $outboxes"; else rm -rf "$work" "$outboxes"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -80,6 +91,7 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
 fi
 edgegw=(dotnet "$root/src/EdgeGateway/bin/Release/net10.0/edgegw.dll")
 log "bench-fleet: $stations stations, ${seconds} s, an alert each every ${alert_every} s, backlog phase ${backlog} s; $(nproc) cores, shared machine"
+log "the stations' outboxes in $outboxes ($(stat -f -c %T "$outboxes"))"
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 mkdir -p "$work/pg/data"
@@ -178,7 +190,7 @@ log "two receivers consuming edge-hub"
 ) >"$work/rss.txt" 2>/dev/null &
 sampler_pid=$!
 
-template "$work/station.yaml" bench "$work/stations"
+template "$work/station.yaml" bench "$outboxes/stations"
 "${edgegw[@]}" sim fleet --stations "$stations" --template "$work/station.yaml" --telemetry 1s --alert-every "${alert_every}s" \
   --json --duration "${seconds}s" --drain-timeout 600s --summary "$work/summary.json" >"$work/sim.jsonl" 2>"$work/sim.err" &
 sim_pid=$!
@@ -318,7 +330,7 @@ hub_yaml "$work/two.yaml" bench-two tput2
 for name in one two; do
   start_receiver "declare-$name" "$work/$name.yaml"; stop_pid "$(cat "$work/declare-$name.pid")"; rm "$work/declare-$name.pid"
 done
-template "$work/tput.yaml" tput "$work/stations-tput"
+template "$work/tput.yaml" tput "$outboxes/stations-tput"
 "${edgegw[@]}" sim fleet --stations "$stations" --template "$work/tput.yaml" --telemetry 1s --alert-every 60s \
   --json --duration "${backlog}s" --drain-timeout 300s >"$work/sim-tput.jsonl" 2>"$work/sim-tput.err" &
 sim_pid=$!; pids+=("$sim_pid")

@@ -12,8 +12,8 @@ namespace EdgeGateway.Hub.Storage;
 /// are the only thing two transactions with the same message contend for (the second waits for the first
 /// to end, then finds the row and skips the message), and the stations' rows are locked, in id order, only
 /// for the gap bookkeeping and the stations' last seq at the end of the transaction. Every transaction
-/// takes what it locks in the same order (new station rows, then gate rows, then station rows, each sorted),
-/// so they cannot deadlock.
+/// takes what it locks in the same order (new station rows, then the gate rows of telemetry, then those of
+/// the other kinds, then station rows, each sorted), so they cannot deadlock.
 /// </summary>
 public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
 {
@@ -39,9 +39,16 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
         if (stations.Length > 0)
         {
             await InsertStationsAsync(conn, tx, stations, ct).ConfigureAwait(false);
-            var fresh = await GateAsync(conn, tx, messages, now, ct).ConfigureAwait(false);
+
+            // Telemetry first, the rest (alerts, CAP, events, results) after it: the main lane also gets every
+            // alert, and claims its gate row only near its commit, so the urgent lane's short transaction
+            // seldom has to wait for the main lane's long one to store an alert.
+            var fresh = await GateAsync(conn, tx, [.. messages.Where(m => m.Kind == MessageKind.Telemetry)], now, ct).ConfigureAwait(false);
             await InsertKindsAsync(conn, tx, fresh, now, ct).ConfigureAwait(false);
-            await InsertCapsAsync(conn, tx, fresh.Where(m => m.Kind == MessageKind.Cap).ToList(), now, ct).ConfigureAwait(false);
+            var urgent = await GateAsync(conn, tx, [.. messages.Where(m => m.Kind != MessageKind.Telemetry)], now, ct).ConfigureAwait(false);
+            await InsertKindsAsync(conn, tx, urgent, now, ct).ConfigureAwait(false);
+            await InsertCapsAsync(conn, tx, urgent.Where(m => m.Kind == MessageKind.Cap).ToList(), now, ct).ConfigureAwait(false);
+            fresh.AddRange(urgent);
 
             // Last, so another receiver's transaction on the same stations waits only for this bookkeeping
             // and the commit, not for the whole batch.

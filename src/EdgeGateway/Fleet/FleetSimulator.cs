@@ -33,7 +33,7 @@ public sealed class FleetSimulator : IDisposable
 {
     private readonly StationConfig _template;
     private readonly TimeProvider _time;
-    private const int AlertParallelism = 32;
+    private const int AlertParallelism = 8;
     private readonly List<UplinkService> _stations = [];
     private readonly List<string> _ids = [];
     private readonly string? _ruleId;
@@ -127,8 +127,21 @@ public sealed class FleetSimulator : IDisposable
 
         // Each station raises its own alert, stamped when it does, as a station's rule does on its own hardware.
         // Here they share one machine and each alert is a durable write (an fsync) of its outbox: one after the
-        // other, the last station of a few hundred would raise its alert seconds after the first.
-        Parallel.For(0, _stations.Count, new ParallelOptions { MaxDegreeOfParallelism = AlertParallelism }, Raise);
+        // other, the last station of a few hundred would raise its alert seconds after the first. They are raised
+        // on threads of their own: on the thread pool they would hold every thread the stations' uplinks publish
+        // from, and no station would send its alert before the last one had raised its own.
+        var next = -1;
+        var raisers = Enumerable.Range(0, Math.Min(AlertParallelism, _stations.Count)).Select(_ => new Thread(() =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < _stations.Count)
+            {
+                Raise(i);
+            }
+        })
+        { IsBackground = true, Name = "sim-alert" }).ToList();
+        raisers.ForEach(t => t.Start());
+        raisers.ForEach(t => t.Join());
     }
 
     private void Raise(int i)
