@@ -51,7 +51,13 @@ cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   scripts/fleet-cluster.sh stop >/dev/null 2>&1
-  if [ -n "$pg_pid" ]; then kill -INT "$pg_pid" 2>/dev/null; wait "$pg_pid" 2>/dev/null; fi
+  if [ -n "$pg_pid" ]; then
+    # $pg_pid is the shell that started it (as the postgres user): the server's own pid is in postmaster.pid.
+    local server; server=$(head -1 "$work/pg/data/postmaster.pid" 2>/dev/null)
+    kill -INT "$pg_pid" ${server:+"$server"} 2>/dev/null
+    for _ in $(seq 100); do [ -n "$server" ] && kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    wait "$pg_pid" 2>/dev/null
+  fi
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $work $outboxes"; else rm -rf "$work" "$outboxes"; fi
 }
 trap cleanup EXIT
