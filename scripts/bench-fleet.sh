@@ -14,6 +14,10 @@
 #   BENCH_ALERT_EVERY      seconds between a station's alerts (default 60; SECONDS/5 for runs under 5 minutes)
 #   BENCH_BACKLOG_SECONDS  how long the stations create the throughput phase's backlog (default 60)
 #   BENCH_FAIL_NODE        the broker node killed (default 1: the first in every station's and receiver's list)
+#   BENCH_OUTBOXES         where the simulated stations keep their outboxes (default: a new directory in /dev/shm
+#                          when it is a tmpfs, else in the temporary directory): each station in the field
+#                          fsyncs to a disk of its own, here hundreds would share the one the cluster and
+#                          PostgreSQL fsync to. The outbox code is the station's own either way.
 #   BENCH_NO_BUILD=1       use the edgegw already built (src/EdgeGateway/bin/Release/net10.0)
 #   BENCH_KEEP=1           keep the temporary directory (logs, summary) instead of removing it
 # Exits 1 when a check fails. Every process started here is stopped on exit.
@@ -30,6 +34,13 @@ pgbin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d /tmp/edge-bench-fleet.XXXXXX)
 chmod 755 "$work"
 export FLEET_DIR="$work/cluster"
+if [ -n "${BENCH_OUTBOXES:-}" ]; then
+  outboxes=$(mktemp -d "$BENCH_OUTBOXES/edge-bench-outboxes.XXXXXX")
+elif [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+  outboxes=$(mktemp -d /dev/shm/edge-bench-outboxes.XXXXXX)
+else
+  outboxes="$work/outboxes"; mkdir -p "$outboxes"
+fi
 pids=()            # receivers and the simulator, stopped on exit
 pg_pid="" sampler_pid=""
 failed=0
@@ -40,8 +51,14 @@ cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   scripts/fleet-cluster.sh stop >/dev/null 2>&1
-  if [ -n "$pg_pid" ]; then kill -INT "$pg_pid" 2>/dev/null; wait "$pg_pid" 2>/dev/null; fi
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $work"; else rm -rf "$work"; fi
+  if [ -n "$pg_pid" ]; then
+    # $pg_pid is the shell that started it (as the postgres user): the server's own pid is in postmaster.pid.
+    local server; server=$(head -1 "$work/pg/data/postmaster.pid" 2>/dev/null)
+    kill -INT "$pg_pid" ${server:+"$server"} 2>/dev/null
+    for _ in $(seq 100); do [ -n "$server" ] && kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    wait "$pg_pid" 2>/dev/null
+  fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $work $outboxes"; else rm -rf "$work" "$outboxes"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -80,6 +97,7 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
 fi
 edgegw=(dotnet "$root/src/EdgeGateway/bin/Release/net10.0/edgegw.dll")
 log "bench-fleet: $stations stations, ${seconds} s, an alert each every ${alert_every} s, backlog phase ${backlog} s; $(nproc) cores, shared machine"
+log "the stations' outboxes in $outboxes ($(stat -f -c %T "$outboxes"))"
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 mkdir -p "$work/pg/data"
@@ -178,7 +196,7 @@ log "two receivers consuming edge-hub"
 ) >"$work/rss.txt" 2>/dev/null &
 sampler_pid=$!
 
-template "$work/station.yaml" bench "$work/stations"
+template "$work/station.yaml" bench "$outboxes/stations"
 "${edgegw[@]}" sim fleet --stations "$stations" --template "$work/station.yaml" --telemetry 1s --alert-every "${alert_every}s" \
   --json --duration "${seconds}s" --drain-timeout 600s --summary "$work/summary.json" >"$work/sim.jsonl" 2>"$work/sim.err" &
 sim_pid=$!
@@ -224,10 +242,11 @@ log "receivers idle; checking PostgreSQL"
 
 # --- checks ------------------------------------------------------------------------------------------
 q hub "CREATE SCHEMA bench; CREATE TABLE bench.sim (station text PRIMARY KEY, last_seq bigint, queued bigint);
-       CREATE TABLE bench.sim_alerts (station text, time timestamptz, from_level text, to_level text);
+       CREATE TABLE bench.sim_alerts (station text, time timestamptz, from_level text, to_level text,
+                                      seq bigint, stored timestamptz, sent timestamptz, acked timestamptz);
        CREATE TABLE bench.windows (name text, started timestamptz, ended timestamptz);" >/dev/null
 jq -r '.perStation[] | [.id, .lastSeq, .queued] | @csv' "$work/summary.json" | psql_ hub -c "\copy bench.sim FROM STDIN (FORMAT csv)"
-jq -r '.perStation[] | .id as $s | .alerts[] | [$s, .time, .from, .to] | @csv' "$work/summary.json" \
+jq -r '.perStation[] | .id as $s | .alerts[] | [$s, .time, .from, .to, .seq, .stored, .sent, .acked] | @csv' "$work/summary.json" \
   | psql_ hub -c "\copy bench.sim_alerts FROM STDIN (FORMAT csv)"
 for w in "${windows[@]}"; do set -- $w; q hub "INSERT INTO bench.windows VALUES ('$1', '$2', '$3')" >/dev/null; done
 
@@ -276,6 +295,25 @@ q hub "WITH l AS (
        GROUP BY k ORDER BY k DESC"
 p99_out=$(q hub "SELECT coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM pg_xact_commit_timestamp(a.xmin) - a.time)), 999)
                  FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM bench.windows w WHERE a.time <= w.ended AND pg_xact_commit_timestamp(a.xmin) >= w.started)")
+echo "   where it goes, per alert (p50 / p99 / max, s): created -> stored in its station's outbox -> PUBLISH handed to"
+echo "   the MQTT client -> delivered to a receiver (through the cluster's quorum queue) -> committed; PUBACK beside it"
+split() { # split WHERE-CLAUSE-ON-a
+  q hub "WITH x AS (
+           SELECT extract(epoch FROM s.stored - a.time) AS stored, extract(epoch FROM s.sent - s.stored) AS sent,
+                  extract(epoch FROM a.received - s.sent) AS delivered, extract(epoch FROM pg_xact_commit_timestamp(a.xmin) - a.received) AS committed,
+                  extract(epoch FROM s.acked - s.sent) AS puback
+           FROM alerts a JOIN bench.sim_alerts s ON s.station = a.station AND s.time = a.time AND s.from_level = a.from_level AND s.to_level = a.to_level
+           WHERE $1)
+         SELECT '      ' || rpad(k, 24) || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY v)::numeric, 3) || ' / '
+                || round(percentile_cont(0.99) WITHIN GROUP (ORDER BY v)::numeric, 3) || ' / ' || round(max(v)::numeric, 3) || '  (' || count(v) || ')'
+         FROM (SELECT 1 o, 'created -> stored' k, stored v FROM x UNION ALL SELECT 2, 'stored -> PUBLISH', sent FROM x
+               UNION ALL SELECT 3, 'PUBLISH -> delivered', delivered FROM x UNION ALL SELECT 4, 'delivered -> committed', committed FROM x
+               UNION ALL SELECT 5, '(PUBLISH -> PUBACK)', puback FROM x) y
+         GROUP BY o, k ORDER BY o"
+}
+outside="NOT EXISTS (SELECT 1 FROM bench.windows w WHERE a.time <= w.ended AND pg_xact_commit_timestamp(a.xmin) >= w.started)"
+echo "   outside the failure windows:"; split "$outside"
+echo "   inside them:"; split "NOT ($outside)"
 check "alert p99 outside the failure windows < 2 s" "$(printf '%.3f' "$p99_out") s" "$(python3 -c "print(0 if $p99_out < 2 else 1)")"
 
 echo
@@ -298,7 +336,7 @@ hub_yaml "$work/two.yaml" bench-two tput2
 for name in one two; do
   start_receiver "declare-$name" "$work/$name.yaml"; stop_pid "$(cat "$work/declare-$name.pid")"; rm "$work/declare-$name.pid"
 done
-template "$work/tput.yaml" tput "$work/stations-tput"
+template "$work/tput.yaml" tput "$outboxes/stations-tput"
 "${edgegw[@]}" sim fleet --stations "$stations" --template "$work/tput.yaml" --telemetry 1s --alert-every 60s \
   --json --duration "${backlog}s" --drain-timeout 300s >"$work/sim-tput.jsonl" 2>"$work/sim-tput.err" &
 sim_pid=$!; pids+=("$sim_pid")

@@ -25,6 +25,19 @@ public enum UplinkState
     Stopped,
 }
 
+/// <summary>A step of an uplink message's way out (<see cref="Mqtt.UplinkService.MessageProgress"/>).</summary>
+public enum UplinkMessageStep
+{
+    /// <summary>In the outbox (an urgent message durably).</summary>
+    Stored,
+
+    /// <summary>Handed to the MQTT client to publish.</summary>
+    Publishing,
+
+    /// <summary>Acknowledged by the broker (PUBACK).</summary>
+    Acknowledged,
+}
+
 /// <summary>What <c>edgegw status</c> shows of the uplink.</summary>
 public sealed record UplinkStatus(
     UplinkState State,

@@ -131,7 +131,7 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
         consumer.ReceivedAsync += async (_, e) =>
         {
             // The body belongs to the client only for the duration of this handler.
-            var copy = new BasicDeliverEventArgsCopy(e.DeliveryTag, MessageParser.TopicOfRoutingKey(e.RoutingKey), e.Body.ToArray());
+            var copy = new BasicDeliverEventArgsCopy(e.DeliveryTag, MessageParser.TopicOfRoutingKey(e.RoutingKey), e.Body.ToArray(), time.GetUtcNow());
             await deliveries.Writer.WriteAsync(copy, ct).ConfigureAwait(false);
         };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer, ct).ConfigureAwait(false);
@@ -160,7 +160,7 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
             var last = batch[^1].DeliveryTag;
             try
             {
-                await store.StoreAsync(batch.Select(d => new Incoming(d.Topic, d.Body)).ToList(), ct).ConfigureAwait(false);
+                await store.StoreAsync(batch.Select(d => new Incoming(d.Topic, d.Body, d.Received)).ToList(), ct).ConfigureAwait(false);
             }
             catch (Exception e) when (BatchStore.IsDatabaseDown(e) && !ct.IsCancellationRequested)
             {
@@ -175,7 +175,7 @@ public sealed class AmqpReceiver(HubOptions options, BatchStore store, TimeProvi
         }
     }
 
-    private sealed record BasicDeliverEventArgsCopy(ulong DeliveryTag, string Topic, byte[] Body);
+    private sealed record BasicDeliverEventArgsCopy(ulong DeliveryTag, string Topic, byte[] Body, DateTimeOffset Received);
 
     private sealed record Lane(IChannel Channel, ChannelReader<BasicDeliverEventArgsCopy> Deliveries) : IAsyncDisposable
     {

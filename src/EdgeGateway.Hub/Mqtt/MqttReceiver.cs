@@ -71,7 +71,7 @@ public sealed class MqttReceiver(HubOptions options, BatchStore store, TimeProvi
         client.ApplicationMessageReceivedAsync += e =>
         {
             e.AutoAcknowledge = false;
-            deliveries.Writer.TryWrite(new Delivery(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e));
+            deliveries.Writer.TryWrite(new Delivery(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e, time.GetUtcNow()));
             return Task.CompletedTask;
         };
         try
@@ -136,7 +136,7 @@ public sealed class MqttReceiver(HubOptions options, BatchStore store, TimeProvi
         {
             try
             {
-                await store.StoreAsync(batch.ConvertAll(d => new Incoming(d.Topic, d.Body)), ct).ConfigureAwait(false);
+                await store.StoreAsync(batch.ConvertAll(d => new Incoming(d.Topic, d.Body, d.Received)), ct).ConfigureAwait(false);
             }
             catch (Exception e) when (BatchStore.IsDatabaseDown(e) && !ct.IsCancellationRequested)
             {
@@ -153,5 +153,5 @@ public sealed class MqttReceiver(HubOptions options, BatchStore store, TimeProvi
         }
     }
 
-    private sealed record Delivery(string Topic, byte[] Body, MqttApplicationMessageReceivedEventArgs Args);
+    private sealed record Delivery(string Topic, byte[] Body, MqttApplicationMessageReceivedEventArgs Args, DateTimeOffset Received);
 }

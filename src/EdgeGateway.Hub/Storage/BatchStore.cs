@@ -46,6 +46,7 @@ public sealed class BatchStore(HubWriter writer, MessageParser parser, ILogger l
             var (message, bad) = parser.Parse(incoming);
             if (message is not null)
             {
+                message.Received = incoming.Received;
                 messages.Add(message);
             }
             else if (bad is not null)
@@ -72,6 +73,11 @@ public sealed class BatchStore(HubWriter writer, MessageParser parser, ILogger l
     private async Task StoreOneAsync(Incoming incoming, CancellationToken ct)
     {
         var (message, bad) = parser.Parse(incoming);
+        if (message is not null)
+        {
+            message.Received = incoming.Received;
+        }
+
         try
         {
             await writer.WriteAsync(message is null ? [] : [message], bad is null ? [] : [bad], ct).ConfigureAwait(false);

@@ -11,8 +11,11 @@ public enum MessageKind
     Status,
 }
 
-/// <summary>One uplink message as it arrived: the MQTT topic (dots of an AMQP routing key turned back) and the bytes.</summary>
-public sealed record Incoming(string Topic, ReadOnlyMemory<byte> Body);
+/// <summary>
+/// One uplink message as it arrived: the MQTT topic (dots of an AMQP routing key turned back), the bytes, and
+/// the receiver's clock when the delivery arrived (stored as <c>received</c>; null: when its batch is written).
+/// </summary>
+public sealed record Incoming(string Topic, ReadOnlyMemory<byte> Body, DateTimeOffset? Received = null);
 
 public sealed record ReadingRow(string Sensor, DateTimeOffset Time, double? Value, string? Unit, string Quality);
 
@@ -30,6 +33,9 @@ public sealed class HubMessage
 
     /// <summary>The payload as received (events keep it whole as jsonb; CAP keeps the XML).</summary>
     public required string Payload { get; init; }
+
+    /// <summary>When the delivery reached the receiver (<see cref="Incoming.Received"/>); null: when its batch is written.</summary>
+    public DateTimeOffset? Received { get; set; }
 
     // Alert
     public string? Scope { get; init; }

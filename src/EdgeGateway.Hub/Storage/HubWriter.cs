@@ -8,8 +8,12 @@ namespace EdgeGateway.Hub.Storage;
 /// once: the <c>messages</c> table is the gate (ON CONFLICT DO NOTHING ... RETURNING), and only the seqs
 /// it let through go on to their kind's table, the gap bookkeeping and the station's last seq. A message
 /// delivered again (a receiver that died between commit and acknowledgement, a station that resent what
-/// was in flight) therefore changes nothing. The stations of a batch are locked in id order, so receivers
-/// sharing a queue serialise per station without deadlocking.
+/// was in flight) therefore changes nothing. Receivers and lanes write at the same time: the gate's rows
+/// are the only thing two transactions with the same message contend for (the second waits for the first
+/// to end, then finds the row and skips the message), and the stations' rows are locked, in id order, only
+/// for the gap bookkeeping and the stations' last seq at the end of the transaction. Every transaction
+/// takes what it locks in the same order (new station rows, then the gate rows of telemetry, then those of
+/// the other kinds, then station rows, each sorted), so they cannot deadlock.
 /// </summary>
 public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
 {
@@ -34,10 +38,21 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
         var stations = messages.Select(m => m.Station).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (stations.Length > 0)
         {
-            var lastSeqs = await LockStationsAsync(conn, tx, stations, ct).ConfigureAwait(false);
-            var fresh = await GateAsync(conn, tx, messages, now, ct).ConfigureAwait(false);
+            await InsertStationsAsync(conn, tx, stations, ct).ConfigureAwait(false);
+
+            // Telemetry first, the rest (alerts, CAP, events, results) after it: the main lane also gets every
+            // alert, and claims its gate row only near its commit, so the urgent lane's short transaction
+            // seldom has to wait for the main lane's long one to store an alert.
+            var fresh = await GateAsync(conn, tx, [.. messages.Where(m => m.Kind == MessageKind.Telemetry)], now, ct).ConfigureAwait(false);
             await InsertKindsAsync(conn, tx, fresh, now, ct).ConfigureAwait(false);
-            await InsertCapsAsync(conn, tx, fresh.Where(m => m.Kind == MessageKind.Cap).ToList(), now, ct).ConfigureAwait(false);
+            var urgent = await GateAsync(conn, tx, [.. messages.Where(m => m.Kind != MessageKind.Telemetry)], now, ct).ConfigureAwait(false);
+            await InsertKindsAsync(conn, tx, urgent, now, ct).ConfigureAwait(false);
+            await InsertCapsAsync(conn, tx, urgent.Where(m => m.Kind == MessageKind.Cap).ToList(), now, ct).ConfigureAwait(false);
+            fresh.AddRange(urgent);
+
+            // Last, so another receiver's transaction on the same stations waits only for this bookkeeping
+            // and the commit, not for the whole batch.
+            var lastSeqs = await LockStationsAsync(conn, tx, stations, ct).ConfigureAwait(false);
             await UpdateGapsAndStationsAsync(conn, tx, stations, lastSeqs, fresh, messages, now, ct).ConfigureAwait(false);
         }
 
@@ -79,14 +94,17 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
         }
     }
 
+    // First in the transaction and in id order: a new station's row is the first thing two transactions can
+    // wait on each other for (an existing row is not locked by ON CONFLICT DO NOTHING).
+    private static async Task InsertStationsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] stations, CancellationToken ct)
+    {
+        await using var insert = new NpgsqlCommand("INSERT INTO stations (id) SELECT unnest(@ids) ON CONFLICT DO NOTHING", conn, tx);
+        insert.Parameters.AddWithValue("ids", stations);
+        await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
     private static async Task<Dictionary<string, long>> LockStationsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] stations, CancellationToken ct)
     {
-        await using (var insert = new NpgsqlCommand("INSERT INTO stations (id) SELECT unnest(@ids) ON CONFLICT DO NOTHING", conn, tx))
-        {
-            insert.Parameters.AddWithValue("ids", stations);
-            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
         var last = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var select = new NpgsqlCommand("SELECT id, coalesce(last_seq, 0) FROM stations WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", conn, tx);
         select.Parameters.AddWithValue("ids", stations);
@@ -102,8 +120,11 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
     // The messages whose (station, seq) this transaction stored first; the rest were here already.
     private static async Task<List<HubMessage>> GateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<HubMessage> messages, DateTimeOffset now, CancellationToken ct)
     {
+        // In (station, seq) order: two transactions inserting the same rows wait for each other in one
+        // order only, so the gate cannot deadlock.
         var candidates = messages.Where(m => m.Seq is not null)
-            .DistinctBy(m => (m.Station, m.Seq)).ToList();
+            .DistinctBy(m => (m.Station, m.Seq))
+            .OrderBy(m => m.Station, StringComparer.Ordinal).ThenBy(m => m.Seq!.Value).ToList();
         if (candidates.Count == 0)
         {
             return [];
@@ -111,7 +132,7 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
 
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO messages (station, seq, id, kind, time, received)
-            SELECT s, q, i, k, t, @now FROM unnest(@s, @q, @i, @k, @t) AS x(s, q, i, k, t)
+            SELECT s, q, i, k, t, r FROM unnest(@s, @q, @i, @k, @t, @r) AS x(s, q, i, k, t, r)
             ON CONFLICT DO NOTHING RETURNING station, seq
             """, conn, tx);
         cmd.Parameters.AddWithValue("s", candidates.Select(m => m.Station).ToArray());
@@ -119,7 +140,7 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
         cmd.Parameters.AddWithValue("i", candidates.Select(m => m.Id).ToArray());
         cmd.Parameters.AddWithValue("k", candidates.Select(m => KindName(m.Kind)).ToArray());
         cmd.Parameters.AddWithValue("t", candidates.Select(m => m.Time.UtcDateTime).ToArray());
-        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        cmd.Parameters.AddWithValue("r", candidates.Select(m => (m.Received ?? now).UtcDateTime).ToArray());
         var stored = new HashSet<(string, long)>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
@@ -224,7 +245,7 @@ public sealed class HubWriter(NpgsqlDataSource db, TimeProvider time)
         cmd.Parameters.AddWithValue("q", rows.Select(m => m.Seq!.Value).ToArray());
         cmd.Parameters.AddWithValue("i", rows.Select(m => m.Id).ToArray());
         cmd.Parameters.AddWithValue("t", rows.Select(m => m.Time.UtcDateTime).ToArray());
-        cmd.Parameters.AddWithValue("r", rows.Select(_ => now.UtcDateTime).ToArray());
+        cmd.Parameters.AddWithValue("r", rows.Select(m => (m.Received ?? now).UtcDateTime).ToArray());
         return cmd;
     }
 

@@ -27,6 +27,9 @@ internal sealed class MessageProducer(UplinkContext context, Outbox.Outbox? outb
     /// <summary>The station's own record of what it uplinked; alerts and events go into it as they are sent.</summary>
     public EventRecord? Record { get; set; }
 
+    /// <summary>Raised with the topic suffix and seq of each message the outbox took (urgent ones durably).</summary>
+    public event Action<string, long>? Stored;
+
     /// <summary>Takes reloaded alert levels (CAP severity, urgency and texts).</summary>
     public void SetLevels(UplinkOptions options) => _cap = new CapMapping(options.Levels, options.AllClearCap);
 
@@ -162,9 +165,10 @@ internal sealed class MessageProducer(UplinkContext context, Outbox.Outbox? outb
             return false;
         }
 
+        OutboxMessage message;
         try
         {
-            var message = outbox.Add(lane, topic, build);
+            message = outbox.Add(lane, topic, build);
             if (record is { } r)
             {
                 Record?.Add(r.Time, r.Type, message.Payload);
@@ -193,6 +197,7 @@ internal sealed class MessageProducer(UplinkContext context, Outbox.Outbox? outb
             }
         }
 
+        Stored?.Invoke(message.Topic, message.Seq);
         return true;
     }
 }

@@ -78,6 +78,13 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
         // With no outbox (storage faulted) nothing is queued; readings are still gathered as before.
         _producer ??= new MessageProducer(_context, null);
+        _producer.Stored += (topic, seq) => MessageProgress?.Invoke(UplinkMessageStep.Stored, topic, seq);
+        if (_pump is not null)
+        {
+            _pump.Sending += (topic, seq) => MessageProgress?.Invoke(UplinkMessageStep.Publishing, topic, seq);
+            _pump.Acknowledged += (topic, seq) => MessageProgress?.Invoke(UplinkMessageStep.Acknowledged, topic, seq);
+        }
+
         _record = EventRecord.TryOpen(options.StoragePath, time, logger, () => Storage);
         _producer.Record = _record;
     }
@@ -100,6 +107,14 @@ public sealed class UplinkService : BackgroundService, IUplink, IStationEventSin
 
     /// <summary>Raised when the client is connected and the birth message acknowledged.</summary>
     public event Action? Connected;
+
+    /// <summary>
+    /// Raised with the step, the topic suffix (<c>alert</c>, <c>telemetry</c>...) and the seq of each message: once
+    /// the outbox took it (an urgent one durably, on the thread that created it), each time it is handed to the
+    /// client (again after a reconnect) and when the broker acknowledged it (on the client's thread).
+    /// <c>sim fleet</c> times its alerts with it.
+    /// </summary>
+    public event Action<UplinkMessageStep, string, long>? MessageProgress;
 
     /// <summary>Whether the kernel vouches for the clock; only then does the clock floor of the command checks move.</summary>
     public IClockSync ClockSync { get; init; } = new KernelClockSync();

@@ -224,6 +224,26 @@ internal static class SimFleetCommand
                     w.WriteString("time", Stamp(a.Time));
                     w.WriteString("from", a.From);
                     w.WriteString("to", a.To);
+                    if (a.Seq is { } seq)
+                    {
+                        w.WriteNumber("seq", seq);
+                    }
+
+                    if (a.Stored is { } stored)
+                    {
+                        w.WriteString("stored", Stamp(stored));
+                    }
+
+                    if (a.Sent is { } sent)
+                    {
+                        w.WriteString("sent", Stamp(sent));
+                    }
+
+                    if (a.Acked is { } acked)
+                    {
+                        w.WriteString("acked", Stamp(acked));
+                    }
+
                     w.WriteEndObject();
                 }
 

@@ -5,6 +5,7 @@ using EdgeGateway.Core.Readings;
 using EdgeGateway.Hosting;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
+using EdgeGateway.Uplink.Payloads;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Fleet;
@@ -12,8 +13,13 @@ namespace EdgeGateway.Fleet;
 /// <summary>What the whole fleet has done so far, summed over its stations.</summary>
 public sealed record FleetTotals(int Stations, int Connected, long Queued, long Sent, long Alerts);
 
-/// <summary>One alert a simulated station raised: when (the payload's <c>time</c>) and the levels it went between.</summary>
-public sealed record FleetAlert(DateTimeOffset Time, string From, string To);
+/// <summary>
+/// One alert a simulated station raised: when (the payload's <c>time</c>) and the levels it went between; its
+/// seq, when its station's outbox had stored it, when it was first handed to the MQTT client (PUBLISH) and when
+/// the broker acknowledged it (PUBACK; null until then).
+/// </summary>
+public sealed record FleetAlert(DateTimeOffset Time, string From, string To, long? Seq = null, DateTimeOffset? Stored = null,
+    DateTimeOffset? Sent = null, DateTimeOffset? Acked = null);
 
 /// <summary>What one simulated station created: its last seq, what is still in its outbox, its alerts.</summary>
 public sealed record FleetStationSummary(string Id, long LastSeq, long Queued, IReadOnlyList<FleetAlert> Alerts);
@@ -27,7 +33,7 @@ public sealed class FleetSimulator : IDisposable
 {
     private readonly StationConfig _template;
     private readonly TimeProvider _time;
-    private const int AlertParallelism = 32;
+    private const int AlertParallelism = 8;
     private readonly List<UplinkService> _stations = [];
     private readonly List<string> _ids = [];
     private readonly string? _ruleId;
@@ -37,6 +43,9 @@ public sealed class FleetSimulator : IDisposable
 
     // Per station, what it was asked to raise; read by the summary a hub's contents are checked against.
     private readonly List<FleetAlert>[] _raised;
+
+    // Per station, its alerts' seqs in the order stored, when each was stored and when acknowledged.
+    private readonly List<AlertTrace> _traces = [];
     private long _ticks;
     private long _alerts;
 
@@ -60,7 +69,17 @@ public sealed class FleetSimulator : IDisposable
             options.StoragePath = Path.Combine(template.Storage.Path, options.StationId);
             options.TelemetryPeriod = telemetry;
             Directory.CreateDirectory(options.StoragePath);
-            _stations.Add(new UplinkService(options, time, logger));
+            var station = new UplinkService(options, time, logger);
+            var trace = new AlertTrace();
+            station.MessageProgress += (step, topic, seq) =>
+            {
+                if (topic == Topics.Alert)
+                {
+                    trace.Add(step, seq, time.GetUtcNow());
+                }
+            };
+            _stations.Add(station);
+            _traces.Add(trace);
             _ids.Add(options.StationId);
         }
 
@@ -111,30 +130,46 @@ public sealed class FleetSimulator : IDisposable
 
         // Each station raises its own alert, stamped when it does, as a station's rule does on its own hardware.
         // Here they share one machine and each alert is a durable write (an fsync) of its outbox: one after the
-        // other, the last station of a few hundred would raise its alert seconds after the first.
-        Parallel.For(0, _stations.Count, new ParallelOptions { MaxDegreeOfParallelism = AlertParallelism }, i =>
+        // other, the last station of a few hundred would raise its alert seconds after the first. They are raised
+        // on threads of their own: on the thread pool they would hold every thread the stations' uplinks publish
+        // from, and no station would send its alert before the last one had raised its own.
+        var next = -1;
+        var raisers = Enumerable.Range(0, Math.Min(AlertParallelism, _stations.Count)).Select(_ => new Thread(() =>
         {
-            var now = _time.GetUtcNow();
-            lock (_raised[i])
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < _stations.Count)
             {
-                _raised[i].Add(new FleetAlert(now, LevelTransition.None, _levelId));
-                _raised[i].Add(new FleetAlert(now, _levelId, LevelTransition.None));
+                Raise(i);
             }
-
-            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, AlertLevels.None, _level, _threshold, _threshold));
-            _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId, _level, AlertLevels.None, 0, _threshold));
-            Interlocked.Add(ref _alerts, 2);
-        });
+        })
+        { IsBackground = true, Name = "sim-alert" }).ToList();
+        raisers.ForEach(t => t.Start());
+        raisers.ForEach(t => t.Join());
     }
 
-    /// <summary>Each station's last seq, what its outbox still holds, and every alert it raised, in order.</summary>
+    private void Raise(int i)
+    {
+        var now = _time.GetUtcNow();
+        lock (_raised[i])
+        {
+            _raised[i].Add(new FleetAlert(now, LevelTransition.None, _levelId!));
+            _raised[i].Add(new FleetAlert(now, _levelId!, LevelTransition.None));
+        }
+
+        _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId!, AlertLevels.None, _level!, _threshold, _threshold));
+        _stations[i].EnqueueAlert(new LevelTransition(now, TransitionScope.Rule, _ruleId!, _level!, AlertLevels.None, 0, _threshold));
+        Interlocked.Add(ref _alerts, 2);
+    }
+
+    /// <summary>Each station's last seq, what its outbox still holds, and every alert it raised, in order, with its timings.</summary>
     public IReadOnlyList<FleetStationSummary> Summary() =>
         [.. _stations.Select((s, i) =>
         {
             var status = s.Status;
             lock (_raised[i])
             {
-                return new FleetStationSummary(_ids[i], status.LastSeq, status.QueueDepth, [.. _raised[i]]);
+                // A station stores its alerts one after the other, as raised: the k-th stored is the k-th raised.
+                return new FleetStationSummary(_ids[i], status.LastSeq, status.QueueDepth, [.. _raised[i].Select(_traces[i].Timed)]);
             }
         })];
 
@@ -165,6 +200,56 @@ public sealed class FleetSimulator : IDisposable
         foreach (var station in _stations)
         {
             station.Dispose();
+        }
+    }
+
+    private sealed class AlertTrace
+    {
+        private readonly Lock _lock = new();
+        private readonly List<long> _seqs = [];
+        private readonly Dictionary<long, DateTimeOffset> _stored = [];
+        private readonly Dictionary<long, DateTimeOffset> _sent = [];
+        private readonly Dictionary<long, DateTimeOffset> _acked = [];
+
+        // The first PUBLISH and PUBACK count; after a lost connection an unacknowledged alert is sent again.
+        public void Add(UplinkMessageStep step, long seq, DateTimeOffset now)
+        {
+            lock (_lock)
+            {
+                switch (step)
+                {
+                    case UplinkMessageStep.Stored:
+                        _seqs.Add(seq);
+                        _stored[seq] = now;
+                        break;
+                    case UplinkMessageStep.Publishing:
+                        _sent.TryAdd(seq, now);
+                        break;
+                    default:
+                        _acked.TryAdd(seq, now);
+                        break;
+                }
+            }
+        }
+
+        public FleetAlert Timed(FleetAlert alert, int index)
+        {
+            lock (_lock)
+            {
+                if (index >= _seqs.Count)
+                {
+                    return alert;
+                }
+
+                var seq = _seqs[index];
+                return alert with
+                {
+                    Seq = seq,
+                    Stored = _stored[seq],
+                    Sent = _sent.TryGetValue(seq, out var s) ? s : null,
+                    Acked = _acked.TryGetValue(seq, out var a) ? a : null,
+                };
+            }
         }
     }
 

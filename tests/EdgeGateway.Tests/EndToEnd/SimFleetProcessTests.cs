@@ -85,6 +85,15 @@ public sealed class SimFleetProcessTests : IDisposable
             var sent = Of(hub.Messages, station["id"]!.GetValue<string>()).Where(m => m.Kind == HubMessageKind.Alert)
                 .Select(m => (m.Json!["time"]!.GetValue<string>(), m.Json["from"]!.GetValue<string>(), m.Json["to"]!.GetValue<string>())).ToList();
             Assert.Equal(alerts.Select(a => (a!["time"]!.GetValue<string>(), a["from"]!.GetValue<string>(), a["to"]!.GetValue<string>())), sent);
+
+            // Each alert's seq and its way out: stored, handed to the client and acknowledged, none before it was created.
+            var seqs = Of(hub.Messages, station["id"]!.GetValue<string>()).Where(m => m.Kind == HubMessageKind.Alert).Select(m => m.Seq!.Value);
+            Assert.Equal(seqs, alerts.Select(a => a!["seq"]!.GetValue<long>()));
+            foreach (var a in alerts)
+            {
+                var at = (string k) => DateTimeOffset.Parse(a![k]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(at("time") <= at("stored") && at("time") <= at("sent") && at("sent") <= at("acked"), a!.ToJsonString());
+            }
         }
     }
 

@@ -33,6 +33,12 @@ internal sealed class OutboxPump
         outbox.Written += _work.Set;
     }
 
+    /// <summary>Raised with the topic suffix and seq of each message as it is handed to the client (PUBLISH).</summary>
+    public event Action<string, long>? Sending;
+
+    /// <summary>Raised with the topic suffix and seq of each message the broker acknowledged (PUBACK).</summary>
+    public event Action<string, long>? Acknowledged;
+
     /// <summary>Messages not yet acknowledged: stored rows less those acknowledged but not yet deleted in a batch.</summary>
     public long QueueDepth()
     {
@@ -89,6 +95,7 @@ internal sealed class OutboxPump
                 }
 
                 _publishing.Begin(message.Seq);
+                Sending?.Invoke(message.Topic, message.Seq);
                 _ = PublishOneAsync(client, message, slots, failed, ct);
             }
         }
@@ -177,6 +184,7 @@ internal sealed class OutboxPump
         }
 
         Delete(cursor, upTo, rewound: false);
+        Acknowledged?.Invoke(message.Topic, message.Seq);
     }
 
     // Rows up to the watermark taken from the cursor go in one delete; a rewound cursor counts no
