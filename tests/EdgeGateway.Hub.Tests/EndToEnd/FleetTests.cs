@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Hub.Tests.Fixtures;
@@ -34,12 +33,11 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
     }
 
     // Waits on the database reaching what the station has sent (PostgreSQL has no event to wait on).
-    internal static async Task WaitStoredAsync(string connection, string station, long lastSeq)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (await ScalarAsync(connection, $"SELECT count(*) FROM messages WHERE station = '{station}'") < lastSeq)
-        {
-            if (deadline.Elapsed > Long)
+    internal static Task WaitStoredAsync(string connection, string station, long lastSeq) =>
+        Eventually.TrueAsync(
+            async () => await ScalarAsync(connection, $"SELECT count(*) FROM messages WHERE station = '{station}'") >= lastSeq,
+            Long,
+            async () =>
             {
                 await using var db = NpgsqlDataSource.Create(connection);
                 await using var cmd = db.CreateCommand($"""
@@ -47,22 +45,17 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
                             WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.station = '{station}' AND m.seq = s))
                         || ' | rejected: ' || coalesce((SELECT string_agg(reason, '; ') FROM rejected), 'none')
                     """);
-                Assert.Fail($"seqs missing after {Long}: {await cmd.ExecuteScalarAsync()}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+                return $"seqs missing: {await cmd.ExecuteScalarAsync()}";
+            },
+            TimeSpan.FromMilliseconds(100));
 
     // Waits on the receiver being part-way through a backlog (PostgreSQL has no event to wait on).
-    internal static async Task WaitMessagesAsync(string connection, long atLeast, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (await ScalarAsync(connection, "SELECT count(*) FROM messages") < atLeast)
-        {
-            await Task.Delay(20, cts.Token);
-        }
-    }
+    internal static Task WaitMessagesAsync(string connection, long atLeast, TimeSpan timeout) =>
+        Eventually.TrueAsync(
+            async () => await ScalarAsync(connection, "SELECT count(*) FROM messages") >= atLeast,
+            timeout,
+            async () => $"{await ScalarAsync(connection, "SELECT count(*) FROM messages")} of {atLeast} messages stored",
+            Eventually.Interval);
 
     internal static async Task AssertEverySeqOnceAsync(string connection, string station, long lastSeq)
     {
@@ -125,11 +118,11 @@ public sealed class FleetTests(Postgres postgres, RabbitCluster rabbit)
 
         await station.Connected.Task;
         var connection = hub.Postgres;
-        using var cts = new CancellationTokenSource(Long);
-        while (station.Service.Status.QueueDepth > 0 || await ScalarAsync(connection, "SELECT count(*) FROM readings") < 200)
-        {
-            await Task.Delay(100, cts.Token);
-        }
+        await Eventually.TrueAsync(
+            async () => station.Service.Status.QueueDepth == 0 && await ScalarAsync(connection, "SELECT count(*) FROM readings") >= 200,
+            Long,
+            async () => $"queue {station.Service.Status.QueueDepth}, {await ScalarAsync(connection, "SELECT count(*) FROM readings")} of 200 readings stored",
+            TimeSpan.FromMilliseconds(100));
 
         var last = station.Service.Status.LastSeq;
         await WaitStoredAsync(connection, "fleet-share-01", last);
@@ -255,19 +248,8 @@ public sealed class FleetClusterTests(Postgres postgres, RabbitCluster3 rabbit)
         return Convert.ToInt64(await cmd.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> done, string what, Func<Task<string>> state)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await done())
-        {
-            if (clock.Elapsed > Long)
-            {
-                Assert.Fail($"{what} not reached in {Long}: {await state()}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitAsync(Func<Task<bool>> done, string what, Func<Task<string>> state) =>
+        Eventually.TrueAsync(done, Long, async () => $"{what} not reached: {await state()}", TimeSpan.FromMilliseconds(100));
 
     [Fact]
     [Trait("Category", "Faults")]

@@ -227,21 +227,20 @@ public sealed partial class StatusTextProcessTests
     /// <summary>Asks for status until <paramref name="condition"/> holds (the service answers between polls).</summary>
     private static async Task<JsonObject> StatusWhenAsync(string socket, Func<JsonObject, bool> condition)
     {
-        using var deadline = new CancellationTokenSource(Patience);
         string last = "";
-        while (!deadline.IsCancellationRequested)
-        {
-            var (code, stdout, stderr) = await EdgegwProcess.RunAsync("status", "--socket", socket, "--json");
-            last = code == ExitCodes.Success ? stdout : stderr;
-            if (code == ExitCodes.Success && JsonNode.Parse(stdout) is JsonObject status && condition(status))
+        JsonObject? seen = null;
+        await Eventually.TrueAsync(
+            async () =>
             {
-                return status;
-            }
-
-            await Task.Delay(200, CancellationToken.None);
-        }
-
-        throw new TimeoutException("status never showed what was awaited; last answer: " + last);
+                var (code, stdout, stderr) = await EdgegwProcess.RunAsync("status", "--socket", socket, "--json");
+                last = code == ExitCodes.Success ? stdout : stderr;
+                seen = code == ExitCodes.Success && JsonNode.Parse(stdout) is JsonObject status && condition(status) ? status : null;
+                return seen is not null;
+            },
+            Patience,
+            () => Task.FromResult("status never showed what was awaited; last answer: " + last),
+            TimeSpan.FromMilliseconds(200));
+        return seen!;
     }
 
     private static async Task<string> StatusTextAsync(string socket)

@@ -82,20 +82,17 @@ public sealed class BroadcastProcessTests
 
     private static async Task<JsonNode> WaitForStatusAsync(string socket, Func<JsonNode, bool> condition)
     {
-        using var timeout = new CancellationTokenSource(Patience);
         JsonNode? last = null;
-        while (!timeout.IsCancellationRequested)
-        {
-            last = await ControlClient.SendAsync(socket, "broadcast.status", null, Patience, timeout.Token);
-            if (last is not null && condition(last))
+        await Eventually.TrueAsync(
+            async () =>
             {
-                return last;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-
-        throw new TimeoutException("broadcast status never matched; last: " + last?.ToJsonString());
+                last = await ControlClient.SendAsync(socket, "broadcast.status", null, Patience, CancellationToken.None);
+                return last is not null && condition(last);
+            },
+            Patience,
+            () => Task.FromResult("broadcast status never matched; last: " + last?.ToJsonString()),
+            TimeSpan.FromMilliseconds(50));
+        return last!;
     }
 
     // Simulated GPIO, the timeline WAV and storage in the test's directory; a 30 s clip so SIGTERM lands mid-broadcast.

@@ -225,35 +225,27 @@ public sealed class EventRecordProcessTests : IDisposable
         Assert.Contains("no sensor 'flood-swich'; did you mean 'flood-switch'?", unknown.Stderr, StringComparison.Ordinal);
     }
 
-    private static async Task WaitForRecordAsync(string socket, string type)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var answer = await EdgeGateway.Control.ControlClient.SendAsync(socket, "events", new JsonObject { ["types"] = new JsonArray(type) }, Patience, timeout.Token);
-            if (answer?["events"]?.AsArray().Count > 0)
+    private static Task WaitForRecordAsync(string socket, string type) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                return;
-            }
+                var answer = await EdgeGateway.Control.ControlClient.SendAsync(socket, "events", new JsonObject { ["types"] = new JsonArray(type) }, Patience, CancellationToken.None);
+                return answer?["events"]?.AsArray().Count > 0;
+            },
+            Patience,
+            () => Task.FromResult($"no '{type}' record"),
+            TimeSpan.FromMilliseconds(50));
 
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    private static async Task WaitForSensorAsync(string socket, string sensor, double value)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var status = await EdgeGateway.Control.ControlClient.SendAsync(socket, "status", null, Patience, timeout.Token);
-            if (status?["sensors"]?.AsArray().Any(s => s?["id"]?.GetValue<string>() == sensor && s["value"]?.GetValue<double>() == value) == true)
+    private static Task WaitForSensorAsync(string socket, string sensor, double value) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+                var status = await EdgeGateway.Control.ControlClient.SendAsync(socket, "status", null, Patience, CancellationToken.None);
+                return status?["sensors"]?.AsArray().Any(s => s?["id"]?.GetValue<string>() == sensor && s["value"]?.GetValue<double>() == value) == true;
+            },
+            Patience,
+            () => Task.FromResult($"sensor '{sensor}' never read {value}"),
+            TimeSpan.FromMilliseconds(50));
 
     private static List<JsonNode> Started(IReadOnlyList<HubMessage> messages) => OfType(messages, "broadcast-started");
 
