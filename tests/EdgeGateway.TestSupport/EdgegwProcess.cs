@@ -32,14 +32,27 @@ public static class EdgegwProcess
         return new ProcessResult(code, process.StandardOutput, process.StandardError);
     }
 
+    /// <summary>
+    /// Runs <c><paramref name="wrapper"/> <paramref name="wrapperArgs"/> edgegw <paramref name="args"/></c> to completion
+    /// within <paramref name="timeout"/>: edgegw under a program that measures it (e.g. GNU time).
+    /// </summary>
+    public static Task<ProcessResult> RunUnderAsync(string wrapper, IEnumerable<string> wrapperArgs, IEnumerable<string> args, TimeSpan timeout) =>
+        TestProcess.RunAsync(wrapper, [.. wrapperArgs, Dotnet, Dll, .. args], timeout, Environment(new Dictionary<string, string>()));
+
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "edgegw.dll");
 
     private static string Dotnet => System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
-    // Not under systemd: plain console lines, whatever the test runner's environment says.
+    // Not under systemd: plain console lines and no watchdog, whatever the test runner's environment says.
     private static Dictionary<string, string?> Environment(IReadOnlyDictionary<string, string> extra)
     {
-        var environment = new Dictionary<string, string?> { ["INVOCATION_ID"] = null, ["NOTIFY_SOCKET"] = null };
+        var environment = new Dictionary<string, string?>
+        {
+            ["INVOCATION_ID"] = null,
+            ["NOTIFY_SOCKET"] = null,
+            ["WATCHDOG_USEC"] = null,
+            ["WATCHDOG_PID"] = null,
+        };
         foreach (var (key, value) in extra)
         {
             environment[key] = value;

@@ -14,7 +14,7 @@ public sealed class Postgres : IAsyncLifetime
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly string _dir = Directory.CreateTempSubdirectory("edgegw-hub-pg-").FullName;
-    private Process? _server;
+    private TestProcess? _server;
     private int _databases;
 
     public int Port { get; } = FreePort();
@@ -31,25 +31,18 @@ public sealed class Postgres : IAsyncLifetime
             Chown(data);
         }
 
-        await RunAsync(Command("initdb", "-D", data, "-U", "hub", "-A", "trust", "--no-sync", "-E", "UTF8"), TimeSpan.FromSeconds(120));
-        _server = Process.Start(Command("postgres", "-D", data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-k", _dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=100"))!;
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
+        var (initdb, initdbArgs) = Command("initdb", "-D", data, "-U", "hub", "-A", "trust", "--no-sync", "-E", "UTF8");
+        var init = await TestProcess.RunAsync(initdb, initdbArgs, TimeSpan.FromSeconds(120));
+        if (init.ExitCode != 0)
         {
-            try
-            {
-                await using var conn = new NpgsqlConnection(AdminConnectionString);
-                await conn.OpenAsync(cts.Token);
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or SocketException && !_server.HasExited && !cts.IsCancellationRequested)
-            {
-                await Task.Delay(100, cts.Token);
-            }
+            throw new InvalidOperationException($"initdb {init}");
         }
+
+        var (postgres, postgresArgs) = Command("postgres", "-D", data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-k", _dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=100",
+            "-c", "lc_messages=C");
+        _server = TestProcess.Start(postgres, postgresArgs);
+        await _server.WaitForLineAsync("database system is ready to accept connections", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>A new, empty database for one test.</summary>
@@ -63,49 +56,19 @@ public sealed class Postgres : IAsyncLifetime
         return $"Host=127.0.0.1;Port={Port};Username=hub;Database={name}";
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
-        if (_server is { HasExited: false } server)
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-        }
-
+        // Killed, not stopped: a smart shutdown would wait for the tests' pooled connections.
         _server?.Dispose();
         Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
     }
 
-    private static ProcessStartInfo Command(string program, params string[] args)
-    {
-        ProcessStartInfo info;
-        if (Environment.UserName == "root")
-        {
-            // setpriv execs the server itself (no forking wrapper), so killing this process kills PostgreSQL.
-            info = new ProcessStartInfo("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", Path.Combine(Bin, program), .. args]);
-        }
-        else
-        {
-            info = new ProcessStartInfo(Path.Combine(Bin, program), args);
-        }
-
-        info.RedirectStandardError = true;
-        info.RedirectStandardOutput = true;
-        info.UseShellExecute = false;
-        return info;
-    }
-
-    private static async Task RunAsync(ProcessStartInfo info, TimeSpan timeout)
-    {
-        using var p = Process.Start(info)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        await p.WaitForExitAsync(cts.Token);
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{info.FileName} {string.Join(' ', info.ArgumentList)} exited {p.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
+    private static (string FileName, string[] Arguments) Command(string program, params string[] args) =>
+        // setpriv execs the server itself (no forking wrapper), so killing this process kills PostgreSQL.
+        Environment.UserName == "root"
+            ? ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", Path.Combine(Bin, program), .. args])
+            : (Path.Combine(Bin, program), args);
 
     private static void Chown(string path)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeGateway.Uplink.Commands;
@@ -9,24 +8,16 @@ public sealed class CommandCommandsTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "edgegw-cmd-" + Guid.NewGuid().ToString("N"));
 
-    private static (int Code, string Out, string Err) Edgegw(params string[] args)
+    private static async Task<(int Code, string Out, string Err)> Edgegw(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "edgegw.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
+        var (code, stdout, stderr) = await EdgegwProcess.RunAsync(args);
+        return (code, stdout, stderr);
     }
 
     [Fact]
-    public void KeygenThenSign_TokenVerifiesWithThePublicKey()
+    public async Task KeygenThenSign_TokenVerifiesWithThePublicKey()
     {
-        var keygen = Edgegw("command", "keygen", "--out", _dir);
+        var keygen = await Edgegw("command", "keygen", "--out", _dir);
         Assert.Equal(0, keygen.Code);
         var priv = Path.Combine(_dir, "hub-command.key");
         if (!OperatingSystem.IsWindows())
@@ -34,7 +25,7 @@ public sealed class CommandCommandsTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(priv));
         }
 
-        var sign = Edgegw("command", "sign", "--key", priv, "--aud", "wz-oh-lilong-01", "--ttl", "5m",
+        var sign = await Edgegw("command", "sign", "--key", priv, "--aud", "wz-oh-lilong-01", "--ttl", "5m",
             "--cmd", "broadcast", "--args", """{"message":"evacuate","repeat":2}""");
         Assert.True(sign.Code == 0, sign.Err);
         using var pub = ECDsa.Create();
@@ -48,10 +39,10 @@ public sealed class CommandCommandsTests : IDisposable
     }
 
     [Fact]
-    public void Keygen_Twice_RefusesToOverwriteTheKey()
+    public async Task Keygen_Twice_RefusesToOverwriteTheKey()
     {
-        Assert.Equal(0, Edgegw("command", "keygen", "--out", _dir).Code);
-        var again = Edgegw("command", "keygen", "--out", _dir);
+        Assert.Equal(0, (await Edgegw("command", "keygen", "--out", _dir)).Code);
+        var again = await Edgegw("command", "keygen", "--out", _dir);
         Assert.Equal(1, again.Code);
         Assert.Contains("refusing", again.Err, StringComparison.Ordinal);
     }
@@ -61,16 +52,16 @@ public sealed class CommandCommandsTests : IDisposable
     [InlineData("5m", "reboot", null)]
     [InlineData("5m", "broadcast", """{"volume":11}""")]
     [InlineData("5m", "broadcast", "not json")]
-    public void Sign_BadTtlCommandOrArgs_ExitsWithUsage(string ttl, string cmd, string? args)
+    public async Task Sign_BadTtlCommandOrArgs_ExitsWithUsage(string ttl, string cmd, string? args)
     {
-        Assert.Equal(0, Edgegw("command", "keygen", "--out", _dir).Code);
+        Assert.Equal(0, (await Edgegw("command", "keygen", "--out", _dir)).Code);
         string[] argv = ["command", "sign", "--key", Path.Combine(_dir, "hub-command.key"), "--aud", "*", "--ttl", ttl, "--cmd", cmd];
         if (args is not null)
         {
             argv = [.. argv, "--args", args];
         }
 
-        var r = Edgegw(argv);
+        var r = await Edgegw(argv);
         Assert.Equal(2, r.Code);
         Assert.NotEmpty(r.Err);
         Assert.Empty(r.Out);

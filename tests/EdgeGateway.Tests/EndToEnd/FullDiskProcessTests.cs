@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Demo;
@@ -11,7 +10,7 @@ namespace EdgeGateway.Tests.EndToEnd;
 /// runs against a real mosquitto: the station keeps warning, shows the fault, and recovers when space returns.
 /// </summary>
 [Trait("Category", "Faults")]
-public sealed class FullDiskProcessTests : IDisposable
+public sealed class FullDiskProcessTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private const string StationId = "tmpfs-01";
@@ -24,7 +23,11 @@ public sealed class FullDiskProcessTests : IDisposable
     {
         _storage = _dir.File("data");
         Directory.CreateDirectory(_storage);
-        Run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", _storage);
+    }
+
+    public async Task InitializeAsync()
+    {
+        await RunAsync("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", _storage);
         _mounted = true;
     }
 
@@ -250,21 +253,20 @@ public sealed class FullDiskProcessTests : IDisposable
         }
     }
 
-    private static void Run(string command, params string[] args)
+    private static async Task RunAsync(string command, params string[] args)
     {
-        using var p = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardError = true, UseShellExecute = false })!;
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{command} {string.Join(' ', args)}: {error}");
+        var result = await TestProcess.RunAsync(command, args, Patience);
+        Assert.True(result.ExitCode == 0, $"{command} {string.Join(' ', args)}: {result.Stderr}");
     }
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
         if (_mounted)
         {
-            Run("umount", "-l", _storage);
+            await RunAsync("umount", "-l", _storage);
         }
-
-        _dir.Dispose();
     }
+
+    // After DisposeAsync: the directory goes once its tmpfs is unmounted.
+    public void Dispose() => _dir.Dispose();
 }

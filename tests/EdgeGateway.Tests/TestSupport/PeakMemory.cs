@@ -27,43 +27,13 @@ internal static class PeakMemory
     public static async Task<(int ExitCode, string Stdout, string Stderr, double PeakMiB, TimeSpan Elapsed)> RunAsync(TimeSpan timeout, params string[] args)
     {
         var marker = "edgegw-peak-kb=";
-        var psi = new ProcessStartInfo("/usr/bin/time")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("-f");
-        psi.ArgumentList.Add(marker + "%M");
-        psi.ArgumentList.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgegw.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment.Remove("INVOCATION_ID");
-        psi.Environment.Remove("NOTIFY_SOCKET");
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"edgegw {string.Join(' ', args)} did not exit within {timeout}");
-        }
-
+        var result = await EdgegwProcess.RunUnderAsync("/usr/bin/time", ["-f", marker + "%M"], args, timeout);
         clock.Stop();
-        var err = await stderr;
+        var err = result.Stderr;
         var at = err.LastIndexOf(marker, StringComparison.Ordinal);
         Assert.True(at >= 0, "GNU time printed no figure:\n" + err);
         var kb = long.Parse(err[(at + marker.Length)..].Trim(), CultureInfo.InvariantCulture);
-        return (process.ExitCode, await stdout, err[..at], kb / 1024.0, clock.Elapsed);
+        return (result.ExitCode, result.Stdout, err[..at], kb / 1024.0, clock.Elapsed);
     }
 }
