@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -50,40 +49,19 @@ public class RabbitCluster : IAsyncLifetime
 
     private async Task ScriptAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("bash", [Script, .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        info.Environment["FLEET_DIR"] = _dir;
-        info.Environment["FLEET_PORT_BASE"] = Base.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment["FLEET_NODES"] = _nodes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var p = Process.Start(info)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await p.WaitForExitAsync(cts.Token);
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"fleet-cluster.sh {string.Join(' ', args)} exited {p.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
-
-    private static string Script
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        var result = await TestProcess.RunAsync(
+            "bash",
+            [RepositoryRoot.File("scripts/fleet-cluster.sh"), .. args],
+            TimeSpan.FromMinutes(4),
+            new Dictionary<string, string?>
             {
-                var candidate = Path.Combine(d.FullName, "scripts", "fleet-cluster.sh");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new FileNotFoundException("scripts/fleet-cluster.sh not found above the test directory");
+                ["FLEET_DIR"] = _dir,
+                ["FLEET_PORT_BASE"] = Base.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["FLEET_NODES"] = _nodes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"fleet-cluster.sh {string.Join(' ', args)}: {result}");
         }
     }
 
