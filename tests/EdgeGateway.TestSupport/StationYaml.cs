@@ -16,6 +16,7 @@ public sealed class StationYaml
     private readonly List<string> _sensors = [];
     private readonly List<string> _sections = [];
     private string _storage;
+    private string? _station;
     private string? _buses;
     private string? _alerting;
     private string? _broadcast;
@@ -28,6 +29,13 @@ public sealed class StationYaml
         _dir = dir;
         Directory.CreateDirectory(dir.File("data"));
         _storage = $"path: {dir.File("data")}";
+    }
+
+    /// <summary>More keys of <c>station:</c> after the id (e.g. <c>timezone: Asia/Shanghai</c>).</summary>
+    public StationYaml Station(string more)
+    {
+        _station = more;
+        return this;
     }
 
     /// <summary>Storage somewhere else than <c>data/</c>, or with more settings (e.g. <c>queueLimit: 1MB</c>).</summary>
@@ -77,9 +85,13 @@ public sealed class StationYaml
     }
 
     /// <summary>An uplink to the MQTT broker on 127.0.0.1:<paramref name="port"/>; <paramref name="more"/> adds keys (commandKey, cluster...).</summary>
-    public StationYaml Uplink(int port, string prefix = "ews", string telemetry = "60s", string? more = null)
+    public StationYaml Uplink(int port, string prefix = "ews", string telemetry = "60s", string? more = null) =>
+        UplinkMqtt($"{{ host: 127.0.0.1, port: {port.ToString(CultureInfo.InvariantCulture)}, prefix: {prefix} }}", telemetry, more);
+
+    /// <summary>An uplink whose <c>mqtt:</c> is <paramref name="mqtt"/>, a YAML flow map (e.g. with <c>hosts:</c> for a cluster).</summary>
+    public StationYaml UplinkMqtt(string mqtt, string telemetry = "60s", string? more = null)
     {
-        _uplink = $"mqtt: {{ host: 127.0.0.1, port: {port.ToString(CultureInfo.InvariantCulture)}, prefix: {prefix} }}\ntelemetry: {telemetry}" + (more is null ? "" : "\n" + more);
+        _uplink = $"mqtt: {mqtt}\ntelemetry: {telemetry}" + (more is null ? "" : "\n" + more);
         return this;
     }
 
@@ -93,7 +105,7 @@ public sealed class StationYaml
     public override string ToString()
     {
         var yaml = new StringBuilder();
-        yaml.Append(CultureInfo.InvariantCulture, $"station: {{ id: {_id} }}\n");
+        yaml.Append(CultureInfo.InvariantCulture, $"station: {{ id: {_id}{(_station is null ? "" : ", " + _station)} }}\n");
         yaml.Append("hardware:\n  gpio: { driver: simulated }\n");
         yaml.Append(CultureInfo.InvariantCulture, $"control: {{ socket: {_dir.File("control.sock")} }}\n");
         yaml.Append(CultureInfo.InvariantCulture, $"storage: {{ {_storage} }}\n");

@@ -26,37 +26,36 @@ public sealed partial class StatusTextProcessTests
             0s,1,holding,0,float32,ABCD,2.9
             0s,1,holding,10,uint32,ABCD,1234
             """);
-        var config = BroadcastStation.Write(dir, "bench-09", "evacuate", TimeSpan.FromMilliseconds(500), "", Uplink(broker.Port), $$"""
-            buses:
-              - id: rs485
-                modbus-tcp: { host: 127.0.0.1, port: {{modbusPort}} }
-                timeout: 500ms
-            sensors:
-              - id: river-level
-                kind: water-level
-                unit: m
-                modbus: { bus: rs485, slave: 1, table: holding, address: 0, type: float32, order: ABCD }
-                valid: [0, 15]
-                poll: 500ms
-              - id: rain-counter
-                kind: rain-total
-                modbus: { bus: rs485, slave: 1, table: holding, address: 10, type: uint32, order: ABCD }
-                scale: 0.2
-                poll: 500ms
-              - id: rain-gauge
-                kind: rain-pulse
-                gpio: { pin: 17 }
-                mmPerTip: 0.2
-              - id: flood-switch
-                kind: digital
-                gpio: { pin: 27, pull: up, activeLow: true }
-            alerting:
-              levels: [ { id: prepare, severity: Severe }, { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } } ]
-              rules:
-                - { id: river, sensor: river-level, measure: value, above: { prepare: 2.5, evacuate: 5 }, hold: 8s }
-                - { id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: { prepare: 30 } }
-                - { id: manual, sensor: flood-switch, when: active, level: evacuate, latch: true }
-            """);
+        var config = BroadcastStation.Yaml(dir, "bench-09", "evacuate", TimeSpan.FromMilliseconds(500), "")
+            .Uplink(broker.Port, telemetry: "1s")
+            .Buses($$"""
+                - id: rs485
+                  modbus-tcp: { host: 127.0.0.1, port: {{modbusPort}} }
+                  timeout: 500ms
+                """)
+            .RiverLevel("rs485")
+            .Sensor("""
+                - id: rain-counter
+                  kind: rain-total
+                  modbus: { bus: rs485, slave: 1, table: holding, address: 10, type: uint32, order: ABCD }
+                  scale: 0.2
+                  poll: 500ms
+                """)
+            .Sensor("""
+                - id: rain-gauge
+                  kind: rain-pulse
+                  gpio: { pin: 17 }
+                  mmPerTip: 0.2
+                """)
+            .DigitalSensor("flood-switch", 27)
+            .Alerting("""
+                levels: [ { id: prepare, severity: Severe }, { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } } ]
+                rules:
+                  - { id: river, sensor: river-level, measure: value, above: { prepare: 2.5, evacuate: 5 }, hold: 8s }
+                  - { id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: { prepare: 30 } }
+                  - { id: manual, sensor: flood-switch, when: active, level: evacuate, latch: true }
+                """)
+            .Write();
         var socket = dir.File("control.sock");
         await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", broker.Port, "ews", "bench-09", null, CancellationToken.None);
         await using var sim = EdgegwProcess.Start("sim", "modbus", "--tcp", $"127.0.0.1:{modbusPort}", "--scenario", scenario);
@@ -203,12 +202,6 @@ public sealed partial class StatusTextProcessTests
         Assert.Equal(0, Sensor(status, "rain-gauge")["value"]!.GetValue<double>());
         Assert.True(status["broadcast"]!.AsObject().ContainsKey("lastSelfTest"));
     }
-
-    private static string Uplink(int port) => $$"""
-        uplink:
-          mqtt: { host: 127.0.0.1, port: {{port}}, prefix: ews }
-          telemetry: 1s
-        """;
 
     private static JsonObject Rule(JsonObject status, string id) =>
         status["rules"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == id)!.AsObject();

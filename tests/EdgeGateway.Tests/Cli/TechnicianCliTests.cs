@@ -182,14 +182,7 @@ public sealed class TechnicianCliTests
                   timeout: 300ms
                   retries: 0
                 """)
-            .Sensor("""
-                - id: river-level
-                  kind: water-level
-                  unit: m
-                  modbus: { bus: rs485, slave: 1, table: holding, address: 0, type: float32, order: ABCD }
-                  valid: [0, 15]
-                  poll: 500ms
-                """)
+            .RiverLevel("rs485")
             .Alerting("{ id: evacuate, severity: Extreme }", "{ id: river, sensor: river-level, measure: value, above: { evacuate: 3 } }")
             .Uplink(broker.Port)
             .Write();

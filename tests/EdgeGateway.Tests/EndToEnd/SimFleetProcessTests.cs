@@ -150,23 +150,10 @@ public sealed class SimFleetProcessTests : IDisposable
         var mqtt = cluster
             ? $"{{ hosts: [\"127.0.0.1:{QuietStation.ClosedLoopbackPort()}\", \"127.0.0.1:{mqttPort}\"], protocol: \"3.1.1\", prefix: {Prefix} }}"
             : $"{{ host: 127.0.0.1, port: {mqttPort}, prefix: {Prefix} }}";
-        Directory.CreateDirectory(_dir.File("data"));
-        return _dir.Write("station.yaml", $$"""
-            station: { id: fleet }
-            hardware:
-              gpio: { driver: simulated }
-            storage: { path: {{_dir.File("data")}} }
-            sensors:
-              - id: river
-                kind: digital
-                gpio: { pin: 27, pull: up, activeLow: true }
-            alerting:
-              levels: [ { id: evacuate, severity: Extreme } ]
-              rules:
-                - { id: flood, sensor: river, when: active, level: evacuate }
-            uplink:
-              mqtt: {{mqtt}}
-              telemetry: 60s
-            """);
+        return new StationYaml("fleet", _dir)
+            .DigitalSensor("river", 27)
+            .Alerting("{ id: evacuate, severity: Extreme }", "{ id: flood, sensor: river, when: active, level: evacuate }")
+            .UplinkMqtt(mqtt)
+            .Write();
     }
 }

@@ -32,46 +32,46 @@ public sealed partial class Sl651StationProcessTests : IAsyncLifetime, IDisposab
     {
         _peer = await LibModbusPeer.StartTcpAsync();
         _centre = Sl651TestCentre.Start();
-        _config = _dir.Write("station.yaml", $$"""
-            station: { id: sl651-bench, timezone: Asia/Shanghai }
-            hardware:
-              gpio: { driver: simulated }
-            control: { socket: {{_dir.File("control.sock")}} }
-            storage: { path: {{_dir.File("data")}}, queueLimit: 1MB }
-            buses:
-              - id: plc
-                modbus-tcp: { host: 127.0.0.1, port: {{_peer.Port}} }
-                timeout: 500ms
-            sensors:
-              - id: river-level
-                kind: water-level
-                unit: m
-                modbus: { bus: plc, slave: 1, table: holding, address: 0, type: uint16 }
-                scale: 0.001
-                poll: 1s
-              - id: rain-gauge
-                kind: rain-pulse
-                unit: mm
-                gpio: { pin: 17, edge: falling, pull: up, debounce: 5ms }
-                mmPerTip: 0.5
-            alerting:
-              levels: [ { id: watch, severity: Moderate } ]
-              rules:
-                - { id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: { watch: 2 } }
-            uplink:
-              sl651:
-                centres: [ { host: 127.0.0.1, port: {{QuietStation.ClosedLoopbackPort()}} }, { host: 127.0.0.1, port: {{_centre.Port}} } ]
-                centre: 2
-                station: "0012345678"
-                password: "04D2"
-                stationType: H
-                timed: 2s
-                keepAlive: 1s
-                elements:
-                  - { sensor: river-level, element: "39" }
-                  - { sensor: rain-gauge,  element: "26" }
-                  - { sensor: rain-gauge,  element: "1A" }
-            """);
+        _config = new StationYaml("sl651-bench", _dir)
+            .Station("timezone: Asia/Shanghai")
+            .Storage(more: "queueLimit: 1MB")
+            .Buses($$"""
+                - id: plc
+                  modbus-tcp: { host: 127.0.0.1, port: {{_peer.Port}} }
+                  timeout: 500ms
+                """)
+            .Sensor("""
+                - id: river-level
+                  kind: water-level
+                  unit: m
+                  modbus: { bus: plc, slave: 1, table: holding, address: 0, type: uint16 }
+                  scale: 0.001
+                  poll: 1s
+                """)
+            .Sensor("""
+                - id: rain-gauge
+                  kind: rain-pulse
+                  unit: mm
+                  gpio: { pin: 17, edge: falling, pull: up, debounce: 5ms }
+                  mmPerTip: 0.5
+                """)
+            .Alerting("{ id: watch, severity: Moderate }", "{ id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: { watch: 2 } }")
+            .Section($$"""
+                uplink:
+                  sl651:
+                    centres: [ { host: 127.0.0.1, port: {{QuietStation.ClosedLoopbackPort()}} }, { host: 127.0.0.1, port: {{_centre.Port}} } ]
+                    centre: 2
+                    station: "0012345678"
+                    password: "04D2"
+                    stationType: H
+                    timed: 2s
+                    keepAlive: 1s
+                    elements:
+                      - { sensor: river-level, element: "39" }
+                      - { sensor: rain-gauge,  element: "26" }
+                      - { sensor: rain-gauge,  element: "1A" }
+                """)
+            .Write();
     }
 
     public async Task DisposeAsync()

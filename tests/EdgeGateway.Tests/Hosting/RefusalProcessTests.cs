@@ -109,25 +109,20 @@ public sealed class RefusalProcessTests
         var modbusPort = EmbeddedBroker.FreeTcpPort();
         var scenario = dir.Write("river.csv", "time,slave,table,address,type,order,value\n0s,1,holding,0,float32,ABCD,5\n");
         await using var sim = EdgegwProcess.Start("sim", "modbus", "--tcp", $"127.0.0.1:{modbusPort}", "--scenario", scenario);
-        await using var rig = await Rig.StartAsync(dir, new Dictionary<string, string>(), $$"""
-            buses:
-              - id: radar
-                modbus-tcp: { host: 127.0.0.1, port: {{modbusPort}} }
-                timeout: 300ms
-                retries: 0
-            sensors:
-              - id: river-level
-                kind: water-level
-                unit: m
-                modbus: { bus: radar, slave: 1, table: holding, address: 0, type: float32, order: ABCD }
-                valid: [0, 15]
-                poll: 500ms
-            alerting:
-              levels: [ { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } } ]
-              allClear: { message: all-clear, repeat: 1 }
-              rules:
-                - { id: river, sensor: river-level, measure: value, above: { evacuate: 3 } }
-            """);
+        await using var rig = await Rig.StartAsync(dir, new Dictionary<string, string>(), station => station
+            .Buses($$"""
+                - id: radar
+                  modbus-tcp: { host: 127.0.0.1, port: {{modbusPort}} }
+                  timeout: 300ms
+                  retries: 0
+                """)
+            .RiverLevel("radar")
+            .Alerting("""
+                levels: [ { id: evacuate, severity: Extreme, broadcast: { message: evacuate, repeat: 1 } } ]
+                allClear: { message: all-clear, repeat: 1 }
+                rules:
+                  - { id: river, sensor: river-level, measure: value, above: { evacuate: 3 } }
+                """));
         var (socket, hub) = (dir.File("control.sock"), rig.Hub);
         await hub.WaitUntilAsync(m => StationLevel(m) == "evacuate", Patience, CancellationToken.None);
 
@@ -207,17 +202,14 @@ public sealed class RefusalProcessTests
         public ECDsa HubKey { get; }
 
         // No scheduled self-test: it closes relays, and these tests prove none closes.
-        public static async Task<Rig> StartAsync(TempDirectory dir, IReadOnlyDictionary<string, string> environment, string? inputs = null)
+        public static async Task<Rig> StartAsync(TempDirectory dir, IReadOnlyDictionary<string, string> environment, Func<StationYaml, StationYaml>? inputs = null)
         {
             var hubKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             File.WriteAllText(dir.File("hub-command.pub"), hubKey.ExportSubjectPublicKeyInfoPem());
             var broker = await MosquittoBroker.StartAsync(Patience);
-            var config = BroadcastStation.Write(dir, Station, "evacuate", TimeSpan.FromSeconds(1), "selfTest: 0s", $$"""
-                uplink:
-                  mqtt: { host: 127.0.0.1, port: {{broker.Port}}, prefix: ews }
-                  telemetry: 60s
-                  commandKey: {{dir.File("hub-command.pub")}}
-                """, inputs);
+            var station = BroadcastStation.Yaml(dir, Station, "evacuate", TimeSpan.FromSeconds(1), "selfTest: 0s")
+                .Uplink(broker.Port, more: $"commandKey: {dir.File("hub-command.pub")}");
+            var config = (inputs ?? (s => s.FloodSwitch("evacuate")))(station).Write();
             var hub = await HubMonitor.ConnectAsync("127.0.0.1", broker.Port, "ews", Station, null, CancellationToken.None);
             var edgegw = EdgegwProcess.Start(["run", "--config", config], environment);
             var rig = new Rig(broker, hub, edgegw, hubKey);

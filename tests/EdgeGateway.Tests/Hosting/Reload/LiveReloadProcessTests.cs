@@ -12,32 +12,27 @@ public sealed class LiveReloadProcessTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    private static string Config(TempDirectory dir, string rainAbove) => $$"""
-        station: { id: bench-03 }
-        hardware:
-          gpio: { driver: simulated }
-        control: { socket: {{dir.File("control.sock")}} }
-        storage: { path: {{dir.File("data")}} }
-        sensors:
-          - id: rain-gauge
-            kind: rain-pulse
-            unit: mm
-            gpio: { pin: 17, edge: falling, pull: up, debounce: 25ms }
-            mmPerTip: 0.5
-        alerting:
-          levels:
-            - { id: watch, severity: Moderate }
-            - { id: prepare, severity: Severe, broadcast: { message: prepare, repeat: 1 } }
-          rules:
-            - { id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: {{rainAbove}} }
-        broadcast:
-          amplifier: { gpio: 5, warmup: 100ms, tail: 100ms }
-          zones: [ { id: village, gpio: 6 } ]
-          audio: { sink: file, path: {{dir.File("broadcast.wav")}} }
-          gap: 100ms
-          messages:
-            prepare: { file: {{dir.File("prepare.wav")}} }
-        """;
+    private static string Config(TempDirectory dir, string rainAbove) => new StationYaml("bench-03", dir)
+        .Sensor("""
+            - id: rain-gauge
+              kind: rain-pulse
+              unit: mm
+              gpio: { pin: 17, edge: falling, pull: up, debounce: 25ms }
+              mmPerTip: 0.5
+            """)
+        .Alerting($$"""
+            levels:
+              - { id: watch, severity: Moderate }
+              - { id: prepare, severity: Severe, broadcast: { message: prepare, repeat: 1 } }
+            rules:
+              - { id: rain-1h, sensor: rain-gauge, measure: { sum: 1h }, above: {{rainAbove}} }
+            """)
+        .Broadcast(dir.File("broadcast.wav"), $$"""
+            gap: 100ms
+            messages:
+              prepare: { file: {{dir.File("prepare.wav")}} }
+            """)
+        .ToString();
 
     private static async Task<JsonObject> StatusAsync(string config)
     {
