@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Hosting.Reload;
@@ -45,10 +44,7 @@ public sealed class StatusCommandsTests
         Assert.Contains("last reload REFUSED", text.Stdout, StringComparison.Ordinal);
 
         // systemctl reload: SIGHUP re-reads (still broken: no second event) and the service lives on.
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-HUP", edgegw.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await edgegw.SignalAsync("HUP");
 
         await edgegw.WaitForLineAsync("unchanged (SIGHUP)", Patience);
         await edgegw.TerminateAsync();

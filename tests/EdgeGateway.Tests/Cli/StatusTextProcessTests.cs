@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeGateway.Cli;
@@ -165,10 +164,7 @@ public sealed partial class StatusTextProcessTests
 
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await watch.WaitForLineAsync("station bench-01", Patience);
-        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", watch.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await interrupt.WaitForExitAsync();
-        }
+        await watch.SignalAsync("INT");
 
         Assert.Equal(ExitCodes.Success, await watch.WaitForExitAsync(Patience));
         var frames = watch.StandardOutput.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);

@@ -61,7 +61,7 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
                 await station.WaitForLineAsync("Station level none -> evacuate: broadcast evacuate", Patience);
                 var delay = TimeSpan.FromMilliseconds(random.Next(0, 800));
                 await Task.Delay(delay);
-                Kill(station);
+                await KillAsync(station);
                 var owed = SavedObligation();
                 output.WriteLine($"kill {i + 1}: {delay.TotalMilliseconds} ms after evacuate was raised; owed at death: {owed ?? "nothing"}");
                 station = EdgegwProcess.Start("run", "--config", config);
@@ -184,11 +184,10 @@ public sealed class BroadcastObligationProcessTests(ITestOutputHelper output) : 
         Assert.NotNull(reply);
     }
 
-    private static void Kill(TestProcess station)
+    // kill -9 of a process still running (the signal fails if it is not).
+    private static async Task KillAsync(TestProcess station)
     {
-        using var kill = Process.Start("kill", ["-KILL", station.Id.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
+        await station.SignalAsync("KILL");
         station.Dispose();
     }
 

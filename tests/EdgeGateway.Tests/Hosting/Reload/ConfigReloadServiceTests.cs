@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeGateway.Configuration;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Readings;
@@ -87,11 +86,7 @@ public sealed class ConfigReloadServiceTests : IDisposable
         try
         {
             var applied = NextOutcome(reloader, ReloadOutcome.Applied);
-            using (var kill = Process.Start("kill", ["-HUP", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().WaitAsync(Wait);
-                Assert.Equal(0, kill.ExitCode);
-            }
+            await Signals.SendAsync(Environment.ProcessId, "HUP").WaitAsync(Wait);
 
             await applied.WaitAsync(Wait);
             Assert.Equal(StationConfigMonitor.Hash(File.ReadAllBytes(path)), monitor.CurrentHash);

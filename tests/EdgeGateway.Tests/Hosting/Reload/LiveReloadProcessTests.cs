@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Hardware.Audio;
@@ -63,11 +61,7 @@ public sealed class LiveReloadProcessTests
         // The technician lowers the thresholds and reloads: 3 mm is now above watch (2) though below prepare (30).
         await File.WriteAllTextAsync(config, Config(dir, "{ watch: 2, prepare: 30 }"));
         var hash = StationConfigMonitor.Hash(await File.ReadAllBytesAsync(config));
-        using (var hup = Process.Start("kill", ["-HUP", edgegw.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await hup.WaitForExitAsync().WaitAsync(Patience);
-            Assert.Equal(0, hup.ExitCode);
-        }
+        await edgegw.SignalAsync("HUP");
 
         await edgegw.WaitForLineAsync($"hash {hash}", Patience);
         var after = await StatusAsync(config);

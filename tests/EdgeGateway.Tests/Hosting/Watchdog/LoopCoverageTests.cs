@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Hardware.Audio;
@@ -91,7 +90,7 @@ public sealed class LoopCoverageTests : IDisposable
             await WaitConnectedAsync(uplink, connected.Task);
 
             // The broker freezes: it keeps the connection open and never acknowledges anything again.
-            Signal(broker.ProcessId, "STOP");
+            await Signals.SendAsync(broker.ProcessId, "STOP");
             var before = _loops.Beats;
             uplink.EnqueueEvent(new StationEvent(StationEventTypes.SelfTest, _time.GetUtcNow(), "test", "frozen broker", null));
 
@@ -106,7 +105,7 @@ public sealed class LoopCoverageTests : IDisposable
         }
         finally
         {
-            Signal(broker.ProcessId, "CONT");
+            await Signals.SendAsync(broker.ProcessId, "CONT");
             await uplink.StopAsync(CancellationToken.None);
         }
     }
@@ -259,13 +258,6 @@ public sealed class LoopCoverageTests : IDisposable
             await _loops.WaitForBeatAfterAsync(before, Wait);
             Assert.Empty(_monitor.FindStalled());
         }
-    }
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
     }
 
     private sealed class BroadcasterRig(BroadcastController controller, GpioSetup gpio, ScriptedSink sink) : IAsyncDisposable
