@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -27,8 +26,8 @@ public sealed class Postgres : IAsyncLifetime
         Directory.CreateDirectory(data);
         if (Environment.UserName == "root")
         {
-            Chown(_dir);
-            Chown(data);
+            await ChownAsync(_dir);
+            await ChownAsync(data);
         }
 
         var (initdb, initdbArgs) = Command("initdb", "-D", data, "-U", "hub", "-A", "trust", "--no-sync", "-E", "UTF8");
@@ -70,10 +69,13 @@ public sealed class Postgres : IAsyncLifetime
             ? ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", Path.Combine(Bin, program), .. args])
             : (Path.Combine(Bin, program), args);
 
-    private static void Chown(string path)
+    private static async Task ChownAsync(string path)
     {
-        using var p = Process.Start("chown", ["postgres:postgres", path])!;
-        p.WaitForExit();
+        var chown = await TestProcess.RunAsync("chown", "postgres:postgres", path);
+        if (chown.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"chown {path}: {chown}");
+        }
     }
 
     private static int FreePort()
