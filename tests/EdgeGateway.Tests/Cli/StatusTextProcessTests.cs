@@ -130,10 +130,7 @@ public sealed partial class StatusTextProcessTests
     public async Task Run_LogLevelWarningUnderTheJournal_WritesOnlyAlarmsWithTheirPriorityAndShortCategories()
     {
         using var dir = new TempDirectory();
-        var config = dir.Write("station.yaml", QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()) + """
-
-            logging: { level: debug }
-            """);
+        var config = QuietStation.Builder(dir, QuietStation.ClosedLoopbackPort()).Section("logging: { level: debug }").Write();
         var socket = dir.File("control.sock");
 
         // systemd sets JOURNAL_STREAM for a unit whose output goes to the journal; --log-level beats the file.
