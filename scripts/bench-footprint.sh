@@ -5,7 +5,8 @@
 # registers from C (bench/station_floor.c).
 #   scripts/bench-footprint.sh [--runs N] [--settle S] [--sample S] [--no-floor] [EDGEGW]
 # EDGEGW is a built edgegw binary; without it the Native AOT build (what the .deb ships) is published first.
-# Extra environment for the station (DOTNET_ settings to try) can be given as EDGEGW_ENV="K=V K=V".
+# The station runs with the environment the systemd unit gives it (its Environment= lines); settings to try on top
+# can be given as EDGEGW_ENV="K=V K=V".
 # Everything runs on 127.0.0.1; nothing is left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ done
 # shellcheck source=scripts/bench/station.sh
 . scripts/bench/station.sh
 bench_workdir edgegw-footprint
+station_env="$(bench_unit_env)${EDGEGW_ENV:-}"
 
 if [ -z "$edgegw" ]; then
   rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
@@ -43,12 +45,12 @@ bench_station_config "$work/station.yaml" "$work" "$modbus_port" "$mqtt_port"
 
 # shellcheck disable=SC2086
 station=$(python3 scripts/bench/station_probe.py --config "$work/station.yaml" --runs "$runs" --settle "$settle" --sample "$sample" --breakdown \
-  -- env ${EDGEGW_ENV:-} "$edgegw")
+  -- env $station_env "$edgegw")
 floor='{"error": "not run (--no-floor)"}'
 ((floor_run)) && floor=$(python3 scripts/bench/station_probe.py --config "$work/station.yaml" --runs "$runs" --settle "$settle" --sample "$sample" --breakdown \
   -- "$work/station_floor" "$modbus_port")
 
-python3 - "$station" "$floor" "$settle" "$sample" "${EDGEGW_ENV:-}" <<'PY'
+python3 - "$station" "$floor" "$settle" "$sample" "$station_env" <<'PY'
 import json, os, statistics, sys
 station, floor = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 settle, sample, env = sys.argv[3], sys.argv[4], sys.argv[5]

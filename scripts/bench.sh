@@ -119,7 +119,7 @@ for name in framework-dependent self-contained-trimmed native-aot native-aot-arm
   [ -n "${cmd[$name]:-}" ] && [ "${smoke[$name]:-}" = ok ] || continue
   echo "measuring $name..." >&2
   # shellcheck disable=SC2086
-  json=$(python3 scripts/bench/station_probe.py --config "$config" --runs "$runs" --settle "$settle" --sample "$sample" -- ${cmd[$name]})
+  json=$(python3 scripts/bench/station_probe.py --config "$config" --runs "$runs" --settle "$settle" --sample "$sample" -- env $(bench_unit_env) ${cmd[$name]})
   ready[$name]=$(python3 -c 'import json,sys,statistics as s; r=json.loads(sys.argv[1])["ready_ms"]; print(f"{s.median(r):.0f} ms (median of {len(r)}, max {max(r):.0f})" if r else "—")' "$json")
   rss[$name]=$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])["rss_mb"]; print("—" if v is None else f"{v} MB")' "$json")
   cpu[$name]=$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])["cpu_pct"]; print("—" if v is None else f"{v} %")' "$json")
@@ -197,7 +197,7 @@ generated=$work/generated.md
   echo "### The station, per build"
   echo
   echo "Bench station: 10 float32 water-level sensors on one Modbus TCP bus, polled every second; Modbus peer: $peer_note; uplink to a local mosquitto."
-  echo "Startup is from process start to the READY=1 datagram on NOTIFY_SOCKET; RSS is the highest VmRSS and CPU the user+system time over ${sample} s after ${settle} s of settling."
+  echo "Startup is from process start to the READY=1 datagram on NOTIFY_SOCKET; RSS is the highest VmRSS and CPU the user+system time over ${sample} s after ${settle} s of settling. Each build runs with the environment the systemd unit gives the station (its \`Environment=\` lines)."
   echo
   echo "Smoke: \`config validate\` of firmware-config/examples/station.yaml, \`modbus read\` of the ten registers, READY, and an alarm raised (the latency run below)."
   echo "Load average when the measurements ended: $(cut -d' ' -f1-3 /proc/loadavg)."

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Diagnostics;
 using System.Globalization;
+using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast;
@@ -29,7 +30,8 @@ try
     options.Zones.Add(new ZoneOptions("village", 6));
     options.Messages["evacuate"] = new MessageOptions(File: Path.Combine(dir, "evacuate.wav"));
     options.Messages["test"] = new MessageOptions(File: Path.Combine(dir, "evacuate.wav"));
-    options.Levels.Add(new LevelBroadcast("evacuate", new BroadcastCue("evacuate", 5)));
+    options.Levels = new AlertLevels([new AlertLevel("evacuate") { Broadcast = new BroadcastCue("evacuate", 5) }]);
+    var evacuate = options.Levels.Get("evacuate");
 
     var driver = new SimulatedGpioDriver(TimeProvider.System);
     using var gpio = new GpioController(driver);
@@ -62,7 +64,7 @@ try
         on = new(TaskCreationOptions.RunContinuationsAsynchronously);
         off = new(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = Stopwatch.GetTimestamp();
-        controller.OnStationLevelChanged("none", "evacuate");
+        controller.OnStationLevelChanged(AlertLevels.None, evacuate);
         var high = await on.Task.WaitAsync(TimeSpan.FromSeconds(30));
         if (i >= 0)
         {

@@ -11,6 +11,12 @@ bench_workdir() { # PREFIX
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 }
 
+# The environment the shipped systemd unit gives the station (its Environment= lines, e.g. the GC's youngest
+# generation budget): the bench measures the station as a station runs it.
+bench_unit_env() {
+  sed -n 's/^Environment=//p' systemd/edge-gateway.service | tr '\n' ' '
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # The gauges for `edgegw sim modbus --scenario`: slave 1, ten float32 water levels (1.0 .. 1.9 m, below
