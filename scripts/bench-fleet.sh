@@ -2,7 +2,7 @@
 # The fleet under failure, from nothing, on 127.0.0.1: PostgreSQL (initdb into a temporary directory), the
 # three-node RabbitMQ cluster (scripts/fleet-cluster.sh), two `edgegw hub run` receivers sharing the quorum
 # queue, and one `edgegw sim fleet` process. STATIONS stations send one telemetry batch a second and an alert
-# (up and back down) each every 60 s for SECONDS; meanwhile one broker node is killed -9 and restarted, and
+# (up and back down) each every 60 s, each station at its own phase of the minute, for SECONDS; meanwhile one broker node is killed -9 and restarted, and
 # one receiver is killed -9 and restarted. Then, once the stations' outboxes are empty, PostgreSQL is checked:
 # every seq of every station once, no open gap, every alert the simulator created; alert latency (created at
 # the station -> commit of its row) p50/p99/max, overall and outside the failure windows (p99 outside must be
@@ -12,6 +12,8 @@
 # Usage: scripts/bench-fleet.sh [STATIONS] [SECONDS]        (default 500 600; a quick run: 50 60)
 # Environment:
 #   BENCH_ALERT_EVERY      seconds between a station's alerts (default 60; SECONDS/5 for runs under 5 minutes)
+#   BENCH_ALERT_PHASE      spread (default: station k of N raises at k/N of the alert period, as independent
+#                          stations do) or together (every station in the same instant: a fleet-wide burst)
 #   BENCH_BACKLOG_SECONDS  how long the stations create the throughput phase's backlog (default 60)
 #   BENCH_FAIL_NODE        the broker node killed (default 1: the first in every station's and receiver's list)
 #   BENCH_OUTBOXES         where the simulated stations keep their outboxes (default: a new directory in /dev/shm
@@ -28,6 +30,7 @@ stations=${1:-500}
 seconds=${2:-600}
 backlog=${BENCH_BACKLOG_SECONDS:-60}
 alert_every=${BENCH_ALERT_EVERY:-$((seconds >= 300 ? 60 : (seconds / 5 > 1 ? seconds / 5 : 1)))}
+alert_phase=${BENCH_ALERT_PHASE:-spread}
 fail_node=${BENCH_FAIL_NODE:-1}
 pgbin=/usr/lib/postgresql/15/bin
 
@@ -96,7 +99,7 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   dotnet build src/EdgeGateway -c Release -v q -nologo >/dev/null
 fi
 edgegw=(dotnet "$root/src/EdgeGateway/bin/Release/net10.0/edgegw.dll")
-log "bench-fleet: $stations stations, ${seconds} s, an alert each every ${alert_every} s, backlog phase ${backlog} s; $(nproc) cores, shared machine"
+log "bench-fleet: $stations stations, ${seconds} s, an alert each every ${alert_every} s ($alert_phase), backlog phase ${backlog} s; $(nproc) cores, shared machine"
 log "the stations' outboxes in $outboxes ($(stat -f -c %T "$outboxes"))"
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
@@ -198,7 +201,7 @@ sampler_pid=$!
 
 template "$work/station.yaml" bench "$outboxes/stations"
 "${edgegw[@]}" sim fleet --stations "$stations" --template "$work/station.yaml" --telemetry 1s --alert-every "${alert_every}s" \
-  --json --duration "${seconds}s" --drain-timeout 600s --summary "$work/summary.json" >"$work/sim.jsonl" 2>"$work/sim.err" &
+  --alert-phase "$alert_phase" --json --duration "${seconds}s" --drain-timeout 600s --summary "$work/summary.json" >"$work/sim.jsonl" 2>"$work/sim.err" &
 sim_pid=$!
 pids+=("$sim_pid")
 echo "$sim_pid" >"$work/sim.pid"

@@ -23,6 +23,13 @@ internal static class SimFleetCommand
         };
         var telemetry = new Option<string>("--telemetry") { Description = "Telemetry batch period per station", DefaultValueFactory = _ => "1s" };
         var alertEvery = new Option<string>("--alert-every") { Description = "Alert period per station: a rule up a level and back down", DefaultValueFactory = _ => "60s" };
+        var alertPhase = new Option<string>("--alert-phase")
+        {
+            Description = "spread: each station raises its alerts at its own phase of --alert-every (station k of N at k/N of it), "
+                + "as independent stations do; together: every station at the same instant (a fleet-wide burst)",
+            DefaultValueFactory = _ => "spread",
+        };
+        alertPhase.AcceptOnlyFromAmong("spread", "together");
         var json = new Option<bool>("--json") { Description = "JSON Lines: one object per telemetry period" };
         var duration = new Option<string?>("--duration")
         {
@@ -60,7 +67,7 @@ internal static class SimFleetCommand
                 return await CliUsage.FailAsync(parse, $"sim fleet: --alert-every '{parse.GetValue(alertEvery)}' is not a duration ({ConfigValueText.DurationHint})").ConfigureAwait(false);
             }
 
-            var run = new FleetRun(count, period, alerts, parse.GetValue(json), parse.GetValue(summary));
+            var run = new FleetRun(count, period, alerts, parse.GetValue(alertPhase) == "spread", parse.GetValue(json), parse.GetValue(summary));
             if (parse.GetValue(duration) is { } d)
             {
                 if (!TryPeriod(d, out var length))
@@ -114,7 +121,7 @@ internal static class SimFleetCommand
         using var fleet = new FleetSimulator(config, run.Stations, run.Period, time, loggers);
         await fleet.StartAsync(cancellationToken).ConfigureAwait(false);
         var started = time.GetUtcNow();
-        var nextAlert = started + run.AlertEvery;
+        var alerts = new AlertSchedule(run.Stations, started, run.AlertEvery, run.SpreadAlerts);
         var drained = true;
         using var timer = new PeriodicTimer(run.Period, time);
         try
@@ -129,11 +136,7 @@ internal static class SimFleetCommand
                 }
 
                 fleet.Telemetry();
-                if (now >= nextAlert)
-                {
-                    fleet.Alert();
-                    nextAlert += run.AlertEvery;
-                }
+                fleet.Alert(alerts.Due(now));
 
                 await WriteLineAsync(output, Line(fleet.Totals(), now, run.Json)).ConfigureAwait(false);
             }
@@ -271,7 +274,7 @@ internal static class SimFleetCommand
                 $"{stamp} {t.Connected}/{t.Stations} connected, {t.Queued} queued, {t.Sent} sent, {t.Alerts} alerts");
     }
 
-    private sealed record FleetRun(int Stations, TimeSpan Period, TimeSpan AlertEvery, bool Json, string? SummaryPath)
+    private sealed record FleetRun(int Stations, TimeSpan Period, TimeSpan AlertEvery, bool SpreadAlerts, bool Json, string? SummaryPath)
     {
         /// <summary>How long messages are created; null: until Ctrl+C or SIGTERM.</summary>
         public TimeSpan? Duration { get; init; }

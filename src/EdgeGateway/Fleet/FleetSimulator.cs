@@ -118,12 +118,13 @@ public sealed class FleetSimulator : IDisposable
     }
 
     /// <summary>
-    /// Every station's rule goes up a level and straight back down: two alerts (each with its CAP document),
-    /// the messages a hub must never lose. Does nothing when the template has no alert level.
+    /// The given stations' rules (indexes from 0) each go up a level and straight back down: two alerts (each with its
+    /// CAP document), the messages a hub must never lose. Does nothing when the template has no alert level.
     /// </summary>
-    public void Alert()
+    public void Alert(IReadOnlyList<int> stations)
     {
-        if (_levelId is null || _level is null || _ruleId is null)
+        ArgumentNullException.ThrowIfNull(stations);
+        if (_levelId is null || _level is null || _ruleId is null || stations.Count == 0)
         {
             return;
         }
@@ -134,12 +135,12 @@ public sealed class FleetSimulator : IDisposable
         // on threads of their own: on the thread pool they would hold every thread the stations' uplinks publish
         // from, and no station would send its alert before the last one had raised its own.
         var next = -1;
-        var raisers = Enumerable.Range(0, Math.Min(AlertParallelism, _stations.Count)).Select(_ => new Thread(() =>
+        var raisers = Enumerable.Range(0, Math.Min(AlertParallelism, stations.Count)).Select(_ => new Thread(() =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < _stations.Count)
+            while ((i = Interlocked.Increment(ref next)) < stations.Count)
             {
-                Raise(i);
+                Raise(stations[i]);
             }
         })
         { IsBackground = true, Name = "sim-alert" }).ToList();
