@@ -42,4 +42,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet restore EdgeGateway.sln
 dotnet build EdgeGateway.sln --no-restore -c Release -warnaserror
-dotnet test EdgeGateway.sln --no-build -c Release --logger "console;verbosity=normal" "$@"
+# The run's output is long: a failed test's name and message are repeated at the end, where a reader of the
+# last lines (a CI log) finds them.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test EdgeGateway.sln --no-build -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "== tests that failed (repeated from above):"
+  grep -E -A 15 '^[[:space:]]+Failed [A-Za-z]' "$log" | cut -c1-400 || echo "(no failed test named: see the output above)"
+fi
+exit "$status"
