@@ -12,7 +12,7 @@
 # Usage: scripts/bench-fleet.sh [STATIONS] [SECONDS]        (default 500 600; a quick run: 50 60)
 # Environment:
 #   BENCH_ALERT_EVERY      seconds between a station's alerts (default 60; SECONDS/5 for runs under 5 minutes)
-#   BENCH_ALERT_PHASE      spread (default: station k of N raises at k/N of the alert period, as independent
+#   BENCH_ALERT_PHASE      spread (default: station k of N, from 0, at (k + 1)/N of the alert period, as independent
 #                          stations do) or together (every station in the same instant: a fleet-wide burst)
 #   BENCH_BACKLOG_SECONDS  how long the stations create the throughput phase's backlog (default 60)
 #   BENCH_FAIL_NODE        the broker node killed (default 1: the first in every station's and receiver's list)
@@ -205,7 +205,11 @@ template "$work/station.yaml" bench "$outboxes/stations"
 sim_pid=$!
 pids+=("$sim_pid")
 echo "$sim_pid" >"$work/sim.pid"
-for _ in $(seq 3000); do [ -s "$work/sim.jsonl" ] && break; sleep 0.1; done
+for _ in $(seq 3000); do
+  [ -s "$work/sim.jsonl" ] && break
+  kill -0 "$sim_pid" 2>/dev/null || { echo "bench-fleet: the simulator exited before its first line:" >&2; cat "$work/sim.err" >&2; exit 1; }
+  sleep 0.1
+done
 start=$(date +%s)
 log "simulator running ($stations stations)"
 

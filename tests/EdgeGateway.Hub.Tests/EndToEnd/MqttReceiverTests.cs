@@ -65,7 +65,7 @@ public sealed class MqttReceiverTests(Postgres postgres)
             }
 
             var (ca, other) = (Path.Combine(dir, "ca.crt"), Path.Combine(dir, "other-ca.crt"));
-            var tlsPort = EdgeGateway.Demo.EmbeddedBroker.FreeTcpPort();
+            var tlsPort = Loopback.FreePort();
             await using var broker = await MosquittoBroker.StartAsync(Long,
                 $"listener {tlsPort} 127.0.0.1\ncafile {ca}\ncertfile {Path.Combine(dir, "server.crt")}\nkeyfile {Path.Combine(dir, "server.key")}\n");
             var connection = await postgres.CreateDatabaseAsync();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace EdgeGateway.Hub.Tests.Fixtures;
@@ -16,7 +14,7 @@ public sealed class Postgres : IAsyncLifetime
     private TestProcess? _server;
     private int _databases;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Loopback.FreePort();
 
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=hub;Database=postgres;Pooling=false";
 
@@ -76,12 +74,5 @@ public sealed class Postgres : IAsyncLifetime
         {
             throw new InvalidOperationException($"chown {path}: {chown}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

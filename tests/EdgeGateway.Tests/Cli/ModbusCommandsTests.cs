@@ -123,7 +123,7 @@ public sealed partial class ModbusCommandsTests : IAsyncDisposable
     [Fact]
     public async Task Read_RefusedConnection_SaysSoAndExits1()
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var (exit, output, error) = await CliRunner.RunAsync("modbus", "read", "--tcp", $"127.0.0.1:{port}", "--slave", "1", "--table", "holding", "--address", "0");
         Assert.Equal(1, exit);
         Assert.Empty(output);
@@ -161,13 +161,6 @@ public sealed partial class ModbusCommandsTests : IAsyncDisposable
     /// <summary>Reads from the simulator; a generous timeout unless the test sets one (the test machine may be loaded).</summary>
     private Task<(int Exit, string Out, string Err)> Read(params string[] args) =>
         CliRunner.RunAsync(["modbus", "read", "--tcp", _tcp, .. (args.Contains("--timeout") ? args : [.. args, "--timeout", "5s"])]);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex(@"^transactions=\d+ errors=\d+ timeouts=\d+ min=\d+\.\d\dms median=\d+\.\d\dms max=\d+\.\d\dms rate=\d+\.\d/s$")]
     private static partial Regex SummaryPattern();

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeGateway.Cli;
-using EdgeGateway.Demo;
 using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;
@@ -19,7 +18,7 @@ public sealed partial class StatusTextProcessTests
     {
         using var dir = new TempDirectory();
         await using var broker = await MosquittoBroker.StartAsync(Patience);
-        var modbusPort = EmbeddedBroker.FreeTcpPort();
+        var modbusPort = Loopback.FreePort();
         var scenario = dir.Write("gauges.csv", """
             time,slave,table,address,type,order,value
             0s,1,holding,0,float32,ABCD,2.9

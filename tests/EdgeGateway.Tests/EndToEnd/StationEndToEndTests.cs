@@ -20,7 +20,7 @@ public sealed class StationEndToEndTests : IDisposable
     public async Task Run_DemoStation_NotifiesReadyAndExitsZeroOnSigterm()
     {
         await using var mosquitto = await MosquittoBroker.StartAsync(Slow);
-        var station = DemoStation.Create(_dir, EmbeddedBroker.FreeTcpPort(), mosquitto.Port, 1);
+        var station = DemoStation.Create(_dir, Loopback.FreePort(), mosquitto.Port, 1);
         using var notify = new NotifySocket(Path.Combine(_dir, "notify.sock"));
 
         await using var run = EdgegwProcess.Start(["run", "--config", station.ConfigPath],
@@ -57,7 +57,7 @@ public sealed class StationEndToEndTests : IDisposable
         }
 
         await using var mosquitto = await MosquittoBroker.StartAsync(Slow);
-        var modbusPort = EmbeddedBroker.FreeTcpPort();
+        var modbusPort = Loopback.FreePort();
         var station = DemoStation.Create(Path.Combine(_dir, "station"), modbusPort, mosquitto.Port, 1, compression);
         await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, DemoStation.Prefix, DemoStation.StationId, null, CancellationToken.None);
         using var notify = new NotifySocket(Path.Combine(_dir, "notify.sock"));

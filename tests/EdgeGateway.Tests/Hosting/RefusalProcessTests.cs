@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Control;
-using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast;
 using EdgeGateway.Tests.TestSupport;
@@ -106,7 +105,7 @@ public sealed class RefusalProcessTests
     public async Task ClearOfRuleOnFaultySensor_RefusedThroughCliAndHubUnlessForced_ForcedClearPlaysNoAllClear()
     {
         using var dir = new TempDirectory();
-        var modbusPort = EmbeddedBroker.FreeTcpPort();
+        var modbusPort = Loopback.FreePort();
         var scenario = dir.Write("river.csv", "time,slave,table,address,type,order,value\n0s,1,holding,0,float32,ABCD,5\n");
         await using var sim = EdgegwProcess.Start("sim", "modbus", "--tcp", $"127.0.0.1:{modbusPort}", "--scenario", scenario);
         await using var rig = await Rig.StartAsync(dir, new Dictionary<string, string>(), station => station

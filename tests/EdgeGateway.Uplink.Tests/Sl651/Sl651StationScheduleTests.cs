@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using EdgeGateway.Core.Alerting;
 using EdgeGateway.Core.Readings;
 using EdgeGateway.Sl651;
@@ -37,7 +35,7 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
             TimeZone = Beijing,
             StoragePath = _dir.Path,
         };
-        options.Centres.Add(new Sl651CentreAddress("127.0.0.1", ClosedPort()));
+        options.Centres.Add(new Sl651CentreAddress("127.0.0.1", Loopback.FreePort()));
         options.Elements.Add(new Sl651ElementSource("river-level", Sl651Elements.RiverLevel, Sl651Source.Value));
         options.Elements.Add(new Sl651ElementSource("rain", Sl651Elements.AccumulatedRainfall, Sl651Source.RainTotal));
         options.Elements.Add(new Sl651ElementSource("rain", Sl651Elements.HourRainfall, Sl651Source.RainLastHour));
@@ -127,14 +125,5 @@ public sealed class Sl651StationScheduleTests : IAsyncLifetime, IDisposable
 
         Assert.False(await _made.WaitAsync(TimeSpan.FromMilliseconds(200)));
         Assert.Empty(_station.Owed());
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
