@@ -28,8 +28,10 @@ public sealed class SimFleetProcessTests : IDisposable
         await using var hub = await HubMonitor.ConnectAsync("127.0.0.1", mosquitto.Port, Prefix, "+", null, CancellationToken.None);
         var template = WriteTemplate(mosquitto.Port, cluster);
 
+        // The cluster case raises the three stations' alerts in one instant, the other at their own phases.
         await using var fleet = EdgegwProcess.Start(
-            "sim", "fleet", "--stations", "3", "--template", template, "--telemetry", "200ms", "--alert-every", "1s", "--json");
+            "sim", "fleet", "--stations", "3", "--template", template, "--telemetry", "200ms", "--alert-every", "1s",
+            "--alert-phase", cluster ? "together" : "spread", "--json");
         // Per station: telemetry, both alerts of a round with their CAP, and every seq so far with none missing.
         await hub.WaitUntilAsync(m => Ids.All(id => Complete(Of(m, id))), Patience, CancellationToken.None);
         var seen = hub.Messages;
