@@ -12,7 +12,7 @@
 # Usage: scripts/bench-fleet.sh [STATIONS] [SECONDS]        (default 500 600; a quick run: 50 60)
 # Environment:
 #   BENCH_ALERT_EVERY      seconds between a station's alerts (default 60; SECONDS/5 for runs under 5 minutes)
-#   BENCH_ALERT_PHASE      spread (default: station k of N, from 0, at (k + 1)/N of the alert period, as independent
+#   BENCH_ALERT_PHASE      spread (default: station k of N, from 0, at k/N of the alert period, as independent
 #                          stations do) or together (every station in the same instant: a fleet-wide burst)
 #   BENCH_BACKLOG_SECONDS  how long the stations create the throughput phase's backlog (default 60)
 #   BENCH_FAIL_NODE        the broker node killed (default 1: the first in every station's and receiver's list)

@@ -25,7 +25,7 @@ internal static class SimFleetCommand
         var alertEvery = new Option<string>("--alert-every") { Description = "Alert period per station: a rule up a level and back down", DefaultValueFactory = _ => "60s" };
         var alertPhase = new Option<string>("--alert-phase")
         {
-            Description = "spread: each station raises its alerts at its own phase of --alert-every (station k of N, from 0, first at (k + 1)/N of it), "
+            Description = "spread: each station raises its alerts at its own phase of --alert-every (station k of N, from 0, at k/N of it; the first round after one period), "
                 + "as independent stations do; together: every station at the same instant (a fleet-wide burst)",
             DefaultValueFactory = _ => "spread",
         };

@@ -1,10 +1,11 @@
 namespace EdgeGateway.Fleet;
 
 /// <summary>
-/// When each simulated station raises its alerts, every <c>every</c>. Spread: station k (from 0) of N first at
-/// (k + 1) / N of the period after the start, so the fleet raises a steady trickle as independent stations
-/// would; together: every station at each whole period, one fleet-wide burst (the worst case a storm
-/// approaches, when many stations cross their thresholds within seconds).
+/// When each simulated station raises its alerts, every <c>every</c>, the first after one whole period (by then the
+/// fleet has connected: an alert raised while its station is still making its first connection times the start, not
+/// the chain). Spread: station k (from 0) of N at k / N of the period after that, so the fleet raises a steady
+/// trickle as independent stations would; together: every station at each whole period, one fleet-wide burst (the
+/// worst case a storm approaches, when many stations cross their thresholds within seconds).
 /// </summary>
 public sealed class AlertSchedule
 {
@@ -19,7 +20,7 @@ public sealed class AlertSchedule
         _next = new DateTimeOffset[stations];
         for (var k = 0; k < stations; k++)
         {
-            _next[k] = started + (spread ? every * ((k + 1) / (double)stations) : every);
+            _next[k] = started + every + (spread ? every * (k / (double)stations) : TimeSpan.Zero);
         }
     }
 

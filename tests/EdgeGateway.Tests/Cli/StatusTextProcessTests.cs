@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeGateway.Cli;
+using EdgeGateway.Demo;
 using EdgeGateway.Tests.TestSupport;
 
 namespace EdgeGateway.Tests.Cli;

@@ -7,11 +7,11 @@ public sealed class AlertScheduleTests
     private static readonly DateTimeOffset Start = new(2026, 12, 2, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Due_Spread_EachStationOnceAPeriodAtItsOwnPhase()
+    public void Due_Spread_EachStationOnceAPeriodAtItsOwnPhaseFromTheSecondPeriod()
     {
         var schedule = new AlertSchedule(stations: 4, Start, TimeSpan.FromSeconds(60), spread: true);
 
-        // One-second ticks over three periods: station k first at (k + 1) * 15 s, then every 60 s.
+        // One-second ticks over three periods: station k first at 60 + k * 15 s, then every 60 s.
         var raised = new List<(int Second, int Station)>();
         for (var second = 1; second <= 180; second++)
         {
@@ -19,7 +19,7 @@ public sealed class AlertScheduleTests
         }
 
         Assert.Equal(
-            [(15, 0), (30, 1), (45, 2), (60, 3), (75, 0), (90, 1), (105, 2), (120, 3), (135, 0), (150, 1), (165, 2), (180, 3)],
+            [(60, 0), (75, 1), (90, 2), (105, 3), (120, 0), (135, 1), (150, 2), (165, 3), (180, 0)],
             raised);
     }
 
@@ -39,9 +39,10 @@ public sealed class AlertScheduleTests
     {
         var schedule = new AlertSchedule(stations: 2, Start, TimeSpan.FromSeconds(10), spread: true);
 
-        Assert.Equal([0, 1], schedule.Due(Start.AddSeconds(35)));
+        // Station 0 due at 10, 20, 30 ...; station 1 at 15, 25, 35 ...
+        Assert.Equal([0, 1], schedule.Due(Start.AddSeconds(37)));
         Assert.Empty(schedule.Due(Start.AddSeconds(39)));
-        Assert.Equal([1], schedule.Due(Start.AddSeconds(40)));
-        Assert.Equal([0], schedule.Due(Start.AddSeconds(45)));
+        Assert.Equal([0], schedule.Due(Start.AddSeconds(40)));
+        Assert.Equal([1], schedule.Due(Start.AddSeconds(45)));
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using EdgeGateway.Cli;
 using EdgeGateway.Control;
+using EdgeGateway.Demo;
 using EdgeGateway.Hardware.Audio;
 using EdgeGateway.Broadcast;
 using EdgeGateway.Tests.TestSupport;
