@@ -3,21 +3,25 @@
 # Modbus sensors polled every second from `edgegw sim modbus`, one rule, uplink to a local mosquitto), where
 # the resident memory goes (scripts/bench/footprint.py), and beside it the floor: libmodbus polling the same
 # registers from C (bench/station_floor.c).
-#   scripts/bench-footprint.sh [--runs N] [--settle S] [--sample S] [--no-floor] [EDGEGW]
+#   scripts/bench-footprint.sh [--runs N] [--settle S] [--sample S] [--no-floor] [--user USER] [EDGEGW]
 # EDGEGW is a built edgegw binary; without it the Native AOT build (what the .deb ships) is published first.
+# --user USER (run as root) runs the station as USER, as the unit runs it as edge-gateway: a user that neither
+# owns nor may write the executable. Run as the executable's owner (or root), the kernel lets the station page
+# out more of it than an installed station can (see docs/performance.md, "Where the memory goes").
 # The station runs with the environment the systemd unit gives it (its Environment= lines); settings to try on top
 # can be given as EDGEGW_ENV="K=V K=V".
 # Everything runs on 127.0.0.1; nothing is left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=5; settle=20; sample=30; edgegw=""; floor_run=1
+runs=5; settle=20; sample=30; edgegw=""; floor_run=1; user=""
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --settle) settle=$2; shift 2 ;;
     --sample) sample=$2; shift 2 ;;
     --no-floor) floor_run=0; shift ;;
-    -*) echo "usage: scripts/bench-footprint.sh [--runs N] [--settle S] [--sample S] [--no-floor] [EDGEGW]" >&2; exit 2 ;;
+    --user) user=$2; shift 2 ;;
+    -*) echo "usage: scripts/bench-footprint.sh [--runs N] [--settle S] [--sample S] [--no-floor] [--user USER] [EDGEGW]" >&2; exit 2 ;;
     *) edgegw=$1; shift ;;
   esac
 done
@@ -42,15 +46,21 @@ mkdir -p "$work/sim"
 cp "$edgegw" "$(dirname "$edgegw")"/*.so "$work/sim/" 2>/dev/null || cp "$edgegw" "$work/sim/"
 bench_peers_start "$work" "$modbus_port" "$mqtt_port" "$work/sim/$(basename "$edgegw")"
 bench_station_config "$work/station.yaml" "$work" "$modbus_port" "$mqtt_port"
+as_user=()
+if [ -n "$user" ]; then
+  # The station writes its control socket beside station.yaml and its storage under data/.
+  chown "$user" "$work" "$work/data"
+  as_user=(--user "$user")
+fi
 
 # shellcheck disable=SC2086
-station=$(python3 scripts/bench/station_probe.py --config "$work/station.yaml" --runs "$runs" --settle "$settle" --sample "$sample" --breakdown \
+station=$(python3 scripts/bench/station_probe.py --config "$work/station.yaml" --runs "$runs" --settle "$settle" --sample "$sample" --breakdown "${as_user[@]}" \
   -- env $station_env "$edgegw")
 floor='{"error": "not run (--no-floor)"}'
 ((floor_run)) && floor=$(python3 scripts/bench/station_probe.py --config "$work/station.yaml" --runs "$runs" --settle "$settle" --sample "$sample" --breakdown \
   -- "$work/station_floor" "$modbus_port")
 
-python3 - "$station" "$floor" "$settle" "$sample" "$station_env" <<'PY'
+BENCH_USER=$user python3 - "$station" "$floor" "$settle" "$sample" "$station_env" <<'PY'
 import json, os, statistics, sys
 station, floor = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 settle, sample, env = sys.argv[3], sys.argv[4], sys.argv[5]
@@ -58,6 +68,8 @@ print(f"machine: {os.cpu_count()} cores (shared), load average {' '.join(open('/
 print(f"bench station: 10 float32 sensors polled every 1 s, one rule, MQTT uplink; RSS = highest VmRSS, CPU = user+system, over {sample} s after {settle} s")
 if env:
     print(f"station environment: {env}")
+if os.environ.get("BENCH_USER"):
+    print(f"station user: {os.environ['BENCH_USER']}")
 def line(name, r):
     if r["error"]:
         return f"{name:<34} error: {r['error']}"

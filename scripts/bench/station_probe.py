@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Measures a running `edgegw run`: time to READY=1 on NOTIFY_SOCKET, then steady RSS and CPU.
 
-usage: station_probe.py --config FILE [--runs N] [--settle S] [--sample S] [--breakdown] -- COMMAND...
+usage: station_probe.py --config FILE [--runs N] [--settle S] [--sample S] [--breakdown] [--user USER] -- COMMAND...
 Prints one JSON object: {"ready_ms":[...], "rss_mb":..., "cpu_pct":..., "error":...}; with --breakdown also
 "breakdown": where the resident memory is at the end of the sample (scripts/bench/footprint.py).
+--user runs the station as that user (setpriv, needs root), the way the unit runs it: as a user that neither owns
+nor may write the executable, which is what decides what the kernel lets the station page out.
 Traffic stays on this machine: the station's config must point only at 127.0.0.1.
 """
-import argparse, json, os, signal, socket, subprocess, sys, tempfile, time
+import argparse, json, os, pwd, signal, socket, subprocess, sys, tempfile, time
 
 def clock_ticks():
     return os.sysconf(os.sysconf_names["SC_CLK_TCK"])
@@ -26,6 +28,7 @@ def rss_mb(pid):
 def start(command, config, notify_path, env):
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(notify_path)
+    os.chmod(notify_path, 0o777)  # the station may run as another user (--user)
     sock.settimeout(0.05)
     env = dict(env, NOTIFY_SOCKET=notify_path)
     t0 = time.monotonic()
@@ -62,13 +65,19 @@ def main():
     parser.add_argument("--settle", type=float, default=20)
     parser.add_argument("--sample", type=float, default=30)
     parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument("--user")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
     result = {"ready_ms": [], "rss_mb": None, "cpu_pct": None, "error": None}
     work = tempfile.mkdtemp(prefix="edgegw-probe-")
+    os.chmod(work, 0o711)
+    command = args.command
+    if args.user:
+        user = pwd.getpwnam(args.user)
+        command = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", "--"] + command
     env = dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")
     for i in range(args.runs):
-        proc, ready = start(args.command, args.config, os.path.join(work, f"notify-{i}"), env)
+        proc, ready = start(command, args.config, os.path.join(work, f"notify-{i}"), env)
         last = i == args.runs - 1
         if ready is None:
             tail = stop(proc)

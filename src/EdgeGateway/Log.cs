@@ -122,7 +122,7 @@ internal static partial class Log
     [LoggerMessage(906, LogLevel.Warning, "Control socket full: {MaxClients} clients connected; a new one was turned away ({Suppressed} more turned away in the last minute not logged)")]
     public static partial void ControlTooManyClients(ILogger logger, int maxClients, long suppressed);
 
-    [LoggerMessage(870, LogLevel.Debug, "Start-up trimmed: managed heap {HeapBeforeKb} kB -> {HeapAfterKb} kB, {PagedOutKb} kB of the executable's read-only pages returned to the page cache")]
+    [LoggerMessage(870, LogLevel.Debug, "Start-up trimmed: managed heap {HeapBeforeKb} kB -> {HeapAfterKb} kB, {PagedOutKb} kB of the executable's read-only pages handed back")]
     public static partial void StartupTrimmed(ILogger logger, long heapBeforeKb, long heapAfterKb, long pagedOutKb);
 
     [LoggerMessage(871, LogLevel.Debug, "Start-up trim: the executable's pages stay resident ({Reason})")]

@@ -9,10 +9,9 @@ namespace EdgeGateway.Hosting.Footprint;
 /// Once the station has started and settled, gives back what only starting needed. Starting runs through
 /// code and read-only data of the executable that a polling station never touches again (configuration
 /// parsing, composition, the first connects: about 10 MB of a Native AOT build), and leaves that work's
-/// garbage on the managed heap. The executable's clean, read-only pages go back to the page cache
-/// (<c>madvise(MADV_PAGEOUT)</c>): the kernel would drop them under memory pressure anyway, and what the
-/// station keeps using is read back at its next use (from the page cache while the kernel still holds it,
-/// otherwise from the disk). Nothing here may stop the station: any failure leaves the pages resident.
+/// garbage on the managed heap. The station drops its mappings of the executable's read-only pages and the
+/// page cache drops them (see <see cref="PageOut"/>): what the station keeps using is read back from the
+/// file at its next use. Nothing here may stop the station: any failure leaves the pages resident.
 /// One compacting collection returns the start's garbage and the free regions to the system.
 /// See docs/performance.md, "Where the memory goes".
 /// </summary>
@@ -21,7 +20,8 @@ internal sealed class StartupTrim : BackgroundService
     /// <summary>After this long every sensor has been polled a few times and the uplink has connected.</summary>
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(15);
 
-    private const int MadvPageout = 21;
+    private const int MadvDontneed = 4;
+    private const int PosixFadvDontneed = 4;
 
     private readonly TimeProvider _time;
     private readonly ILogger<StartupTrim> _logger;
@@ -72,12 +72,12 @@ internal sealed class StartupTrim : BackgroundService
     }
 
     /// <summary>
-    /// Advises the kernel to page out the read-only mappings of this process's executable. Pages shared with
-    /// another process (a second edgegw running) stay. Returns the bytes advised.
+    /// Hands the executable's read-only pages back: this process drops its mappings of them
+    /// (<c>madvise(MADV_DONTNEED)</c>), then the page cache drops those no process maps
+    /// (<c>posix_fadvise(POSIX_FADV_DONTNEED)</c>). Returns the bytes unmapped.
     /// </summary>
     internal static long PageOutExecutable(out string? failure)
     {
-        failure = null;
         string exe;
         try
         {
@@ -89,12 +89,79 @@ internal sealed class StartupTrim : BackgroundService
             return 0;
         }
 
-        long advised = 0;
-        foreach (var line in File.ReadLines("/proc/self/maps"))
+        return PageOut(exe, Madvise, out failure);
+    }
+
+    /// <summary>
+    /// Drops this process's mappings of <paramref name="path"/> that hold nothing but the file's own bytes:
+    /// read-only, and no page copied on write (<c>Anonymous: 0 kB</c> in smaps). A read-only mapping with
+    /// copied pages (data the loader relocated, then made read-only) and every writable mapping stay: dropping
+    /// them would put the file's bytes back in place of what was written. What the process uses again is read
+    /// back from the file at its next use. Not <c>MADV_PAGEOUT</c>: the kernel applies that to a file's pages only
+    /// for a process that owns the file or may write it, and the service's user does neither with
+    /// /usr/bin/edgegw, so the advice succeeded and left every page resident.
+    /// </summary>
+    internal static long PageOut(string path, Func<nint, nuint, int, int> madvise, out string? failure)
+    {
+        failure = null;
+        long unmapped = 0;
+        foreach (var (start, end, perms, anonymousKb) in Mappings(path))
         {
-            // "start-end perms offset dev inode path"
+            if (perms.Contains('w', StringComparison.Ordinal) || anonymousKb != 0)
+            {
+                continue;
+            }
+
+            if (madvise((nint)start, (nuint)(end - start), MadvDontneed) == 0)
+            {
+                unmapped += end - start;
+            }
+            else
+            {
+                failure ??= $"madvise: errno {Marshal.GetLastPInvokeError()}";
+            }
+        }
+
+        if (unmapped > 0)
+        {
+            // Pages another process still maps (a second edgegw started from the same file) stay cached.
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+            var error = PosixFadvise(file.DangerousGetHandle().ToInt32(), 0, 0, PosixFadvDontneed);
+            if (error != 0)
+            {
+                failure ??= $"posix_fadvise: errno {error}";
+            }
+        }
+
+        return unmapped;
+    }
+
+    /// <summary>This process's mappings of <paramref name="path"/>, from /proc/self/smaps.</summary>
+    private static List<(long Start, long End, string Perms, long AnonymousKb)> Mappings(string path)
+    {
+        var mappings = new List<(long Start, long End, string Perms, long AnonymousKb)>();
+        var current = -1;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            // A mapping's line "start-end perms offset dev inode path", then its "Name: value kB" lines.
             var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 6 || fields[5].Trim() != exe || fields[1].Contains('w', StringComparison.Ordinal))
+            if (fields.Length == 0)
+            {
+                continue;
+            }
+
+            if (fields[0].EndsWith(':'))
+            {
+                if (current >= 0 && fields[0] == "Anonymous:" && fields.Length > 1)
+                {
+                    mappings[current] = mappings[current] with { AnonymousKb = long.Parse(fields[1], CultureInfo.InvariantCulture) };
+                }
+
+                continue;
+            }
+
+            current = -1;
+            if (fields.Length < 6 || fields[5].Trim() != path)
             {
                 continue;
             }
@@ -102,21 +169,20 @@ internal sealed class StartupTrim : BackgroundService
             var range = fields[0].Split('-');
             var start = long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             var end = long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (Madvise((nint)start, (nuint)(end - start), MadvPageout) == 0)
-            {
-                advised += end - start;
-            }
-            else
-            {
-                // EINVAL before Linux 5.4, which has no MADV_PAGEOUT: the pages simply stay.
-                failure ??= $"madvise: errno {Marshal.GetLastPInvokeError()}";
-            }
+            // Until its Anonymous line is read, a mapping counts as holding copied pages: it stays.
+            mappings.Add((start, end, fields[1], long.MaxValue));
+            current = mappings.Count - 1;
         }
 
-        return advised;
+        return mappings;
     }
 
     [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Madvise(nint address, nuint length, int advice);
+
+    /// <summary>Returns the error number itself (0 on success), not through errno.</summary>
+    [DllImport("libc", EntryPoint = "posix_fadvise")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int PosixFadvise(int fd, long offset, long length, int advice);
 }
