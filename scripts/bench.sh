@@ -113,13 +113,22 @@ done
 # ---- the bench station: 10 sensors polled every second ---------------------------------------------
 config=$work/station.yaml
 bench_station_config "$config" "$work" "$modbus_port" "$mqtt_port"
+# The station runs as the unit runs it, as a user that neither owns nor may write the executable: that decides
+# how much of the executable the start-up trim can hand back. Run as root, the bench uses nobody.
+probe_user=(); station_user=$(id -un)
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+  probe_user=(--user nobody); station_user=nobody
+  chmod 755 "$work"
+  chown nobody "$work" "$work/data"
+fi
 
 declare -A ready rss cpu err
 for name in framework-dependent self-contained-trimmed native-aot native-aot-arm64; do
   [ -n "${cmd[$name]:-}" ] && [ "${smoke[$name]:-}" = ok ] || continue
   echo "measuring $name..." >&2
   # shellcheck disable=SC2086
-  json=$(python3 scripts/bench/station_probe.py --config "$config" --runs "$runs" --settle "$settle" --sample "$sample" -- env $(bench_unit_env) ${cmd[$name]})
+  json=$(python3 scripts/bench/station_probe.py --config "$config" --runs "$runs" --settle "$settle" --sample "$sample" "${probe_user[@]}" \
+    -- env $(bench_unit_env) ${cmd[$name]})
   ready[$name]=$(python3 -c 'import json,sys,statistics as s; r=json.loads(sys.argv[1])["ready_ms"]; print(f"{s.median(r):.0f} ms (median of {len(r)}, max {max(r):.0f})" if r else "—")' "$json")
   rss[$name]=$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])["rss_mb"]; print("—" if v is None else f"{v} MB")' "$json")
   cpu[$name]=$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])["cpu_pct"]; print("—" if v is None else f"{v} %")' "$json")
@@ -158,7 +167,7 @@ footprint_sample=150; ((quick)) && footprint_sample=30
 for s in bench-footprint bench-modbus bench-replay bench-outbox bench-broadcast bench-history; do
   args=()
   # Over 150 s: the managed heap is a saw-tooth between collections, and a 30 s window can miss its top.
-  [ "$s" = bench-footprint ] && [ -n "$footprint_build" ] && args=(--sample "$footprint_sample" "$footprint_build")
+  [ "$s" = bench-footprint ] && [ -n "$footprint_build" ] && args=(--sample "$footprint_sample" "${probe_user[@]}" "$footprint_build")
   if ((!peers_run)); then
     { echo "#### $s"; echo; echo "not run (--no-peers)."; echo; } >>"$peers"
   elif [ -x "scripts/$s.sh" ]; then
@@ -197,7 +206,7 @@ generated=$work/generated.md
   echo "### The station, per build"
   echo
   echo "Bench station: 10 float32 water-level sensors on one Modbus TCP bus, polled every second; Modbus peer: $peer_note; uplink to a local mosquitto."
-  echo "Startup is from process start to the READY=1 datagram on NOTIFY_SOCKET; RSS is the highest VmRSS and CPU the user+system time over ${sample} s after ${settle} s of settling. Each build runs with the environment the systemd unit gives the station (its \`Environment=\` lines)."
+  echo "Startup is from process start to the READY=1 datagram on NOTIFY_SOCKET; RSS is the highest VmRSS and CPU the user+system time over ${sample} s after ${settle} s of settling. Each build runs with the environment the systemd unit gives the station (its \`Environment=\` lines), as user \`$station_user\` (the unit runs it as edge-gateway: neither owns nor may write the executable)."
   echo
   echo "Smoke: \`config validate\` of firmware-config/examples/station.yaml, \`modbus read\` of the ten registers, READY, and an alarm raised (the latency run below)."
   echo "Load average when the measurements ended: $(cut -d' ' -f1-3 /proc/loadavg)."
