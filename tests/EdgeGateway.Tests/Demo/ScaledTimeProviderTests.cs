@@ -111,9 +111,10 @@ public sealed class ScaledTimeProviderTests
         // 100 simulated seconds at 1000x is 100 ms of real time; far less than the unscaled delay.
         var real = TimeProvider.System.GetElapsedTime(started);
         Assert.InRange(real, TimeSpan.FromMilliseconds(90), TimeSpan.FromSeconds(20));
-        // Within one real millisecond (1 s simulated) of the due time: the real timer and the clock read the
-        // time from different sources.
-        Assert.True(clock.GetUtcNow() >= StormStart.AddSeconds(99), $"{clock.GetUtcNow() - StormStart}");
+        // Within a few real milliseconds (5 s simulated) of the due time: the runtime's timers run on a coarse
+        // millisecond tick and the clock reads the high-resolution timestamp, so a timer can fire a millisecond or two
+        // before the timestamp says its time has come (1.4 ms was seen: 98.6 s simulated).
+        Assert.True(clock.GetUtcNow() >= StormStart.AddSeconds(95), $"{clock.GetUtcNow() - StormStart}");
     }
 
     [Fact]
