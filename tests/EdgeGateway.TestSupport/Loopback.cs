@@ -27,7 +27,7 @@ public static class Loopback
             for (var attempt = 0; attempt < 500; attempt++)
             {
                 var port = Random.Shared.Next(First, End);
-                if (!Given.Contains(port) && Free(port))
+                if (!Given.Contains(port) && IsFree(port))
                 {
                     Given.Add(port);
                     return port;
@@ -38,7 +38,8 @@ public static class Loopback
         throw new InvalidOperationException($"no free port on 127.0.0.1 between {First} and {End} after 500 tries");
     }
 
-    private static bool Free(int port)
+    /// <summary>Whether a listener can bind <paramref name="port"/> on 127.0.0.1 now.</summary>
+    public static bool IsFree(int port)
     {
         try
         {

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace EdgeGateway.Hub.Tests.Fixtures;
 
 /// <summary>
@@ -71,27 +68,13 @@ public class RabbitCluster : IAsyncLifetime
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var start = 20000 + (Random.Shared.Next(0, 160) * 60);
-            if (Enumerable.Range(start, 60).All(Free))
+            if (Enumerable.Range(start, 60).All(Loopback.IsFree))
             {
                 return start;
             }
         }
 
         throw new InvalidOperationException("no free block of 60 ports");
-    }
-
-    private static bool Free(int port)
-    {
-        try
-        {
-            using var l = new TcpListener(IPAddress.Loopback, port);
-            l.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
 
