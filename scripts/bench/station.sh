@@ -11,8 +11,8 @@ bench_workdir() { # PREFIX
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 }
 
-# The environment the shipped systemd unit gives the station (its Environment= lines, e.g. the GC's youngest
-# generation budget): the bench measures the station as a station runs it.
+# The environment the shipped systemd unit gives the station (its Environment= lines): the bench measures the
+# station as a station runs it.
 bench_unit_env() {
   sed -n 's/^Environment=//p' systemd/edge-gateway.service | tr '\n' ' '
 }

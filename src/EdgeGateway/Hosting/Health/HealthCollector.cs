@@ -85,6 +85,12 @@ public sealed class HealthCollector
         }
 
         health["processMemoryBytes"] = Environment.WorkingSet;
+        health["managedHeapBytes"] = GC.GetTotalMemory(forceFullCollection: false);
+        if (Gen0MaxBudget.Value is { } budget)
+        {
+            health["gcGen0MaxBudgetBytes"] = budget;
+        }
+
         if (ReadMemAvailable() is { } available)
         {
             health["memAvailableBytes"] = available;
@@ -98,6 +104,13 @@ public sealed class HealthCollector
         health["clockSynchronized"] = ClockSynchronized();
         return health;
     }
+
+    // The most the youngest generation may allocate between two collections, as the GC runs with it (the
+    // build sets it; see EdgeGateway.csproj). Fixed for the process's life.
+    private static readonly Lazy<long?> Gen0MaxBudget = new(() =>
+        GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long or ulong or int
+            ? Convert.ToInt64(value, CultureInfo.InvariantCulture)
+            : null);
 
     private void AddDisk(Dictionary<string, object?> health)
     {

@@ -40,6 +40,11 @@ public sealed class HealthCollectorTests : IDisposable
         Assert.Equal(true, figures["clockSynchronized"]);
         Assert.True((long)figures["diskFreeBytes"]! > 0);
         Assert.True((long)figures["processMemoryBytes"]! > 0);
+        var heap = (long)figures["managedHeapBytes"]!;
+        Assert.InRange(heap, 1, (long)figures["processMemoryBytes"]!);
+        // The test host's own GC settings, as the runtime reports them.
+        Assert.Equal(Convert.ToInt64(GC.GetConfigurationVariables()["GCGen0MaxBudget"], System.Globalization.CultureInfo.InvariantCulture),
+            figures["gcGen0MaxBudgetBytes"]);
     }
 
     [Fact]
