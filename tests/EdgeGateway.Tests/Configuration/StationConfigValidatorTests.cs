@@ -95,7 +95,7 @@ public sealed class StationConfigValidatorTests
     [InlineData("station id upper case", "id: wz-oh-lilong-01 ", "id: WZ-OH-Lilong-01 ", 7, 7, "station.id", "'WZ-OH-Lilong-01' is not a station id: use 3 to 40 characters a-z, 0-9 and '-'")]
     [InlineData("station id too short", "id: wz-oh-lilong-01 ", "id: wz ", 7, 7, "station.id", "is not a station id")]
     // Sources.
-    [InlineData("no source", "    ina219: { bus: 1, address: 0x40 }   # Iot.Device.Bindings INA219 on I2C bus 1\n", "", 51, 5, "sensors[3]", "no source: give one of modbus")]
+    [InlineData("no source", "    ina219: { bus: 1, address: 0x40 }   # INA219 on I2C bus 1 (/dev/i2c-1)\n", "", 51, 5, "sensors[3]", "no source: give one of modbus")]
     [InlineData("two sources", "    ina219: { bus: 1", "    modbus: { bus: plc, slave: 3, address: 0 }\n    ina219: { bus: 1", 55, 13, "sensors[3].ina219", "a sensor reads from one source; this one has both modbus and ina219")]
     [InlineData("modbus without poll", "    scale: 0.1\n    poll: 10s\n", "    scale: 0.1\n", 40, 5, "sensors[1].poll", "required key is missing: a modbus sensor is polled")]
     [InlineData("rain-pulse without mmPerTip", "    mmPerTip: 0.5\n", "", 46, 5, "sensors[2].mmPerTip", "required key is missing: the rain of one bucket tip, in mm")]
