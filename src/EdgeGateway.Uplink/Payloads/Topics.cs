@@ -15,13 +15,33 @@ public sealed class Topics
         Prefix = prefix;
         StationId = stationId;
         StationPrefix = $"{prefix}/{stationId}/";
+        _telemetry = StationPrefix + Telemetry;
+        _alert = StationPrefix + Alert;
+        _alertCap = StationPrefix + AlertCap;
+        _event = StationPrefix + Event;
+        _commandResult = StationPrefix + CommandResult;
     }
+
+    // The topics every outbox message goes to, made once: a backlog drain asks for one per message.
+    private readonly string _telemetry;
+    private readonly string _alert;
+    private readonly string _alertCap;
+    private readonly string _event;
+    private readonly string _commandResult;
 
     public string Prefix { get; }
     public string StationId { get; }
     public string StationPrefix { get; }
 
-    public string For(string suffix) => StationPrefix + suffix;
+    public string For(string suffix) => suffix switch
+    {
+        Telemetry => _telemetry,
+        Alert => _alert,
+        AlertCap => _alertCap,
+        Event => _event,
+        CommandResult => _commandResult,
+        _ => StationPrefix + suffix,
+    };
 
     public string StatusTopic => StationPrefix + Status;
     public string CommandTopic => StationPrefix + "cmd";

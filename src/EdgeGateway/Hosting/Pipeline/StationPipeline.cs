@@ -235,12 +235,20 @@ public sealed class StationPipeline : BackgroundService, IReadingSink, IStationE
         using var ticker = new PeriodicTimer(TickPeriod, _time);
         var tick = ticker.WaitForNextTickAsync(stoppingToken).AsTask();
         var batch = new List<Reading>(64);
+        // One wait for work stays pending across ticks: a second wait on this single-reader channel would cancel
+        // the first, and each cancellation is an exception thrown and caught (once a second, for nothing).
+        Task<bool>? read = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var read = _work.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                read ??= _work.Reader.WaitToReadAsync(stoppingToken).AsTask();
                 var first = await Task.WhenAny(read, tick).ConfigureAwait(false);
+                if (read.IsCompleted)
+                {
+                    read = null;
+                }
+
                 heartbeat?.Beat();
                 if (first == tick)
                 {
