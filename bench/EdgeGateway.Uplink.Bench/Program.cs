@@ -14,6 +14,8 @@ namespace EdgeGateway.Uplink.Bench;
 // Uplink figures for docs/performance.md, run by scripts/bench-outbox.sh:
 //   bytes DIR HOURS         storage written by the outbox at 1 Hz telemetry (simulated time, acks at once)
 //   drain PORT DIR COUNT    a COUNT-message backlog drained over QoS 1; writes DIR/payloads.txt for mosquitto_pub
+//   bare PORT FILE WINDOW   the MQTT client library alone (MQTTnet, as the uplink configures it) publishing FILE's lines
+//                           at QoS 1 with up to WINDOW awaiting PUBACK: no outbox, no pump; the floor under `drain`
 internal static class Program
 {
     private const string Station = "wz-oh-lilong-01";
@@ -25,13 +27,15 @@ internal static class Program
             ["bytes", var dir, var hours] => Bytes(dir, double.Parse(hours, CultureInfo.InvariantCulture)),
             ["drain", var port, var dir, var count] => await Drain(int.Parse(port, CultureInfo.InvariantCulture), dir,
                 int.Parse(count, CultureInfo.InvariantCulture)),
+            ["bare", var port, var file, var window] => await Bare(int.Parse(port, CultureInfo.InvariantCulture), file,
+                int.Parse(window, CultureInfo.InvariantCulture)),
             _ => Usage(),
         };
     }
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: bytes DIR HOURS | drain PORT DIR COUNT");
+        Console.Error.WriteLine("usage: bytes DIR HOURS | drain PORT DIR COUNT | bare PORT FILE WINDOW");
         return 2;
     }
 
@@ -195,5 +199,69 @@ internal static class Program
         await service.StopAsync(CancellationToken.None);
         return (service.Status.QueueDepth == 0, sw.Elapsed, string.Create(CultureInfo.InvariantCulture,
             $"connected (birth acknowledged) after {connected.TotalSeconds:F3} s, drained {(sw.Elapsed - connected).TotalSeconds:F3} s later, process CPU {cpu.TotalSeconds:F3} s"));
+    }
+
+    // The same payloads as the measured drain, through MQTTnet alone: connect (MQTT 5), then each line published
+    // at QoS 1 on the uplink's telemetry topic with the content type the uplink sets, at most WINDOW awaiting PUBACK.
+    // A first, smaller run in the same process warms the code up, as for `drain`.
+    private static async Task<int> Bare(int port, string file, int window)
+    {
+        var payloads = File.ReadAllLines(file).Select(Encoding.UTF8.GetBytes).ToArray();
+        await BareOnce(port, payloads.AsMemory(0, Math.Min(payloads.Length, 2000)), window);
+        using var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var elapsed = await BareOnce(port, payloads, window);
+        process.Refresh();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bare MQTTnet: process CPU {(process.TotalProcessorTime - cpu0).TotalSeconds:F3} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"MQTTnet alone: {payloads.Length} messages (QoS 1, connect included) in {elapsed.TotalSeconds:F2} s = {payloads.Length / elapsed.TotalSeconds:F0} msg/s"));
+        return 0;
+    }
+
+    private static async Task<TimeSpan> BareOnce(int port, ReadOnlyMemory<byte[]> payloads, int window)
+    {
+        using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        var topic = $"ews/{Station}/telemetry";
+        var sw = Stopwatch.StartNew();
+        var connected = await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .Build());
+        // As the uplink does: no more in flight than the broker's Receive Maximum allows.
+        using var slots = new SemaphoreSlim(Math.Max(1, Math.Min(window, connected.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue)));
+        var pending = new List<Task>(payloads.Length);
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            await slots.WaitAsync();
+            var message = new MQTTnet.MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payloads.Span[i])
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithContentType("application/json")
+                .Build();
+            pending.Add(Publish(client, message, slots));
+        }
+
+        await Task.WhenAll(pending);
+        sw.Stop();
+        await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().Build());
+        return sw.Elapsed;
+
+        static async Task Publish(MQTTnet.IMqttClient client, MQTTnet.MqttApplicationMessage message, SemaphoreSlim slots)
+        {
+            try
+            {
+                var result = await client.PublishAsync(message);
+                if (!result.IsSuccess && result.ReasonCode != MQTTnet.MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    throw new InvalidOperationException($"broker refused a publish: {result.ReasonCode}");
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
     }
 }
