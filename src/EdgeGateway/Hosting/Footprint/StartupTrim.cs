@@ -20,6 +20,7 @@ internal sealed class StartupTrim : BackgroundService
     /// <summary>After this long every sensor has been polled a few times and the uplink has connected.</summary>
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(15);
 
+    private const int MadvRandom = 1;
     private const int MadvDontneed = 4;
     private const int PosixFadvDontneed = 4;
 
@@ -97,7 +98,8 @@ internal sealed class StartupTrim : BackgroundService
     /// read-only, and no page copied on write (<c>Anonymous: 0 kB</c> in smaps). A read-only mapping with
     /// copied pages (data the loader relocated, then made read-only) and every writable mapping stay: dropping
     /// them would put the file's bytes back in place of what was written. What the process uses again is read
-    /// back from the file at its next use. Not <c>MADV_PAGEOUT</c>: the kernel applies that to a file's pages only
+    /// back from the file at its next use; read-only data (not code) is then read back a page at a time
+    /// (<c>MADV_RANDOM</c>). Not <c>MADV_PAGEOUT</c>: the kernel applies that to a file's pages only
     /// for a process that owns the file or may write it, and the service's user does neither with
     /// /usr/bin/edgegw, so the advice succeeded and left every page resident.
     /// </summary>
@@ -112,13 +114,19 @@ internal sealed class StartupTrim : BackgroundService
                 continue;
             }
 
-            if (madvise((nint)start, (nuint)(end - start), MadvDontneed) == 0)
-            {
-                unmapped += end - start;
-            }
-            else
+            if (madvise((nint)start, (nuint)(end - start), MadvDontneed) != 0)
             {
                 failure ??= $"madvise: errno {Marshal.GetLastPInvokeError()}";
+                continue;
+            }
+
+            unmapped += end - start;
+            // Read-only data, not code: the unwind and GC tables every collection's stack walk searches, and
+            // constants. Read back one page per fault, not with the pages around it: a binary search through a
+            // table otherwise brings the whole table back. Code keeps its read-ahead (the alarm path's first run).
+            if (!perms.Contains('x', StringComparison.Ordinal) && madvise((nint)start, (nuint)(end - start), MadvRandom) != 0)
+            {
+                failure ??= $"madvise(MADV_RANDOM): errno {Marshal.GetLastPInvokeError()}";
             }
         }
 

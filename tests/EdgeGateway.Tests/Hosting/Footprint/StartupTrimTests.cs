@@ -54,6 +54,26 @@ public sealed class StartupTrimTests
     }
 
     [Fact]
+    public void PageOut_ReadOnlyDataMapping_IsReadBackAPageAtATime()
+    {
+        using var mapped = new MappedFile(MemoryMappedFileAccess.Read);
+        Assert.DoesNotContain("rr", mapped.VmFlags());
+        var advice = new List<int>();
+
+        StartupTrim.PageOut(mapped.Path, (address, length, advise) =>
+        {
+            advice.Add(advise);
+            return Madvise(address, length, advise);
+        }, out var failure);
+
+        Assert.Null(failure);
+        // MADV_DONTNEED (4), then MADV_RANDOM (1): the kernel marks the mapping "rr" (random reads, no read-ahead).
+        Assert.Equal([4, 1], advice);
+        Assert.Contains("rr", mapped.VmFlags());
+        Assert.Equal(mapped.Bytes, mapped.Read());
+    }
+
+    [Fact]
     public void PageOut_CopyOnWriteMapping_StaysWithWhatWasWritten()
     {
         using var mapped = new MappedFile(MemoryMappedFileAccess.CopyOnWrite);
@@ -177,6 +197,26 @@ public sealed class StartupTrimTests
             }
 
             return kb;
+        }
+
+        /// <summary>The kernel's flags of this process's mapping of the file (the VmFlags line of /proc/self/smaps).</summary>
+        public string[] VmFlags()
+        {
+            var inPath = false;
+            foreach (var line in File.ReadLines("/proc/self/smaps"))
+            {
+                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 0 && !fields[0].EndsWith(':'))
+                {
+                    inPath = fields.Length == 6 && fields[5].Trim() == Path;
+                }
+                else if (inPath && fields[0] == "VmFlags:")
+                {
+                    return line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                }
+            }
+
+            throw new InvalidOperationException(Path + " is not mapped");
         }
 
         /// <summary>Whether the file is on a tmpfs: the file system of the longest mount point above it (/proc/self/mountinfo).</summary>
