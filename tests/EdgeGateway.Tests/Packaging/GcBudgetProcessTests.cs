@@ -23,15 +23,12 @@ public sealed class GcBudgetProcessTests
             .DigitalSensor("flood-switch", 27)
             .Alerting("{ id: watch, severity: Moderate }", "{ id: flood, sensor: flood-switch, when: active, level: watch }")
             .Write();
-        string[] run = ["run", "--config", config];
-        using var station = build == "jit"
-            ? EdgegwProcess.Start(run)
-            : TestProcess.Start(Path.Combine(await PublishedBuilds.GetAsync("linux-x64"), "edgegw"), run);
+        var aot = build == "native-aot" ? Path.Combine(await PublishedBuilds.GetAsync("linux-x64"), "edgegw") : null;
+        using var station = aot is null ? EdgegwProcess.Start("run", "--config", config) : TestProcess.Start(aot, "run", "--config", config);
         await station.WaitForLineAsync("Station gc-01 started", Patience);
 
-        var (code, stdout, stderr) = build == "jit"
-            ? await EdgegwProcess.RunAsync("status", "--json", "--config", config)
-            : await TestProcess.RunAsync(Path.Combine(await PublishedBuilds.GetAsync("linux-x64"), "edgegw"), "status", "--json", "--config", config);
+        string[] status = ["status", "--json", "--config", config];
+        var (code, stdout, stderr) = aot is null ? await EdgegwProcess.RunAsync(status) : await TestProcess.RunAsync(aot, status);
 
         Assert.True(code == ExitCodes.Success, stderr);
         var health = JsonNode.Parse(stdout)!["health"]!;

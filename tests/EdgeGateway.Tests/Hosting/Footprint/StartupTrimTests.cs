@@ -117,6 +117,20 @@ public sealed class StartupTrimTests
     }
 
     [Fact]
+    public void PageOut_RandomReadAdviceRefused_ReportsItAndStillHandsThePagesBack()
+    {
+        using var mapped = new MappedFile(MemoryMappedFileAccess.Read);
+
+        var handedBack = StartupTrim.PageOut(mapped.Path, (address, length, advise) => advise == 1 ? -1 : Madvise(address, length, advise), out var failure);
+
+        Assert.Equal(mapped.Bytes.Length, handedBack);
+        Assert.StartsWith("madvise(MADV_RANDOM): errno", failure, StringComparison.Ordinal);
+        Assert.Equal(0, mapped.ResidentKb());
+        Assert.DoesNotContain("rr", mapped.VmFlags());
+        Assert.Equal(mapped.Bytes, mapped.Read());
+    }
+
+    [Fact]
     public async Task StopAsync_BeforeTheDelay_StopsWithoutTrimming()
     {
         var time = new FakeTimeProvider();
@@ -179,28 +193,16 @@ public sealed class StartupTrimTests
         }
 
         /// <summary>The resident kB of this process's mappings of the file, from /proc/self/smaps.</summary>
-        public long ResidentKb()
-        {
-            long kb = 0;
-            var inPath = false;
-            foreach (var line in File.ReadLines("/proc/self/smaps"))
-            {
-                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length > 0 && !fields[0].EndsWith(':'))
-                {
-                    inPath = fields.Length == 6 && fields[5].Trim() == Path;
-                }
-                else if (inPath && fields[0] == "Rss:")
-                {
-                    kb += long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-
-            return kb;
-        }
+        public long ResidentKb() =>
+            SmapsValues("Rss:").Sum(value => long.Parse(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture));
 
         /// <summary>The kernel's flags of this process's mapping of the file (the VmFlags line of /proc/self/smaps).</summary>
-        public string[] VmFlags()
+        public string[] VmFlags() =>
+            SmapsValues("VmFlags:").FirstOrDefault()?.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            ?? throw new InvalidOperationException(Path + " is not mapped");
+
+        /// <summary>What follows <paramref name="name"/> on that line of each of this process's mappings of the file.</summary>
+        private IEnumerable<string> SmapsValues(string name)
         {
             var inPath = false;
             foreach (var line in File.ReadLines("/proc/self/smaps"))
@@ -210,13 +212,11 @@ public sealed class StartupTrimTests
                 {
                     inPath = fields.Length == 6 && fields[5].Trim() == Path;
                 }
-                else if (inPath && fields[0] == "VmFlags:")
+                else if (inPath && fields[0] == name)
                 {
-                    return line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    yield return line[name.Length..].Trim();
                 }
             }
-
-            throw new InvalidOperationException(Path + " is not mapped");
         }
 
         /// <summary>Whether the file is on a tmpfs: the file system of the longest mount point above it (/proc/self/mountinfo).</summary>
