@@ -14,8 +14,8 @@ namespace EdgeGateway.Uplink.Bench;
 // Uplink figures for docs/performance.md, run by scripts/bench-outbox.sh:
 //   bytes DIR HOURS         storage written by the outbox at 1 Hz telemetry (simulated time, acks at once)
 //   drain PORT DIR COUNT    a COUNT-message backlog drained over QoS 1; writes DIR/payloads.txt for mosquitto_pub
-//   bare PORT FILE WINDOW   the MQTT client library alone (MQTTnet, as the uplink configures it) publishing FILE's lines
-//                           at QoS 1 with up to WINDOW awaiting PUBACK: no outbox, no pump; the floor under `drain`
+//   bare PORT FILE WINDOW   a general-purpose MQTT client library alone (MQTTnet, each PUBLISH in one write) publishing
+//                           FILE's lines at QoS 1 with up to WINDOW awaiting PUBACK: no outbox, no pump; for scale
 internal static class Program
 {
     private const string Station = "wz-oh-lilong-01";
@@ -227,6 +227,7 @@ internal static class Program
         var connected = await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithoutPacketFragmentation()
             .Build());
         // As the uplink does: no more in flight than the broker's Receive Maximum allows.
         using var slots = new SemaphoreSlim(Math.Max(1, Math.Min(window, connected.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue)));

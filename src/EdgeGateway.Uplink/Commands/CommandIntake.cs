@@ -3,8 +3,8 @@ using System.Text;
 using System.Threading.Channels;
 using EdgeGateway.Core.Events;
 using EdgeGateway.Uplink.Internal;
+using EdgeGateway.Uplink.Mqtt.Wire;
 using EdgeGateway.Uplink.Mqtt;
-using MQTTnet;
 
 namespace EdgeGateway.Uplink.Commands;
 
@@ -53,18 +53,17 @@ internal sealed class CommandIntake : IDisposable
     public void ReloadKey() => Gate.SetKey(LoadKey());
 
     /// <summary>The client's receive handler: queues commands, never waits.</summary>
-    public Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    public void OnMessage(InboundPublish message)
     {
         var topics = _context.Topics;
-        var topic = e.ApplicationMessage.Topic;
+        var topic = message.Topic;
         if (topic != topics.CommandTopic && topic != topics.BroadcastCommandTopic)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        var payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload);
-        _commands.Writer.TryWrite((topic, payload, e.ApplicationMessage.Retain));
-        return Task.CompletedTask;
+        var payload = Encoding.UTF8.GetString(message.Payload.Span);
+        _commands.Writer.TryWrite((topic, payload, message.Retain));
     }
 
     // Commands are judged and carried out one at a time, off the client's receive loop.

@@ -30,6 +30,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Broker answered publish of seq {Seq} on {Topic} with {Reason}; reconnecting and retrying")]
     public static partial void PublishRejected(ILogger logger, long seq, string topic, string reason);
 
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Error, Message = "Broker refused the subscription to {Topic} ({Reason}): commands from the hub cannot arrive; telemetry and alerts still go up")]
+    public static partial void SubscribeRefused(ILogger logger, string topic, string reason);
+
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Command {Jti} ({Command}) accepted{Note}")]
     public static partial void CommandAccepted(ILogger logger, string jti, string command, string note);
 

@@ -1,57 +1,39 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
+using EdgeGateway.Uplink.Mqtt.Wire;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
 /// <summary>A local part the connection needs is missing or unusable (not the broker's fault).</summary>
 internal sealed class UplinkLocalFaultException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>Builds the MQTTnet client options for one connection attempt (files are re-read each time).</summary>
+/// <summary>Builds the connection options for one connection attempt (files are re-read each time).</summary>
 internal static class ClientOptionsFactory
 {
-    public static MqttClientOptions Build(UplinkOptions options, MqttEndpoint broker, string willTopic, byte[] willPayload,
+    public static BrokerConnectOptions Build(UplinkOptions options, MqttEndpoint broker, string willTopic, byte[] willPayload,
         Func<bool> clockPlausible)
     {
         var mqtt = options.Mqtt;
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId(options.StationId)
-            .WithProtocolVersion(mqtt.Protocol == MqttProtocol.V5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
-            .WithCleanSession(true)
-            .WithKeepAlivePeriod(mqtt.KeepAlive)
-            .WithTimeout(mqtt.ConnectTimeout)
-            .WithWillTopic(willTopic)
-            .WithWillPayload(willPayload)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithWillRetain(true);
-
-        if (mqtt.Username is not null)
-        {
-            builder = builder.WithCredentials(mqtt.Username, ReadPassword(mqtt.PasswordFile));
-        }
-
+        var password = mqtt.Username is null ? null : ReadPassword(mqtt.PasswordFile);
+        SslClientAuthenticationOptions? tlsOptions = null;
         if (mqtt.Tls is { } tls)
         {
             var trust = LoadCa(tls.CaFile);
             var clientCerts = LoadClientCertificate(tls);
-            builder = builder.WithTlsOptions(o =>
+            tlsOptions = new SslClientAuthenticationOptions
             {
-                o.UseTls()
-                    .WithTargetHost(tls.ServerName ?? broker.Host)
-                    // An offline station cannot reach a CRL or OCSP responder: never fail closed on that.
-                    .WithRevocationMode(X509RevocationMode.NoCheck)
-                    .WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors, trust, clockPlausible()));
-                if (clientCerts is not null)
-                {
-                    o.WithClientCertificates(clientCerts);
-                }
-            });
+                TargetHost = tls.ServerName ?? broker.Host,
+                // An offline station cannot reach a CRL or OCSP responder: never fail closed on that.
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, trust, clockPlausible()),
+                ClientCertificates = clientCerts,
+            };
         }
 
-        return builder.Build();
+        var keepAlive = (ushort)Math.Clamp(mqtt.KeepAlive.TotalSeconds, 0, ushort.MaxValue);
+        var connect = new ConnectRequest(mqtt.Protocol == MqttProtocol.V5, options.StationId, keepAlive, willTopic, willPayload,
+            mqtt.Username, password);
+        return new BrokerConnectOptions(broker.Host, broker.Port, connect, mqtt.ConnectTimeout, tlsOptions);
     }
 
     /// <summary>

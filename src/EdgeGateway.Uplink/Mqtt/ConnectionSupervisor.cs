@@ -3,8 +3,7 @@ using EdgeGateway.Uplink.Commands;
 using EdgeGateway.Uplink.Internal;
 using EdgeGateway.Uplink.Mqtt.Publishing;
 using EdgeGateway.Uplink.Payloads;
-using MQTTnet;
-using MQTTnet.Adapter;
+using EdgeGateway.Uplink.Mqtt.Wire;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
@@ -43,15 +42,7 @@ internal sealed class ConnectionSupervisor(
             Volatile.Write(ref _reconfigured, reconfigured);
             var settings = context.Options;
             context.Topics = new Topics(settings.Mqtt.Prefix, settings.StationId);
-            using var client = new MqttClientFactory().CreateMqttClient();
-            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            client.DisconnectedAsync += e =>
-            {
-                // Only wake the supervising loop; reconnecting here would race it.
-                lost.TrySetResult(e.Exception?.Message ?? e.ReasonString ?? e.Reason.ToString());
-                return Task.CompletedTask;
-            };
-            client.ApplicationMessageReceivedAsync += commands.OnMessageAsync;
+            BrokerConnection? client = null;
             var broker = context.Options.Mqtt.Endpoints()[0];
             try
             {
@@ -60,20 +51,19 @@ internal sealed class ConnectionSupervisor(
                 broker = brokers[_broker % brokers.Count];
                 var options = ClientOptionsFactory.Build(context.Options, broker, context.Topics.StatusTopic, status.Payload(online: false),
                     () => commands.Gate.IsClockPlausible(context.Time.GetUtcNow()));
-                var result = await Bounded(client.ConnectAsync(options, ct)).ConfigureAwait(false);
-                if (result.ResultCode != MqttClientConnectResultCode.Success)
-                {
-                    throw new BrokerRefusedException(result.ResultCode);
-                }
-
+                client = await Bounded(BrokerConnection.ConnectAsync(options, context.NetworkTime, commands.OnMessage, ct)).ConfigureAwait(false);
                 context.Client = client;
                 _attempt = 0;
-                var moved = await RunConnectedAsync(client, broker, result, lost.Task, reconfigured.Task, ct).ConfigureAwait(false);
+                var moved = await RunConnectedAsync(client, broker, reconfigured.Task, ct).ConfigureAwait(false);
                 delay = moved ? TimeSpan.Zero : NextBroker();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                await status.GoOfflineAsync(client).ConfigureAwait(false);
+                if (client is not null)
+                {
+                    await status.GoOfflineAsync(client).ConfigureAwait(false);
+                }
+
                 break;
             }
             catch (Exception e) when (AuthRefusal(e) is { } code)
@@ -102,6 +92,8 @@ internal sealed class ConnectionSupervisor(
             {
                 context.Client = null;
                 context.ConnectedSince = null;
+                // Without a DISCONNECT: on a lost connection the broker sends the will.
+                client?.Dispose();
             }
 
             // New settings end the wait at once: a technician who fixed the broker address need not wait out a backoff.
@@ -128,11 +120,12 @@ internal sealed class ConnectionSupervisor(
     }
 
     // Returns true when the connection was left for new settings (reconnect at once), false when it was lost.
-    private async Task<bool> RunConnectedAsync(IMqttClient client, MqttEndpoint broker, MqttClientConnectResult result, Task<string> lost, Task reconfigured, CancellationToken ct)
+    private async Task<bool> RunConnectedAsync(BrokerConnection client, MqttEndpoint broker, Task reconfigured, CancellationToken ct)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var settings = context.Options;
-        var window = Math.Max(1, Math.Min(settings.Mqtt.MaxInflight, result.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
+        var lost = client.Closed;
+        var window = Math.Max(1, Math.Min(settings.Mqtt.MaxInflight, client.ReceiveMaximum is > 0 and var rm ? rm : ushort.MaxValue));
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Retain As Published (MQTT 5): a command published with retain while we are connected still arrives
@@ -140,10 +133,16 @@ internal sealed class ConnectionSupervisor(
         // broker clears the flag on live delivery; there only the copy sent on subscribing is recognisable.
         var retainAsPublished = settings.Mqtt.Protocol == MqttProtocol.V5;
         var topics = context.Topics;
-        await Bounded(client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(topics.CommandTopic).WithAtLeastOnceQoS().WithRetainAsPublished(retainAsPublished))
-            .WithTopicFilter(f => f.WithTopic(topics.BroadcastCommandTopic).WithAtLeastOnceQoS().WithRetainAsPublished(retainAsPublished))
-            .Build(), ct)).ConfigureAwait(false);
+        var granted = await Bounded(client.SubscribeAsync([topics.CommandTopic, topics.BroadcastCommandTopic], retainAsPublished, ct))
+            .ConfigureAwait(false);
+        foreach (var code in granted)
+        {
+            if (code >= 0x80)
+            {
+                // Telemetry and alerts still go up; only commands would never arrive. Say so, and go on.
+                Log.SubscribeRefused(context.Logger, topics.CommandTopic, MqttPackets.ReasonName(code));
+            }
+        }
         await Bounded(status.PublishAsync(client, ct)).ConfigureAwait(false);
 
         context.State = UplinkState.Connected;
@@ -186,7 +185,8 @@ internal sealed class ConnectionSupervisor(
         {
             try
             {
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+                using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5), context.NetworkTime);
+                await client.DisconnectAsync(bounded.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -204,39 +204,9 @@ internal sealed class ConnectionSupervisor(
     private Task Bounded(Task call) =>
         context.Heartbeat.WaitBeatingAsync(call, UplinkWatchdog.CallAllowance(context.Options.Mqtt), UplinkWatchdog.BeatInterval, context.Time);
 
-    // MQTTnet 5 reports a refused CONNECT either as a result code or as an exception naming it.
-    private static string? AuthRefusal(Exception e)
-    {
-        MqttClientConnectResultCode[] auth =
-        [
-            MqttClientConnectResultCode.BadUserNameOrPassword,
-            MqttClientConnectResultCode.NotAuthorized,
-            MqttClientConnectResultCode.BadAuthenticationMethod,
-        ];
-        if (e is BrokerRefusedException refused)
-        {
-            return Array.IndexOf(auth, refused.Code) >= 0 ? refused.Code.ToString() : null;
-        }
-
-        if (e is MqttConnectingFailedException)
-        {
-            foreach (var code in auth)
-            {
-                if (e.Message.Contains(code.ToString(), StringComparison.Ordinal))
-                {
-                    return code.ToString();
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private sealed class BrokerRefusedException(MqttClientConnectResultCode code)
-        : Exception($"broker refused the connection ({code})")
-    {
-        public MqttClientConnectResultCode Code { get; } = code;
-    }
+    // A refused CONNECT names its reason; only these three are about the station's credentials.
+    private static string? AuthRefusal(Exception e) =>
+        e is BrokerRefusedException { Code: 0x86 or 0x87 or 0x8C } refused ? refused.CodeName : null;
 
     /// <summary>
     /// After a refused or lost connection: the next broker of the cluster is tried at once, and only when

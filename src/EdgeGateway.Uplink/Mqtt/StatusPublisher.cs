@@ -1,7 +1,6 @@
+using EdgeGateway.Uplink.Mqtt.Wire;
 using EdgeGateway.Uplink.Internal;
 using EdgeGateway.Uplink.Payloads;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
@@ -17,18 +16,13 @@ internal sealed class StatusPublisher(UplinkContext context, Func<long> queueDep
     public void SetHealthProvider(Func<IReadOnlyDictionary<string, object?>> provider) => _health = provider;
 
     /// <summary>Publishes the retained online status (birth, heartbeat, answer to a status command).</summary>
-    public async Task PublishAsync(IMqttClient client, CancellationToken ct)
+    public async Task PublishAsync(BrokerConnection client, CancellationToken ct)
     {
-        await client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic(context.Topics.StatusTopic)
-            .WithPayload(Payload(online: true))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(true)
-            .Build(), ct).ConfigureAwait(false);
+        await client.PublishAsync(context.Topics.StatusTopic, Payload(online: true), retain: true, contentType: null, ct).ConfigureAwait(false);
     }
 
     /// <summary>Says offline and disconnects cleanly, within five seconds; a failure is only logged.</summary>
-    public async Task GoOfflineAsync(IMqttClient client)
+    public async Task GoOfflineAsync(BrokerConnection client)
     {
         if (!client.IsConnected)
         {
@@ -39,13 +33,9 @@ internal sealed class StatusPublisher(UplinkContext context, Func<long> queueDep
         try
         {
             // A clean DISCONNECT suppresses the will, so say it ourselves.
-            await client.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(context.Topics.StatusTopic)
-                .WithPayload(Payload(online: false))
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithRetainFlag(true)
-                .Build(), timeout.Token).ConfigureAwait(false);
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
+            await client.PublishAsync(context.Topics.StatusTopic, Payload(online: false), retain: true, contentType: null, timeout.Token)
+                .ConfigureAwait(false);
+            await client.DisconnectAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

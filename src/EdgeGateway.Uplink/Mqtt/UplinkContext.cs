@@ -1,7 +1,7 @@
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Payloads;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
+using EdgeGateway.Uplink.Mqtt.Wire;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
@@ -15,7 +15,7 @@ internal sealed class UplinkContext(UplinkOptions options, TimeProvider time, IL
     private volatile Topics _topics = new(options.Mqtt.Prefix, options.StationId);
     private volatile UplinkState _state = UplinkState.Starting;
     private volatile string? _lastError;
-    private volatile IMqttClient? _client;
+    private volatile BrokerConnection? _client;
 
     /// <summary>Swapped whole by a reload; the supervising loop reads it at each connect.</summary>
     public UplinkOptions Options
@@ -33,6 +33,12 @@ internal sealed class UplinkContext(UplinkOptions options, TimeProvider time, IL
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>
+    /// The clock of the connection's own waits (connect and acknowledgement timeouts, keep-alive): the wall clock,
+    /// as the broker's are, even when <see cref="Time"/> is simulated and runs fast.
+    /// </summary>
+    public TimeProvider NetworkTime { get; init; } = TimeProvider.System;
+
     public ILogger Logger { get; } = logger;
 
     public UplinkState State
@@ -47,8 +53,8 @@ internal sealed class UplinkContext(UplinkOptions options, TimeProvider time, IL
         set => _lastError = value;
     }
 
-    /// <summary>The connected client, null between connections.</summary>
-    public IMqttClient? Client
+    /// <summary>The connection to the broker, null between connections.</summary>
+    public BrokerConnection? Client
     {
         get => _client;
         set => _client = value;

@@ -34,7 +34,7 @@ public sealed class StatusCommandsTests
         // A broken save: refused, the old configuration stays, status says why.
         var hash = status["config"]!["hash"]!.GetValue<string>();
         await File.WriteAllTextAsync(config, QuietStation.Yaml(dir, QuietStation.ClosedLoopbackPort()).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
-        await edgegw.WaitForLineAsync("refused", Patience);
+        await edgegw.WaitForLineAsync(" refused (", Patience);
         status = await StatusJsonAsync(socket);
         Assert.Equal(hash, status["config"]!["hash"]!.GetValue<string>());
         var errors = status["config"]!["rejected"]!["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();

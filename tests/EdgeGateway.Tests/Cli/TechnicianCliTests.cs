@@ -87,7 +87,7 @@ public sealed class TechnicianCliTests
         await using var edgegw = EdgegwProcess.Start("run", "--config", config);
         await edgegw.WaitForLineAsync("Control socket listening", Patience);
         await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("pin: 27", "pin: -1", StringComparison.Ordinal));
-        await edgegw.WaitForLineAsync("refused", Patience);
+        await edgegw.WaitForLineAsync(" refused (", Patience);
 
         var status = await EdgegwProcess.RunAsync("status", "--config", config);
         var stop = await EdgegwProcess.RunAsync("broadcast", "stop", "--config", config);

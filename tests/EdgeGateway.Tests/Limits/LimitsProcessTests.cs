@@ -119,7 +119,7 @@ public sealed class LimitsProcessTests
         var before = await StatusWhenServedAsync(dir);
 
         await File.WriteAllTextAsync(config, BillionLaughs());
-        await edgegw.WaitForLineAsync("refused", Patience);
+        await edgegw.WaitForLineAsync(" refused (", Patience);
 
         var after = await StatusWhenServedAsync(dir);
         Assert.Equal(before["config"]!["hash"]!.GetValue<string>(), after["config"]!["hash"]!.GetValue<string>());

@@ -1,16 +1,16 @@
+using System.Buffers;
 using EdgeGateway.Core.Threading;
 using EdgeGateway.Core.Monitoring;
 using EdgeGateway.Uplink.Internal;
 using EdgeGateway.Uplink.Outbox;
 using EdgeGateway.Uplink.Payloads;
-using MQTTnet;
-using MQTTnet.Protocol;
+using EdgeGateway.Uplink.Mqtt.Wire;
 
 namespace EdgeGateway.Uplink.Mqtt.Publishing;
 
 /// <summary>
 /// Drains the outbox over one connection at a time: urgent rows first, then telemetry, each in seq order,
-/// with up to a window of QoS 1 publishes awaiting PUBACK. It owns the lanes' cursors, so it alone decides
+/// with up to a window of QoS 1 publishes awaiting PUBACK, written to the socket a window's worth at a time. It owns the lanes' cursors, so it alone decides
 /// what may be deleted: a row only once it and every row below it were acknowledged (the watermark).
 /// </summary>
 internal sealed class OutboxPump
@@ -52,10 +52,12 @@ internal sealed class OutboxPump
     }
 
     /// <summary>
-    /// Publishes until <paramref name="ct"/> ends the connection. Publishes are issued one after another from
-    /// this loop, so they reach the broker in seq order; a refused or failed one completes <paramref name="failed"/>.
+    /// Publishes until <paramref name="ct"/> ends the connection. Each turn fills the free part of the window from
+    /// the outbox and hands the whole run of PUBLISH packets to the connection in one write, in seq order; the
+    /// connection's reader settles the PUBACKs where they arrive (see <see cref="Acks"/>) and wakes this loop when
+    /// the window had been full. A refused publish completes <paramref name="failed"/>.
     /// </summary>
-    public async Task RunAsync(IMqttClient client, int window, TaskCompletionSource<string> failed, CancellationToken ct)
+    public async Task RunAsync(BrokerConnection client, int window, TaskCompletionSource<string> failed, CancellationToken ct)
     {
         // Acknowledged rows go now, so the rewound cursors only ever count fresh acknowledgements.
         foreach (var lane in _lanes)
@@ -70,13 +72,22 @@ internal sealed class OutboxPump
             Delete(lane, upTo, rewound: true);
         }
 
-        var slots = new PublishWindow(window, ct);
+        var acks = new Acks(this, failed);
+        var packets = new ArrayBufferWriter<byte>(16 * 1024);
+        var v5 = client.V5;
         while (!ct.IsCancellationRequested)
         {
-            var batch = Next(Lane.Urgent);
+            var free = window - acks.InFlight;
+            if (free <= 0)
+            {
+                await Idle(acks.Freed.WaitAsync(ct)).ConfigureAwait(false);
+                continue;
+            }
+
+            var batch = Next(Lane.Urgent, free);
             if (batch.Count == 0)
             {
-                batch = Next(Lane.Telemetry);
+                batch = Next(Lane.Telemetry, free);
             }
 
             if (batch.Count == 0)
@@ -85,18 +96,30 @@ internal sealed class OutboxPump
                 continue;
             }
 
+            packets.ResetWrittenCount();
             foreach (var message in batch)
             {
-                await Idle(slots.TakeAsync()).ConfigureAwait(false);
                 var cursor = _lanes[(int)message.Lane];
                 lock (_laneLock)
                 {
                     cursor.OnSent(message.Seq);
                 }
 
+                var id = acks.Track(client, message);
                 _publishing.Begin(message.Seq);
                 Sending?.Invoke(message.Topic, message.Seq);
-                _ = PublishOneAsync(client, message, slots, failed, ct);
+                MqttPackets.Publish(packets, v5, _context.Topics.For(message.Topic), message.Payload, qos1: true, retain: false, id,
+                    v5 ? (message.Topic == Topics.AlertCap ? "application/cap+xml" : "application/json") : null);
+            }
+
+            try
+            {
+                await client.SendAsync(packets.WrittenMemory, ct).ConfigureAwait(false);
+            }
+            catch (BrokerConnectionLostException e)
+            {
+                failed.TrySetResult(e.Message);
+                return;
             }
         }
     }
@@ -122,7 +145,7 @@ internal sealed class OutboxPump
         _context.Heartbeat.WaitBeatingAsync(wait, Timeout.InfiniteTimeSpan, UplinkWatchdog.BeatInterval, _context.Time,
             () => !_publishing.OlderThan(UplinkWatchdog.CallAllowance(_context.Options.Mqtt)));
 
-    private IReadOnlyList<OutboxMessage> Next(Lane lane)
+    private IReadOnlyList<OutboxMessage> Next(Lane lane, int max)
     {
         long after;
         lock (_laneLock)
@@ -130,47 +153,12 @@ internal sealed class OutboxPump
             after = _lanes[(int)lane].Sent;
         }
 
-        return _outbox.Read(lane, after, ReadBatch);
-    }
-
-    private async Task PublishOneAsync(IMqttClient client, OutboxMessage message, PublishWindow slots,
-        TaskCompletionSource<string> failed, CancellationToken ct)
-    {
-        try
-        {
-            var options = _context.Options;
-            var builder = new MqttApplicationMessageBuilder()
-                .WithTopic(_context.Topics.For(message.Topic))
-                .WithPayload(message.Payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-            if (options.Mqtt.Protocol == MqttProtocol.V5)
-            {
-                builder = builder.WithContentType(message.Topic == Topics.AlertCap ? "application/cap+xml" : "application/json");
-            }
-
-            var result = await client.PublishAsync(builder.Build(), ct).ConfigureAwait(false);
-            if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
-            {
-                Log.PublishRejected(_context.Logger, message.Seq, message.Topic, result.ReasonCode.ToString());
-                failed.TrySetResult($"broker refused seq {message.Seq}: {result.ReasonCode}");
-                return;
-            }
-
-            OnAcked(message);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            failed.TrySetResult(e.Message);
-        }
-        finally
-        {
-            _publishing.End(message.Seq);
-            slots.Release();
-        }
+        return _outbox.Read(lane, after, Math.Min(max, ReadBatch));
     }
 
     private void OnAcked(OutboxMessage message)
     {
+        _publishing.End(message.Seq);
         var cursor = _lanes[(int)message.Lane];
         long upTo = 0;
         lock (_laneLock)
@@ -185,6 +173,74 @@ internal sealed class OutboxPump
 
         Delete(cursor, upTo, rewound: false);
         Acknowledged?.Invoke(message.Topic, message.Seq);
+    }
+
+    /// <summary>
+    /// One connection's publishes awaiting PUBACK, by packet id. The connection's reader calls <see cref="Acked"/>
+    /// for each PUBACK in the buffer it took off the socket, so a window's worth is settled on one thread in one
+    /// go; the pump is woken only when it had filled the window and a slot came free.
+    /// </summary>
+    private sealed class Acks(OutboxPump pump, TaskCompletionSource<string> failed) : PendingAck
+    {
+        private readonly OutboxMessage?[] _byId = new OutboxMessage?[65536];
+        private int _inFlight;
+
+        public WakeSignal Freed { get; } = new();
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public ushort Track(BrokerConnection client, OutboxMessage message)
+        {
+            Interlocked.Increment(ref _inFlight);
+            var id = client.Register(this);
+            Volatile.Write(ref _byId[id], message);
+            return id;
+        }
+
+        public override void Acked(ushort packetId, byte reason, ReadOnlySpan<byte> subscribeCodes)
+        {
+            var message = Interlocked.Exchange(ref _byId[packetId], null);
+            if (message is null)
+            {
+                return;
+            }
+
+            if (reason is not (0x00 or 0x10))
+            {
+                var name = MqttPackets.ReasonName(reason);
+                pump._publishing.End(message.Seq);
+                Log.PublishRejected(pump._context.Logger, message.Seq, message.Topic, name);
+                failed.TrySetResult($"broker refused seq {message.Seq}: {name}");
+                return;
+            }
+
+            try
+            {
+                pump.OnAcked(message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failed.TrySetResult(e.Message);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+                Freed.Set();
+            }
+        }
+
+        public override void Lost(string reason)
+        {
+            for (var id = 0; id < _byId.Length; id++)
+            {
+                if (Interlocked.Exchange(ref _byId[id], null) is { } message)
+                {
+                    pump._publishing.End(message.Seq);
+                }
+            }
+
+            failed.TrySetResult(reason);
+        }
     }
 
     // Rows up to the watermark taken from the cursor go in one delete; a rewound cursor counts no
