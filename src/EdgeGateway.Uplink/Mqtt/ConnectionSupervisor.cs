@@ -133,14 +133,16 @@ internal sealed class ConnectionSupervisor(
         // broker clears the flag on live delivery; there only the copy sent on subscribing is recognisable.
         var retainAsPublished = settings.Mqtt.Protocol == MqttProtocol.V5;
         var topics = context.Topics;
-        var granted = await Bounded(client.SubscribeAsync([topics.CommandTopic, topics.BroadcastCommandTopic], retainAsPublished, ct))
-            .ConfigureAwait(false);
-        foreach (var code in granted)
+        string[] filters = [topics.CommandTopic, topics.BroadcastCommandTopic];
+        var granted = await Bounded(client.SubscribeAsync(filters, retainAsPublished, ct)).ConfigureAwait(false);
+        for (var i = 0; i < filters.Length; i++)
         {
+            // One code per filter, in order; a missing one counts as refused.
+            var code = i < granted.Length ? granted[i] : (byte)0x80;
             if (code >= 0x80)
             {
-                // Telemetry and alerts still go up; only commands would never arrive. Say so, and go on.
-                Log.SubscribeRefused(context.Logger, topics.CommandTopic, MqttPackets.ReasonName(code));
+                // Telemetry and alerts still go up; only these commands would never arrive. Say so, and go on.
+                Log.SubscribeRefused(context.Logger, filters[i], MqttPackets.ReasonName(code));
             }
         }
         await Bounded(status.PublishAsync(client, ct)).ConfigureAwait(false);

@@ -182,7 +182,8 @@ internal sealed class OutboxPump
     /// </summary>
     private sealed class Acks(OutboxPump pump, TaskCompletionSource<string> failed) : PendingAck
     {
-        private readonly OutboxMessage?[] _byId = new OutboxMessage?[65536];
+        private readonly Lock _gate = new();
+        private readonly Dictionary<ushort, OutboxMessage> _byId = [];
         private int _inFlight;
 
         public WakeSignal Freed { get; } = new();
@@ -192,17 +193,24 @@ internal sealed class OutboxPump
         public ushort Track(BrokerConnection client, OutboxMessage message)
         {
             Interlocked.Increment(ref _inFlight);
-            var id = client.Register(this);
-            Volatile.Write(ref _byId[id], message);
-            return id;
+            // Under the lock that the connection's reader (Acked) and its closing (Lost) take too.
+            lock (_gate)
+            {
+                var id = client.Register(this);
+                _byId[id] = message;
+                return id;
+            }
         }
 
         public override void Acked(ushort packetId, byte reason, ReadOnlySpan<byte> subscribeCodes)
         {
-            var message = Interlocked.Exchange(ref _byId[packetId], null);
-            if (message is null)
+            OutboxMessage? message;
+            lock (_gate)
             {
-                return;
+                if (!_byId.Remove(packetId, out message))
+                {
+                    return;
+                }
             }
 
             if (reason is not (0x00 or 0x10))
@@ -231,12 +239,16 @@ internal sealed class OutboxPump
 
         public override void Lost(string reason)
         {
-            for (var id = 0; id < _byId.Length; id++)
+            List<OutboxMessage> lost;
+            lock (_gate)
             {
-                if (Interlocked.Exchange(ref _byId[id], null) is { } message)
-                {
-                    pump._publishing.End(message.Seq);
-                }
+                lost = [.. _byId.Values];
+                _byId.Clear();
+            }
+
+            foreach (var message in lost)
+            {
+                pump._publishing.End(message.Seq);
             }
 
             failed.TrySetResult(reason);

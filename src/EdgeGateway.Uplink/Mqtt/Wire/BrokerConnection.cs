@@ -54,10 +54,10 @@ internal sealed class BrokerConnection : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _idLock = new();
-    private readonly PendingAck?[] _pending = new PendingAck?[65536];
-    private readonly long[] _pendingSince = new long[65536];
+    // Packet ids awaiting an answer, with who waits and since when: a window's worth, not a table of all 65535
+    // (two such tables are a megabyte the garbage collector zeroes and keeps resident).
+    private readonly Dictionary<ushort, (PendingAck Owner, long Since)> _pending = [];
     private readonly Action<InboundPublish> _onMessage;
-    private int _pendingCount;
     private int _nextId;
     private long _lastSent;
     private long _lastReceived;
@@ -155,11 +155,8 @@ internal sealed class BrokerConnection : IDisposable
             for (var tries = 0; tries < ushort.MaxValue; tries++)
             {
                 _nextId = _nextId >= ushort.MaxValue ? 1 : _nextId + 1;
-                if (_pending[_nextId] is null)
+                if (_pending.TryAdd((ushort)_nextId, (owner, _time.GetTimestamp())))
                 {
-                    _pending[_nextId] = owner;
-                    _pendingSince[_nextId] = _time.GetTimestamp();
-                    _pendingCount++;
                     return (ushort)_nextId;
                 }
             }
@@ -391,14 +388,7 @@ internal sealed class BrokerConnection : IDisposable
     {
         lock (_idLock)
         {
-            var owner = _pending[id];
-            if (owner is not null)
-            {
-                _pending[id] = null;
-                _pendingCount--;
-            }
-
-            return owner;
+            return _pending.Remove(id, out var entry) ? entry.Owner : null;
         }
     }
 
@@ -463,14 +453,9 @@ internal sealed class BrokerConnection : IDisposable
     {
         lock (_idLock)
         {
-            if (_pendingCount == 0)
+            foreach (var (id, entry) in _pending)
             {
-                return null;
-            }
-
-            for (var id = 1; id < _pending.Length; id++)
-            {
-                if (_pending[id] is not null && _time.GetElapsedTime(_pendingSince[id]) > _timeout)
+                if (_time.GetElapsedTime(entry.Since) > _timeout)
                 {
                     return id;
                 }
@@ -501,15 +486,12 @@ internal sealed class BrokerConnection : IDisposable
         List<PendingAck> owners = [];
         lock (_idLock)
         {
-            for (var id = 1; id < _pending.Length && _pendingCount > 0; id++)
+            foreach (var entry in _pending.Values)
             {
-                if (_pending[id] is { } owner)
-                {
-                    _pending[id] = null;
-                    _pendingCount--;
-                    owners.Add(owner);
-                }
+                owners.Add(entry.Owner);
             }
+
+            _pending.Clear();
         }
 
         foreach (var owner in owners.Distinct())
